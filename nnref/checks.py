@@ -1,0 +1,143 @@
+"""Checks that the notebooks' test cells use, written so that a failure teaches.
+
+Every failure is an ``AssertionError`` whose message says what was expected, what came
+out, and the usual cause, e.g.::
+
+    check_close(out, expected, "affine_forward output",
+                cause="did you add the bias b to every row?")
+
+``without_reference`` makes sure an exercise was answered by the student's own code and
+not by a call to nnref's implementation of the same thing.
+"""
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["check_close", "check_shape", "check_equal", "check_rel_error",
+           "check_true", "without_reference", "rel_error"]
+
+
+def rel_error(a, b):
+    """Largest relative error max|a - b| / max(1e-8, |a| + |b|), elementwise."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
+
+
+def _fail(what, expected, got, cause, detail=""):
+    lines = [f"{what}: expected {expected}", f"  but got {got}"]
+    if detail:
+        lines.append(f"  ({detail})")
+    if cause:
+        lines.append(f"Usual cause: {cause}")
+    raise AssertionError("\n".join(lines))
+
+
+def _show(x):
+    with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
+        text = repr(np.asarray(x)) if not np.isscalar(x) else repr(x)
+    return text if len(text) < 400 else text[:400] + " ..."
+
+
+def _as_array(got, what):
+    if got is None:
+        _fail(what, "an array", "None", "the function has no `return` statement, "
+              "or returns before the end.")
+    if isinstance(got, tuple) and len(got) in (2, 3):
+        _fail(what, "an array", f"a tuple of {len(got)} items",
+              "return only the requested array here (or unpack `out, cache = ...`).")
+    try:
+        return np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        _fail(what, "an array of numbers", f"{type(got).__name__}", "return a numpy array.")
+
+
+def check_shape(got, shape, what, cause=""):
+    """Fail unless ``got`` (an array) has exactly ``shape``."""
+    arr = _as_array(got, what)
+    if arr.shape != tuple(shape):
+        _fail(f"{what} shape", tuple(shape), arr.shape,
+              cause or "a transposed matrix, a missing reshape, or a sum over the wrong axis.")
+
+
+def check_close(got, expected, what, cause="", rtol=1e-6, atol=1e-8):
+    """Fail unless ``got`` has ``expected``'s shape and matches it within rtol/atol."""
+    expected = np.asarray(expected, dtype=np.float64)
+    check_shape(got, expected.shape, what, cause)
+    arr = _as_array(got, what)
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+        _fail(what, "finite numbers", _show(arr), cause or
+              "overflow: exp() of a large number, or a division by zero / log of zero.")
+    bad = ~np.isclose(arr, expected, rtol=rtol, atol=atol)
+    if bad.any():
+        diff = np.abs(arr - expected)
+        where = np.unravel_index(int(np.argmax(np.where(bad, diff, -1))), arr.shape) if arr.ndim else ()
+        _fail(what, _show(expected), _show(arr), cause,
+              f"{int(bad.sum())} of {arr.size} entries differ; the largest difference is "
+              f"{float(diff[where]):.3g} at index {tuple(int(i) for i in where)}")
+
+
+def check_rel_error(got, expected, what, tol=1e-7, cause=""):
+    """Fail unless the relative error between ``got`` and ``expected`` is at most ``tol``."""
+    expected = np.asarray(expected, dtype=np.float64)
+    check_shape(got, expected.shape, what, cause)
+    err = rel_error(_as_array(got, what), expected)
+    if not err <= tol:
+        _fail(what, f"relative error <= {tol:g} against the reference",
+              f"relative error {err:.3g}", cause, f"expected {_show(expected)}, got {_show(got)}")
+
+
+def check_equal(got, expected, what, cause=""):
+    """Fail unless ``got == expected`` exactly (numbers, strings, tuples or integer arrays)."""
+    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        ok = np.shape(got) == np.shape(expected) and np.array_equal(got, expected)
+    else:
+        ok = got == expected
+    if not ok:
+        _fail(what, _show(expected), _show(got), cause)
+
+
+def check_true(condition, what, cause=""):
+    """Fail with a teaching message unless ``condition`` holds."""
+    if not condition:
+        raise AssertionError(f"{what}\nUsual cause: {cause}" if cause else what)
+
+
+def _functions_of(target):
+    if isinstance(target, type):
+        return [f for f in vars(target).values() if hasattr(f, "__code__")]
+    return [getattr(target, "__func__", target)]
+
+
+def _stub_code(original, name):
+    message = (f"your answer calls {name}, nnref's reference implementation of this "
+               f"exercise. Write it yourself with numpy: that is the exercise, and an "
+               f"answer that calls the reference earns no points.")
+
+    def stub(*args, **kwargs):
+        raise AssertionError("MESSAGE")
+
+    consts = tuple(message if c == "MESSAGE" else c for c in stub.__code__.co_consts)
+    return stub.__code__.replace(co_consts=consts, co_name=original.__code__.co_name)
+
+
+@contextmanager
+def without_reference(*targets):
+    """Inside the block, calling any of nnref's ``targets`` raises an AssertionError.
+
+    ``targets`` are functions or classes (every method of a class). The functions' code is
+    swapped rather than the module attribute, so ``from nnref.layers import affine_forward``
+    done earlier by the student is caught too. Everything is restored on exit.
+    """
+    saved = []
+    try:
+        for target in targets:
+            name = f"{target.__module__}.{target.__qualname__}"
+            for func in _functions_of(target):
+                if func.__code__.co_freevars:
+                    raise TypeError(f"cannot guard {name}: it is a closure")
+                saved.append((func, func.__code__))
+                func.__code__ = _stub_code(func, name)
+        yield
+    finally:
+        for func, code in saved:
+            func.__code__ = code
