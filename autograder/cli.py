@@ -1,0 +1,183 @@
+"""nncourse: the course's command line. ``nncourse COMMAND --help`` for each command."""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import engine, notebooks
+from .course import CourseError, load_course
+from .grading import DEFAULT_ID_PATTERN, GradeError, collect, grade_class, table
+from .release import check_release, release_notebook, write_release
+
+
+def _assignments(course, ids):
+    if ids:
+        return [course.get(i) for i in ids]
+    existing = course.existing()
+    if not existing:
+        raise CourseError(f"none of the assignments in course/course.toml has a source notebook yet "
+                          f"(source/<id>/<id>.ipynb)")
+    return existing
+
+
+def cmd_release(args):
+    course = load_course(args.root)
+    problems = []
+    for a in _assignments(course, args.assignments):
+        if args.check:
+            found = check_release(a)
+            problems += found
+            print(f"{a.id}: {'out of date' if found else 'up to date'}")
+        else:
+            print(f"{a.id}: wrote {write_release(a).relative_to(course.root)}/")
+    if problems:
+        print("\n".join(problems) + "\nrun `nncourse release` and commit release/", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _release_for(course, path):
+    """The course's release notebook for the assignment named like ``path``, else None."""
+    for a in course.assignments:
+        if path.stem == a.id and a.release_notebook.is_file():
+            return a
+    return None
+
+
+def cmd_validate(args):
+    try:
+        course = load_course(args.root)
+    except CourseError:
+        course = None
+    failed = False
+    for path in map(Path, args.notebooks):
+        assignment = course and _release_for(course, path)
+        # The student's self-check: the visible tests as released (edits to them are reported).
+        source = assignment.release_notebook if assignment else path
+        limit = args.time_limit or (assignment.time_limit if assignment else 600)
+        if not path.is_file():
+            print(f"{path}: no such file", file=sys.stderr)
+            failed = True
+            continue
+        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve())
+        failed |= _print_check(path, result)
+    return 1 if failed else 0
+
+
+def _print_check(path, result):
+    print(f"{path}: {result.score:g} / {result.max_score:g} points on the visible tests")
+    for why, detail in result.flags:
+        print(f"  ! {why}{': ' + detail if detail else ''}")
+    bad = bool(result.flags)
+    for exercise, (got, top) in result.exercises().items():
+        cells = [c for c in result.cells if c.exercise == exercise]
+        if all(c.outcome == "passed" for c in cells):
+            print(f"  passed        {exercise} ({got:g}/{top:g})")
+            continue
+        bad = True
+        label = "not answered" if all(c.outcome == "not answered" for c in cells) else "FAILED"
+        print(f"  {label:<13} {exercise} ({got:g}/{top:g})")
+        for c in cells:
+            if c.outcome not in ("passed", "not answered"):
+                text = c.message or c.outcome
+                print("      " + text.replace("\n", "\n      "))
+    print("  all visible tests pass (the grader also runs hidden tests)" if not bad else
+          "  some exercises do not pass yet: fix them and run validate again")
+    return bad
+
+
+def _report(graded, workspace, assignment, started):
+    print()
+    print(table(graded))
+    print(f"\n{len(graded)} students graded in {time.monotonic() - started:.1f} s")
+    print(f"grades:   {workspace / 'grades.csv'}")
+    print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
+    print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
+
+
+def cmd_grade(args):
+    course = load_course(args.root)
+    assignment = course.get(args.assignment) if args.assignment else _only(course)
+    subs = collect(args.submissions, assignment.id, args.id_pattern)
+    started = time.monotonic()
+    workspace = Path(args.workspace).resolve()
+    graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True)
+    _report(graded, workspace, assignment, started)
+    return 0
+
+
+def _only(course):
+    existing = course.existing()
+    if len(existing) == 1:
+        return existing[0]
+    raise CourseError("which assignment? pass --assignment ID (one of: "
+                      + ", ".join(a.id for a in course.assignments) + ")")
+
+
+def cmd_demo(args):
+    from .demo import demo_class
+    course = load_course(args.root)
+    assignment = course.get(args.assignment) if args.assignment else _assignments(course, None)[0]
+    workspace = Path(args.workspace).resolve()
+    started = time.monotonic()
+    release_nb = release_notebook(notebooks.read(assignment.source_notebook))
+    release_dir = workspace / "release" / assignment.id
+    release_dir.mkdir(parents=True, exist_ok=True)
+    (release_dir / f"{assignment.id}.ipynb").write_text(notebooks.dumps(release_nb), encoding="utf-8")
+    print(f"demo of {assignment.id} ({assignment.title}); release built from source/ in {release_dir}")
+    cls = demo_class(assignment, release_nb)
+    print("the demo class:")
+    for sub, what in cls:
+        print(f"  {sub.student:<10} {what}")
+    graded = grade_class(course, assignment, [s for s, _ in cls], workspace, args.workers, progress=True)
+    _report(graded, workspace, assignment, started)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="nncourse", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", help="the course repository (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate release/ from source/")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment that has a source")
+    p.add_argument("--check", action="store_true", help="fail if release/ differs from what source/ generates")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("validate", help="self-check a notebook: run its visible tests, summary per exercise")
+    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    p.add_argument("--time-limit", type=float, help="seconds (default: the course's time limit)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("grade", help="grade a class: folder of <student>.ipynb / <student>/ / LMS zips")
+    p.add_argument("submissions", metavar="SUBMISSIONS")
+    p.add_argument("--assignment", help="assignment id from course/course.toml")
+    p.add_argument("--workspace", default="workspace", help="where nbgrader's folders and grades.csv go")
+    p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    p.add_argument("--time-limit", type=float, help="seconds per notebook (default: course.toml's)")
+    p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
+                   help="regex finding the student id in a zip member's name (default: text before the first _)")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("demo", help="grade a demo class made from the course's own notebooks")
+    p.add_argument("--assignment", help="default: the first assignment in course.toml that exists")
+    p.add_argument("--workspace", default="workspace/demo")
+    p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        print("nncourse: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (CourseError, GradeError, FileNotFoundError) as err:
+        print(f"nncourse: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

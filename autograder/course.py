@@ -1,0 +1,90 @@
+"""The course definition, course/course.toml: the only list of assignments."""
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+
+class CourseError(Exception):
+    """A problem with the course definition or the files it names; the message says the fix."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    time_limit: float
+    root: Path
+
+    @property
+    def source_dir(self):
+        return self.root / "source" / self.id
+
+    @property
+    def source_notebook(self):
+        return self.source_dir / f"{self.id}.ipynb"
+
+    @property
+    def release_dir(self):
+        return self.root / "release" / self.id
+
+    @property
+    def release_notebook(self):
+        return self.release_dir / f"{self.id}.ipynb"
+
+
+@dataclass(frozen=True)
+class Course:
+    name: str
+    root: Path
+    assignments: tuple
+
+    def get(self, assignment_id):
+        for a in self.assignments:
+            if a.id == assignment_id:
+                return a
+        known = ", ".join(a.id for a in self.assignments)
+        raise CourseError(f"no assignment {assignment_id!r} in {self.root / 'course' / 'course.toml'}; "
+                          f"known: {known}")
+
+    def existing(self):
+        """The assignments whose source notebook exists (lessons still being written are skipped)."""
+        return [a for a in self.assignments if a.source_notebook.is_file()]
+
+
+def find_root(start=None):
+    """The nearest folder at or above ``start`` (default: the working directory) holding course/course.toml."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "course" / "course.toml").is_file():
+            return folder
+    raise CourseError(f"no course/course.toml in {start} or any folder above it; run nncourse "
+                      f"inside the course repository or pass --root PATH")
+
+
+def load_course(root=None):
+    root = find_root(root) if root is None else Path(root).resolve()
+    path = root / "course" / "course.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseError(f"{path} does not exist; --root must be the course repository") from None
+    except tomllib.TOMLDecodeError as err:
+        raise CourseError(f"{path} is not valid TOML ({err}); fix the file") from None
+    assignments, seen = [], set()
+    for i, entry in enumerate(data.get("assignments", [])):
+        missing = {"id", "title", "time_limit"} - set(entry)
+        if missing:
+            raise CourseError(f"{path}: [[assignments]] number {i + 1} lacks {', '.join(sorted(missing))}")
+        if entry["id"] in seen:
+            raise CourseError(f"{path}: assignment id {entry['id']!r} appears twice")
+        if not (isinstance(entry["time_limit"], (int, float)) and entry["time_limit"] > 0):
+            raise CourseError(f"{path}: time_limit of {entry['id']!r} must be a positive number of seconds")
+        seen.add(entry["id"])
+        assignments.append(Assignment(entry["id"], entry["title"], float(entry["time_limit"]), root))
+    if not assignments:
+        raise CourseError(f"{path} lists no [[assignments]]; add one per lesson")
+    return Course(data.get("course", {}).get("name", root.name), root, tuple(assignments))

@@ -1,0 +1,239 @@
+"""The grading engine: one submission against its source notebook, in a fresh kernel.
+
+``grade_notebook`` is what ``grade``, ``validate``, ``demo`` and the validity harness all use;
+``grade_many`` runs it over many submissions in worker processes (one kernel per worker at a
+time), in input order, so results do not depend on the number of workers.
+
+Rules (the issue's table): every test cell is restored from the source (which puts the hidden
+tests back); an edited test cell is restored and flagged "grade cell altered", a deleted one
+scores 0 and is flagged "grade cell missing". A test cell earns its points iff it raised no
+error: output on stderr and warnings never cost points. A kernel death or the time limit stops
+that notebook and flags it (cells not reached score 0); an unreadable file is flagged
+"corrupt". Every submission gets a Result, whatever happens.
+"""
+import copy
+import multiprocessing
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from . import notebooks
+from .release import release_notebook
+
+KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
+MAX_MESSAGE = 1500
+NOT_ANSWERED = "not answered yet"
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    exercise: str
+    max_points: float
+    points: float = 0.0
+    outcome: str = "not run"  # passed | failed | not answered | not run | missing
+    message: str = ""
+
+
+@dataclass
+class Result:
+    max_score: float
+    cells: list
+    flags: list = field(default_factory=list)  # [(reason, detail)]
+    notebook: object = None  # the executed notebook (hidden tests included): instructors only
+    seconds: float = 0.0
+
+    @property
+    def status(self):
+        return "flagged" if self.flags else "graded"
+
+    @property
+    def reason(self):
+        return "; ".join(f"{why}: {detail}" if detail else why for why, detail in self.flags)
+
+    @property
+    def score(self):
+        return sum(c.points for c in self.cells)
+
+    def exercises(self):
+        """{exercise: (points, max_points)} in notebook order."""
+        out = {}
+        for c in self.cells:
+            got, top = out.get(c.exercise, (0.0, 0.0))
+            out[c.exercise] = (got + c.points, top + c.max_points)
+        return out
+
+    def summary(self):
+        """What must not depend on the run: status, flags, per-cell outcome and points."""
+        return (self.status, tuple(self.flags),
+                tuple((c.grade_id, c.points, c.outcome, c.message) for c in self.cells))
+
+
+@dataclass
+class Job:
+    """One grading run; ``source`` and ``submission`` are paths or notebooks."""
+    source: object
+    submission: object
+    timeout: float
+    cwd: object = None
+    blas_threads: int = 1
+
+
+def _load(nb_or_path):
+    return notebooks.read(Path(nb_or_path)) if isinstance(nb_or_path, (str, Path)) else nb_or_path
+
+
+def kernel_env(blas_threads):
+    env = dict(os.environ)
+    env.update(MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                  "MKL_NUM_THREADS")})
+    return env
+
+
+def _message(error_output):
+    if error_output.get("ename") == "NotImplementedError":
+        return NOT_ANSWERED
+    text = f"{error_output.get('ename', 'Error')}: {error_output.get('evalue', '')}".strip()
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
+
+
+def _restore_tests(source_nb, submission_nb):
+    """The notebook to run (test cells from source) and the flags; {grade_id: cell} of the run."""
+    visible = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
+    originals = {gid: cell for gid, _, cell in notebooks.test_cells(source_nb)}
+    accepted = {gid: {visible[gid].strip(), cell.source.strip()} for gid, cell in originals.items()}
+    run_nb = copy.deepcopy(submission_nb)
+    placed, altered = {}, []
+    for i, cell in enumerate(run_nb.cells):
+        gid = notebooks.grade_id(cell)
+        if gid in originals and gid not in placed:
+            if cell.get("cell_type") != "code" or cell.get("source", "").strip() not in accepted[gid]:
+                altered.append(gid)
+            run_nb.cells[i] = placed[gid] = copy.deepcopy(originals[gid])
+    flags = [("grade cell missing", ", ".join(g for g in originals if g not in placed))] \
+        if len(placed) < len(originals) else []
+    if altered:
+        flags.append(("grade cell altered", ", ".join(altered)))
+    return run_nb, placed, flags
+
+
+def _execute(nb, timeout, cwd, blas_threads):
+    """Run ``nb`` in place; the flag that stopped it, or None."""
+    client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
+                            shutdown_kernel="immediate", startup_timeout=120,
+                            resources={"metadata": {"path": str(cwd)}} if cwd else {})
+    deadline = time.monotonic() + timeout
+    # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
+    with client.setup_kernel(env=kernel_env(blas_threads), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL):
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            client.timeout = max(1, int(deadline - time.monotonic() + 0.999))
+            try:
+                if time.monotonic() >= deadline:
+                    raise CellTimeoutError("time limit reached before this cell")
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                cell["metadata"]["nncourse_stopped"] = True
+                return ("timeout", f"stopped after the time limit of {timeout:g} s")
+            except DeadKernelError:
+                cell["metadata"]["nncourse_stopped"] = True
+                return ("kernel died", f"in cell {index + 1}")
+            cell["metadata"]["nncourse_ran"] = True
+    return None
+
+
+def _score(cell_result, cell):
+    if not cell["metadata"].pop("nncourse_ran", False):
+        return
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        cell_result.message = _message(errors[0])
+        cell_result.outcome = "not answered" if cell_result.message == NOT_ANSWERED else "failed"
+    else:
+        cell_result.outcome, cell_result.points = "passed", cell_result.max_points
+
+
+def empty_result(source_nb, flag=None):
+    """Zero points on every test cell of ``source_nb``; flagged with ``flag`` = (reason, detail) if given."""
+    cells = [CellResult(gid, notebooks.exercise_of(gid), pts) for gid, pts, _ in notebooks.test_cells(source_nb)]
+    return Result(max_score=sum(c.max_points for c in cells), cells=cells, flags=[flag] if flag else [])
+
+
+def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):
+    """Grade ``submission`` against ``source`` (each a path or a notebook) -> Result.
+
+    ``timeout``: seconds for the whole notebook. ``cwd``: the folder the kernel starts in
+    (the assignment's files). Never raises on a bad submission: it is flagged instead.
+    """
+    started = time.monotonic()
+    source_nb = _load(source)
+    result = empty_result(source_nb)
+    cells = result.cells
+    try:
+        submission_nb = _load(submission)
+    except notebooks.CorruptNotebook as err:
+        result.flags.append(("corrupt", str(err)))
+        return result
+    run_nb, placed, result.flags = _restore_tests(source_nb, submission_nb)
+    for c in cells:
+        if c.grade_id not in placed:
+            c.outcome = "missing"
+    for cell in run_nb.cells:
+        cell.setdefault("metadata", {})
+    stopped = _execute(run_nb, timeout, cwd, blas_threads)
+    if stopped:
+        result.flags.append(stopped)
+    for c in cells:
+        if c.grade_id in placed:
+            _score(c, placed[c.grade_id])
+    for cell in run_nb.cells:
+        cell["metadata"].pop("nncourse_ran", None)
+    result.notebook, result.seconds = run_nb, time.monotonic() - started
+    return result
+
+
+def _run(job):
+    return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads)
+
+
+def default_workers():
+    return os.cpu_count() or 1
+
+
+def grade_many(jobs, workers=None, progress=False, desc="grading"):
+    """Results of ``jobs`` in order; ``workers`` processes (default: the number of cores).
+
+    Each kernel's BLAS gets cores // workers threads, so workers x threads <= cores
+    (DESIGN.md, "Grading in parallel").
+    """
+    jobs = list(jobs)
+    workers = max(1, min(workers or default_workers(), len(jobs) or 1))
+    threads = max(1, default_workers() // workers)
+    for job in jobs:
+        job.blas_threads = threads
+    bar = _bar(len(jobs), progress, desc)
+    results = []
+    if workers == 1:
+        for job in jobs:
+            results.append(_run(job))
+            bar.update()
+    else:
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            for result in pool.imap(_run, jobs):
+                results.append(result)
+                bar.update()
+    bar.close()
+    return results
+
+
+def _bar(total, progress, desc):
+    from tqdm.auto import tqdm
+    return tqdm(total=total, disable=not progress, desc=desc, unit="notebook")

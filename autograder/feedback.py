@@ -1,0 +1,44 @@
+"""Feedback a student may see: per exercise, passed or failed, points, and the tests' messages.
+
+Built from a Result only (never from the executed notebook), so no hidden test's source and
+no traceback line can reach it: a failed test shows its exception type and message.
+"""
+from html import escape
+
+OUTCOME_TEXT = {"passed": "passed", "failed": "failed", "not answered": "not answered yet",
+                "not run": "not run (the notebook stopped before this test)",
+                "missing": "test cell missing from your notebook"}
+STYLE = ("body{font-family:sans-serif;max-width:50em;margin:2em auto}table{border-collapse:collapse;"
+         "width:100%}td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}"
+         "pre{white-space:pre-wrap;margin:0}.passed{color:#080}.failed{color:#b00}")
+
+
+def _outcome(cells):
+    if all(c.outcome == "passed" for c in cells):
+        return "passed"
+    if all(c.outcome == "not answered" for c in cells):
+        return "not answered yet"
+    return "failed"
+
+
+def feedback_html(result, student, assignment_id, title=""):
+    rows = []
+    for exercise, (got, top) in result.exercises().items():
+        cells = [c for c in result.cells if c.exercise == exercise]
+        outcome = _outcome(cells)
+        details = "".join(
+            f"<div>{escape(c.grade_id)}: {escape(OUTCOME_TEXT[c.outcome])} ({c.points:g}/{c.max_points:g})"
+            + (f"<pre>{escape(c.message)}</pre>" if c.message and c.outcome != "not answered" else "")
+            + "</div>" for c in cells)
+        rows.append(f"<tr><td>{escape(exercise)}</td><td class=\"{'passed' if outcome == 'passed' else 'failed'}\">"
+                    f"{escape(outcome)}</td><td>{got:g} / {top:g}</td><td>{details}</td></tr>")
+    flags = "".join(f"<li>{escape(why)}{': ' + escape(detail) if detail else ''}</li>"
+                    for why, detail in result.flags)
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{escape(assignment_id)} feedback"
+            f"</title><style>{STYLE}</style></head><body>\n"
+            f"<h1>{escape(assignment_id)}{' — ' + escape(title) if title else ''}</h1>\n"
+            f"<p>Student: {escape(student)}. Score: <b>{result.score:g} / {result.max_score:g}</b>. "
+            f"Status: {escape(result.status)}.</p>\n"
+            + (f"<p>Your submission was flagged:</p><ul>{flags}</ul>\n" if flags else "")
+            + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>tests</th></tr>\n"
+            + "\n".join(rows) + "\n</table>\n</body></html>\n")

@@ -1,0 +1,222 @@
+"""``grade``: a folder (or zip) of submissions -> nbgrader's layout in a workspace -> grades.
+
+Workspace layout (nbgrader's): submitted/<student>/<assignment>/<assignment>.ipynb,
+autograded/<student>/<assignment>/ (executed notebook with the assignment's files),
+feedback/<student>/<assignment>/<assignment>.html, and grades.csv (one row per student and
+assignment). Re-running replaces this assignment's files and rows: same inputs, same files.
+"""
+import csv
+import io
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import engine, notebooks
+from .feedback import feedback_html
+
+DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
+BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score"]
+
+
+class GradeError(Exception):
+    """Bad input to ``grade``; the message names the problem and the fix."""
+
+
+@dataclass
+class Submission:
+    student: str
+    data: bytes = None  # the notebook file's bytes; None when no notebook was found
+    origin: str = ""  # where it came from, for messages
+    problem: str = ""  # why there is no notebook
+    time_limit: float = None  # a per-student override (the demo's "never finishes" student)
+
+
+def _safe_id(student, origin):
+    if not student or student in (".", ".."):
+        raise GradeError(f"cannot tell the student id of {origin}; rename it or pass --id-pattern")
+    return re.sub(r"[^A-Za-z0-9._@+-]", "_", student)
+
+
+def _pick(notebooks_found, assignment_id):
+    named = [p for p in notebooks_found if Path(p).name == f"{assignment_id}.ipynb"]
+    if len(named) == 1:
+        return named[0], ""
+    if len(notebooks_found) == 1:
+        return notebooks_found[0], ""
+    if not notebooks_found:
+        return None, "no notebook in the submission"
+    return None, f"several notebooks and none named {assignment_id}.ipynb: " + \
+        ", ".join(sorted(Path(p).name for p in notebooks_found))
+
+
+def _visible(parts):
+    return not any(p.startswith((".", "__MACOSX")) or p == ".ipynb_checkpoints" for p in parts)
+
+
+def _from_zip(path, assignment_id, id_pattern):
+    """An LMS zip: each student's files are named (or foldered) with the student id first."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise GradeError(f"{path} is not a readable zip file; download it again from the LMS") from None
+    by_student = {}
+    with archive:
+        for name in archive.namelist():
+            parts = [p for p in name.split("/") if p]
+            if name.endswith("/") or not _visible(parts) or not name.endswith(".ipynb"):
+                continue
+            match = re.search(id_pattern, parts[0])
+            if not match:
+                raise GradeError(f"{path}: member {name!r} does not match --id-pattern {id_pattern!r}; "
+                                 f"pass a pattern with a (?P<student>...) group that finds the id")
+            student = _safe_id(match.groupdict().get("student") or match.group(0), f"{path}:{name}")
+            by_student.setdefault(student, []).append(name)
+        subs = []
+        for student, names in sorted(by_student.items()):
+            chosen, problem = _pick(names, assignment_id)
+            subs.append(Submission(student, archive.read(chosen) if chosen else None,
+                                   f"{path.name}:{chosen or names[0]}", problem))
+    return subs
+
+
+def collect(path, assignment_id, id_pattern=DEFAULT_ID_PATTERN):
+    """The submissions in ``path``: per student a <student>.ipynb, a <student>/ folder, or zips of them."""
+    path = Path(path)
+    if not path.exists():
+        raise GradeError(f"{path} does not exist; pass the folder (or zip) holding the submissions")
+    if path.is_file():
+        if path.suffix != ".zip":
+            raise GradeError(f"{path} is a file; pass a folder of submissions or an LMS zip")
+        return _check_unique(_from_zip(path, assignment_id, id_pattern))
+    subs = []
+    for entry in sorted(path.iterdir()):
+        if not _visible([entry.name]):
+            continue
+        if entry.is_dir():
+            found = [p for p in sorted(entry.rglob("*.ipynb")) if _visible(p.relative_to(entry).parts)]
+            chosen, problem = _pick(found, assignment_id)
+            subs.append(Submission(_safe_id(entry.name, entry), chosen.read_bytes() if chosen else None,
+                                   str(chosen or entry), problem))
+        elif entry.suffix == ".ipynb":
+            subs.append(Submission(_safe_id(entry.stem, entry), entry.read_bytes(), str(entry)))
+        elif entry.suffix == ".zip":
+            subs.extend(_from_zip(entry, assignment_id, id_pattern))
+    if not subs:
+        raise GradeError(f"no submissions in {path}: expected <student>.ipynb files, <student>/ folders "
+                         f"or LMS zips")
+    return _check_unique(subs)
+
+
+def _check_unique(subs):
+    seen = {}
+    for sub in subs:
+        if sub.student in seen:
+            raise GradeError(f"student {sub.student} has two submissions: {seen[sub.student]} and "
+                             f"{sub.origin}; remove one and run again")
+        seen[sub.student] = sub.origin
+    return subs
+
+
+def _reset(folder):
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def _prepare(workspace, assignment, subs):
+    """Fresh submitted/ and autograded/ folders for this run's students; stale ones removed."""
+    students = {s.student for s in subs}
+    for kind in ("submitted", "autograded", "feedback"):
+        for old in sorted((workspace / kind).glob(f"*/{assignment.id}")):
+            if old.parent.name not in students:
+                shutil.rmtree(old)
+    extras = [p for p in sorted(assignment.source_dir.rglob("*"))
+              if p.is_file() and p != assignment.source_notebook and _visible(p.relative_to(assignment.source_dir).parts)]
+    for sub in subs:
+        submitted = workspace / "submitted" / sub.student / assignment.id
+        graded = workspace / "autograded" / sub.student / assignment.id
+        _reset(submitted)
+        _reset(graded)
+        _reset(workspace / "feedback" / sub.student / assignment.id)
+        if sub.data is not None:
+            (submitted / f"{assignment.id}.ipynb").write_bytes(sub.data)
+        for extra in extras:
+            target = graded / extra.relative_to(assignment.source_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(extra, target)
+
+
+def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True):
+    """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order."""
+    workspace = Path(workspace)
+    subs = sorted(subs, key=lambda s: s.student)
+    _prepare(workspace, assignment, subs)
+    source_nb = notebooks.read(assignment.source_notebook)
+    jobs, results = [], {}
+    for sub in subs:
+        if sub.data is None:
+            results[sub.student] = engine.empty_result(source_nb, ("no notebook", sub.problem))
+            continue
+        limit = sub.time_limit or time_limit or assignment.time_limit
+        jobs.append((sub.student, engine.Job(source_nb, workspace / "submitted" / sub.student / assignment.id
+                                             / f"{assignment.id}.ipynb", limit,
+                                             workspace / "autograded" / sub.student / assignment.id)))
+    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress)):
+        results[student] = result
+    for sub in subs:
+        result = results[sub.student]
+        if result.notebook is not None:
+            (workspace / "autograded" / sub.student / assignment.id / f"{assignment.id}.ipynb").write_text(
+                notebooks.dumps(result.notebook), encoding="utf-8")
+        (workspace / "feedback" / sub.student / assignment.id / f"{assignment.id}.html").write_text(
+            feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
+    graded = [(sub, results[sub.student]) for sub in subs]
+    write_csv(workspace / "grades.csv", course, assignment, graded)
+    return graded
+
+
+def _rows(assignment, graded):
+    for sub, result in graded:
+        row = {"student_id": sub.student, "assignment": assignment.id, "status": result.status,
+               "reason": result.reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
+        row.update({ex: f"{got:g}" for ex, (got, _) in result.exercises().items()})
+        yield row
+
+
+def write_csv(path, course, assignment, graded):
+    """grades.csv with this assignment's rows replaced; other assignments' rows kept."""
+    rows, columns = [], list(BASE_COLUMNS)
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            columns += [c for c in reader.fieldnames or [] if c not in columns]
+            rows = [r for r in reader if r["assignment"] != assignment.id]
+    new = list(_rows(assignment, graded))
+    for row in new:
+        columns += [c for c in row if c not in columns]
+    order = {a.id: i for i, a in enumerate(course.assignments)}
+    rows = sorted(rows + new, key=lambda r: (order.get(r["assignment"], len(order)), r["assignment"], r["student_id"]))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def table(graded):
+    """The class as a plain-text table: one line per student."""
+    if not graded:
+        return "(no submissions)"
+    exercises = list(graded[0][1].exercises())
+    header = ["student", "status", "score"] + exercises + ["reason"]
+    lines = [header]
+    for sub, result in graded:
+        ex = result.exercises()
+        lines.append([sub.student, result.status, f"{result.score:g}/{result.max_score:g}"]
+                     + [f"{ex[e][0]:g}/{ex[e][1]:g}" for e in exercises] + [result.reason])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]
+                     for line in lines).rstrip()

@@ -1,0 +1,86 @@
+"""Reading, writing and inspecting nbgrader notebooks (cells, exercises, points)."""
+import json
+from collections import OrderedDict
+
+import nbformat
+from nbgrader.utils import is_grade, is_solution
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+class CorruptNotebook(Exception):
+    """The file is not a readable Jupyter notebook."""
+
+
+def read(path):
+    """The notebook at ``path``; CorruptNotebook when it is not valid notebook JSON."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError) as err:
+        raise CorruptNotebook(f"{path.name} is not a notebook: {str(err).splitlines()[0][:120]}") from None
+    except Exception as err:  # nbformat raises assorted errors on JSON that is not a notebook
+        raise CorruptNotebook(f"{path.name} is not a notebook: {type(err).__name__}") from None
+    if not isinstance(nb.get("cells"), list):
+        raise CorruptNotebook(f"{path.name} is not a notebook: no cell list")
+    return nb
+
+
+def dumps(nb):
+    """Stable JSON (sorted keys, one-space indent, final newline): equal notebooks give equal bytes."""
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def exercise_of(test_id):
+    """``test_affine_forward__hidden`` -> ``affine_forward`` (AUTHORING.md's naming)."""
+    name = test_id[len("test_"):] if test_id.startswith("test_") else test_id
+    return name.split("__")[0]
+
+
+def test_cells(nb):
+    """The autograded cells, in notebook order: [(grade_id, points, cell)]."""
+    return [(grade_id(c), float(c.metadata.nbgrader.get("points", 0)), c)
+            for c in nb.cells if c.cell_type == "code" and is_grade(c)]
+
+
+def solution_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and is_solution(c) and not is_grade(c)]
+
+
+def exercise_points(nb):
+    """{exercise: points} in notebook order, summed over each exercise's test cells."""
+    points = OrderedDict()
+    for test_id, pts, _ in test_cells(nb):
+        points[exercise_of(test_id)] = points.get(exercise_of(test_id), 0.0) + pts
+    return points
+
+
+def strip_markers(source, begin=SOLUTION_BEGIN, end=SOLUTION_END):
+    """The source with the lines holding ``begin``/``end`` removed (their content kept)."""
+    return "\n".join(line for line in source.split("\n") if begin not in line and end not in line)
+
+
+def fill_solutions(release_nb, source_nb, answers=None, skip=()):
+    """A submission: ``release_nb`` with each solution cell filled in.
+
+    A solution cell gets ``answers[exercise]`` when given, else the source's solution (markers
+    removed); exercises in ``skip`` keep the release's stub. Returns a new notebook.
+    """
+    import copy
+    answers = answers or {}
+    solutions = {grade_id(c): strip_markers(c.source) for c in solution_cells(source_nb)}
+    nb = copy.deepcopy(release_nb)
+    for cell in solution_cells(nb):
+        exercise = grade_id(cell)
+        if exercise in skip:
+            continue
+        if exercise in answers:
+            cell.source = answers[exercise]
+        elif exercise in solutions:
+            cell.source = solutions[exercise]
+    return nb
