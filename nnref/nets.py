@@ -79,7 +79,7 @@ class FullyConnectedNet:
             if weight_scale is not None:
                 W = weight_scale * self._rng.standard_normal((fan_in, fan_out))
             else:
-                W = getattr(initializers, init)(fan_in, fan_out, rng=self._rng)
+                W = getattr(initializers, init)(fan_in, fan_out, rng=self._rng, dtype=self.dtype)
             self.params[f"W{i}"] = np.asarray(W, dtype=self.dtype)
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=self.dtype)
             if normalization and i < self.num_layers:
