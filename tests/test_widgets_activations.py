@@ -99,3 +99,13 @@ def test_explorer_controls_drive_the_plot(monkeypatch):
     name.value = "tanh"
     assert alpha.disabled and shown[-1][3] is None
     plt.close("all")
+
+
+def test_linear_stack_is_a_line_and_relu_stack_bends():
+    fig = act.plot_linear_vs_relu(seed=3)
+    try:
+        linear, bent = (ax.get_lines()[0].get_ydata() for ax in fig.axes)
+        assert np.abs(np.diff(linear, 2)).max() < 1e-9 * max(1.0, np.abs(linear).max())
+        assert np.abs(np.diff(bent, 2)).max() > 1e-4
+    finally:
+        plt.close(fig)

@@ -10,7 +10,7 @@ import numpy as np
 from nnref import layers
 
 __all__ = ["ACTIVATIONS", "DEFAULT_ALPHA", "activation_curves", "draw_activation",
-           "plot_activations", "activation_explorer"]
+           "plot_activations", "plot_linear_vs_relu", "activation_explorer"]
 
 # name -> (forward, backward) from nnref.layers
 ACTIVATIONS = {
@@ -58,11 +58,11 @@ def draw_activation(ax, name, x_min=-5.0, x_max=5.0, alpha=None, show_derivative
     ax.clear()
     label = name if name not in DEFAULT_ALPHA else \
         f"{name} (alpha={DEFAULT_ALPHA[name] if alpha is None else alpha:g})"
-    ax.plot(x, curves["y"], color="C0", lw=2, label=f"g(x) = {label}")
+    ax.plot(x, curves["y"], color="C0", lw=2, label=f"g(a): {label}")
     if show_derivative:
-        ax.plot(x, curves["dy"], color="C1", lw=2, ls="--", label="g'(x)")
+        ax.plot(x, curves["dy"], color="C1", lw=2, ls="--", label="g'(a)")
         ax.fill_between(x, 0, 1, where=curves["dy"] < SATURATED, color="0.85",
-                        transform=ax.get_xaxis_transform(), label=f"g'(x) < {SATURATED}")
+                        transform=ax.get_xaxis_transform(), label=f"g'(a) < {SATURATED}")
     ax.axhline(0, color="0.5", lw=0.8)
     ax.axvline(0, color="0.5", lw=0.8)
     ax.set_xlim(x_min, x_max)
@@ -77,10 +77,12 @@ def plot_activations(names=tuple(ACTIVATIONS), x_min=-5.0, x_max=5.0):
 
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), sharey=True,
                              squeeze=False)
-    for ax, name in zip(axes[0], names):
+    for i, (ax, name) in enumerate(zip(axes[0], names)):
         draw_activation(ax, name, x_min, x_max)
         ax.set_title(name)
         ax.set_ylim(-1.5, 2.5)
+        if i:  # one legend is enough: the colours mean the same in every panel
+            ax.get_legend().remove()
     fig.tight_layout()
     return fig
 
@@ -95,7 +97,7 @@ def activation_explorer():
                                        description="input range")
     alpha = widgets.FloatSlider(value=0.01, min=0.0, max=2.0, step=0.01, description="alpha",
                                 disabled=True)
-    derivative = widgets.Checkbox(value=True, description="show g'(x)")
+    derivative = widgets.Checkbox(value=True, description="show g'(a)")
 
     def on_name(change):
         alpha.disabled = change["new"] not in DEFAULT_ALPHA
@@ -117,3 +119,35 @@ def activation_explorer():
                                                "alpha": alpha, "derivative": derivative})
     return widgets.VBox([widgets.HBox([name, derivative]), widgets.HBox([x_range, alpha]),
                          output])
+
+
+def plot_linear_vs_relu(hidden_dims=(32, 32, 32), seed=0):
+    """The same random 1-D net with and without ReLUs between its affine layers.
+
+    Without activations the stack is one affine map (a straight line); with ReLUs it bends
+    at many points. Weights ~ N(0, 2 / fan_in) (He), biases ~ N(0, 1). Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    dims = (1, *hidden_dims, 1)
+    weights = [(rng.normal(0, np.sqrt(2 / d_in), (d_in, d_out)), rng.normal(0, 1, d_out))
+               for d_in, d_out in zip(dims[:-1], dims[1:])]
+    x = np.linspace(-3, 3, 601)[:, None]  # 601 examples with one feature each
+
+    def stack(with_relu):
+        h = x
+        for i, (w, b) in enumerate(weights):
+            h, _ = layers.affine_forward(h, w, b)
+            if with_relu and i < len(weights) - 1:
+                h, _ = layers.relu_forward(h)
+        return h[:, 0]
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.0))
+    for ax, with_relu in zip(axes, (False, True)):
+        ax.plot(x[:, 0], stack(with_relu), color="C2" if with_relu else "C3", lw=2)
+        ax.set_title(f"{len(weights)} affine layers, {'ReLU between them' if with_relu else 'no activation'}")
+        ax.set_xlabel("input x")
+    axes[0].set_ylabel("output")
+    fig.tight_layout()
+    return fig
