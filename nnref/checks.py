@@ -139,5 +139,6 @@ def without_reference(*targets):
                 func.__code__ = _stub_code(func, name)
         yield
     finally:
-        for func, code in saved:
+        # newest first: a function guarded twice gets its real code back, not the stub
+        for func, code in reversed(saved):
             func.__code__ = code

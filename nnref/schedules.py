@@ -17,7 +17,6 @@ to the optimizer::
                                                                other powers: "power scheduling"
 """
 import numbers
-from dataclasses import dataclass
 
 __all__ = ["StepDecay", "ExponentialDecay", "InverseTimeDecay"]
 
@@ -32,51 +31,51 @@ def _check_epoch(epoch):
              f"the epoch must be a number >= 0 (0 for the first epoch), got {epoch!r}.")
 
 
-@dataclass(frozen=True)
-class StepDecay:
-    """lr = lr0 * drop ** floor(epoch / every): constant for `every` epochs, then cut by `drop`."""
-    lr0: float
-    drop: float = 0.5
-    every: int = 10
+class Schedule:
+    """Shows its settings, e.g. StepDecay(lr0=0.1, drop=0.5, every=10) (for plot legends)."""
 
-    def __post_init__(self):
-        _require(self.lr0 > 0, f"lr0 must be positive, got {self.lr0!r}.")
-        _require(0 < self.drop <= 1, f"drop must be in (0, 1] (the factor kept), got {self.drop!r}.")
-        _require(isinstance(self.every, numbers.Integral) and self.every >= 1,
-                 f"every must be a whole number of epochs >= 1, got {self.every!r}.")
+    def __repr__(self):
+        settings = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"{type(self).__name__}({settings})"
+
+
+class StepDecay(Schedule):
+    """lr = lr0 * drop ** floor(epoch / every): constant for `every` epochs, then cut by `drop`."""
+
+    def __init__(self, lr0, drop=0.5, every=10):
+        _require(lr0 > 0, f"lr0 must be positive, got {lr0!r}.")
+        _require(0 < drop <= 1, f"drop must be in (0, 1] (the factor kept), got {drop!r}.")
+        _require(isinstance(every, numbers.Integral) and every >= 1,
+                 f"every must be a whole number of epochs >= 1, got {every!r}.")
+        self.lr0, self.drop, self.every = lr0, drop, every
 
     def __call__(self, epoch):
         _check_epoch(epoch)
         return self.lr0 * self.drop ** (epoch // self.every)
 
 
-@dataclass(frozen=True)
-class ExponentialDecay:
+class ExponentialDecay(Schedule):
     """lr = lr0 * decay ** epoch: multiplied by `decay` every epoch."""
-    lr0: float
-    decay: float = 0.95
 
-    def __post_init__(self):
-        _require(self.lr0 > 0, f"lr0 must be positive, got {self.lr0!r}.")
-        _require(0 < self.decay <= 1, f"decay must be in (0, 1] (the factor kept), got {self.decay!r}.")
+    def __init__(self, lr0, decay=0.95):
+        _require(lr0 > 0, f"lr0 must be positive, got {lr0!r}.")
+        _require(0 < decay <= 1, f"decay must be in (0, 1] (the factor kept), got {decay!r}.")
+        self.lr0, self.decay = lr0, decay
 
     def __call__(self, epoch):
         _check_epoch(epoch)
         return self.lr0 * self.decay ** epoch
 
 
-@dataclass(frozen=True)
-class InverseTimeDecay:
+class InverseTimeDecay(Schedule):
     """lr = lr0 / (1 + rate * epoch) ** power: halved when rate * epoch = 1 (power 1);
     decays like 1/epoch**power in the long run."""
-    lr0: float
-    rate: float = 0.1
-    power: float = 1.0
 
-    def __post_init__(self):
-        _require(self.lr0 > 0, f"lr0 must be positive, got {self.lr0!r}.")
-        _require(self.rate >= 0, f"rate must be >= 0, got {self.rate!r}.")
-        _require(self.power > 0, f"power must be positive, got {self.power!r}.")
+    def __init__(self, lr0, rate=0.1, power=1.0):
+        _require(lr0 > 0, f"lr0 must be positive, got {lr0!r}.")
+        _require(rate >= 0, f"rate must be >= 0, got {rate!r}.")
+        _require(power > 0, f"power must be positive, got {power!r}.")
+        self.lr0, self.rate, self.power = lr0, rate, power
 
     def __call__(self, epoch):
         _check_epoch(epoch)

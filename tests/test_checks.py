@@ -1,0 +1,166 @@
+"""nnref.checks: each check passes good answers and fails bad ones with a teaching message;
+without_reference blocks nnref's implementation inside the block and restores it after."""
+import numpy as np
+import pytest
+
+from nnref import checks, gradcheck, init, layers, losses, optim, schedules
+from nnref.checks import (check_close, check_equal, check_rel_error, check_shape, check_true,
+                          without_reference)
+
+
+def message_of(check, *args, **kwargs):
+    with pytest.raises(AssertionError) as failure:
+        check(*args, **kwargs)
+    return str(failure.value)
+
+
+# ----------------------------------------------------------------------------- passing answers
+
+def test_correct_answers_pass_silently():
+    check_close([1.0, 2.0], np.array([1.0, 2.0 + 1e-9]), "out")
+    check_close(np.float32(0.1), 0.1, "loss", rtol=1e-6)
+    check_shape(np.zeros((2, 3)), (2, 3), "dw")
+    check_rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), "dx")
+    check_equal(np.array([1, 2]), np.array([1, 2]), "labels")
+    check_equal("relu", "relu", "name")
+    check_true(True, "never shown")
+
+
+# ----------------------------------------------------------------------------- messages
+
+def test_check_close_says_expected_got_where_and_why():
+    text = message_of(check_close, np.array([1.0, 2.0]), np.array([1.0, 2.5]), "affine_forward output",
+                      cause="did you add the bias b to every row?")
+    assert text.startswith("affine_forward output: expected array([1. , 2.5])")
+    assert "but got array([1., 2.])" in text
+    assert "1 of 2 entries differ; the largest difference is 0.5 at index (1,)" in text
+    assert text.endswith("Usual cause: did you add the bias b to every row?")
+
+
+def test_check_close_names_a_missing_return():
+    text = message_of(check_close, None, np.ones(2), "relu_forward output")
+    assert "expected an array" in text and "but got None" in text and "no `return`" in text
+
+
+def test_check_close_names_an_unpacking_mistake():
+    text = message_of(check_close, (np.ones(2), "cache"), np.ones(2), "relu_forward output")
+    assert "a tuple of 2 items" in text and "out, cache = ..." in text
+
+
+def test_check_close_names_overflow():
+    text = message_of(check_close, np.array([np.inf, 1.0]), np.array([1.0, 1.0]), "softmax")
+    assert "expected finite numbers" in text and "overflow" in text
+
+
+def test_check_close_names_a_non_numeric_answer():
+    assert "expected an array of numbers" in message_of(check_close, "abc", np.array(1.0), "x")
+
+
+def test_check_close_checks_the_shape_first_with_the_usual_causes():
+    text = message_of(check_close, np.ones((2, 3)), np.ones((3, 2)), "dw")
+    assert "dw shape: expected (3, 2)" in text and "but got (2, 3)" in text and "transposed" in text
+
+
+def test_check_close_tolerances_are_honoured():
+    check_close(np.array([1.001]), np.array([1.0]), "x", rtol=1e-2)
+    assert "entries differ" in message_of(check_close, np.array([1.001]), np.array([1.0]), "x")
+
+
+def test_check_shape_uses_the_given_cause():
+    text = message_of(check_shape, np.ones(3), (3, 1), "db", cause="keep the batch axis")
+    assert "db shape: expected (3, 1)" in text and "Usual cause: keep the batch axis" in text
+
+
+def test_check_rel_error_reports_the_error_and_both_arrays():
+    text = message_of(check_rel_error, np.array([1.0, 2.0]), np.array([1.0, 2.1]), "dx",
+                      cause="a missing factor")
+    assert "dx: expected relative error <= 1e-07 against the reference" in text
+    assert "but got relative error 0.0244" in text
+    assert "expected array([1. , 2.1]), got array([1., 2.])" in text
+    assert "Usual cause: a missing factor" in text
+
+
+def test_check_rel_error_fails_on_nan():
+    assert "relative error nan" in message_of(check_rel_error, np.array([np.nan]), np.array([1.0]), "dx")
+
+
+def test_check_equal_messages():
+    assert message_of(check_equal, 3, 4, "count") == "count: expected 4\n  but got 3"
+    text = message_of(check_equal, np.array([1, 2]), np.array([1, 2, 3]), "labels", cause="off by one")
+    assert "expected array([1, 2, 3])" in text and "Usual cause: off by one" in text
+
+
+def test_check_true_message():
+    assert message_of(check_true, False, "weights must change", "lr is 0") == \
+        "weights must change\nUsual cause: lr is 0"
+    assert message_of(check_true, False, "weights must change") == "weights must change"
+
+
+def test_long_arrays_are_shortened_in_messages():
+    text = message_of(check_close, np.zeros(1000), np.ones(1000), "big")
+    assert "..." in text and len(text) < 1500
+
+
+# ----------------------------------------------------------------------------- without_reference
+
+def test_without_reference_blocks_inside_and_restores_after():
+    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)
+    expected, _ = layers.affine_forward(x, w, b)
+    with without_reference(layers.affine_forward):
+        with pytest.raises(AssertionError) as failure:
+            layers.affine_forward(x, w, b)
+    assert "nnref.layers.affine_forward" in str(failure.value)
+    assert "Write it yourself with numpy" in str(failure.value)
+    np.testing.assert_array_equal(layers.affine_forward(x, w, b)[0], expected)
+
+
+def test_without_reference_catches_names_imported_earlier():
+    from nnref.layers import relu_forward as imported_before
+    with without_reference(layers.relu_forward):
+        with pytest.raises(AssertionError, match="reference implementation"):
+            imported_before(np.ones(2))
+    np.testing.assert_array_equal(imported_before(np.array([-1.0, 2.0]))[0], [0.0, 2.0])
+
+
+def test_without_reference_restores_after_an_error_in_the_block():
+    with pytest.raises(ZeroDivisionError):
+        with without_reference(losses.softmax):
+            1 / 0
+    np.testing.assert_allclose(losses.softmax(np.zeros(2)), [0.5, 0.5])
+
+
+def test_without_reference_restores_a_function_guarded_twice():
+    with without_reference(layers.tanh_forward, layers.tanh_forward):
+        pass
+    np.testing.assert_allclose(layers.tanh_forward(np.zeros(1))[0], [0.0])
+
+
+def test_without_reference_guards_every_method_of_a_class():
+    with without_reference(optim.Momentum):
+        with pytest.raises(AssertionError, match="nnref.optim.Momentum"):
+            optim.Momentum(0.1)
+    assert optim.Momentum(0.1).lr == 0.1
+
+
+def test_without_reference_refuses_closures_and_restores_what_it_had_guarded():
+    def make():
+        k = 2
+        return lambda x: k * x
+
+    closure = make()
+    with pytest.raises(TypeError, match="closure"):
+        with without_reference(layers.sigmoid_forward, closure):
+            pass
+    np.testing.assert_allclose(layers.sigmoid_forward(np.zeros(1))[0], [0.5])
+
+
+def _public(module):
+    return [getattr(module, name) for name in module.__all__]
+
+
+@pytest.mark.parametrize("module", [layers, losses, gradcheck, init, optim, schedules],
+                         ids=lambda m: m.__name__)
+def test_every_public_name_of_the_numerical_core_can_be_guarded(module):
+    targets = [t for t in _public(module) if t is not checks.rel_error]   # checks uses it itself
+    with without_reference(*targets):
+        pass
