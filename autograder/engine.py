@@ -128,10 +128,10 @@ def _execute(nb, timeout, cwd, blas_threads):
     client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
                             shutdown_kernel="immediate", startup_timeout=120,
                             resources={"metadata": {"path": str(cwd)}} if cwd else {})
-    deadline = time.monotonic() + timeout
     # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
     with client.setup_kernel(env=kernel_env(blas_threads), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL):
+        deadline = time.monotonic() + timeout  # the notebook's run time; kernel start-up is ours
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -1,0 +1,156 @@
+"""End to end: `nncourse grade` on a small class holding every failure of the issue's table."""
+import copy
+import csv
+import zipfile
+
+import pytest
+
+from autograder import engine, notebooks
+from autograder.cli import main
+from autograder.grading import Submission, collect, grade_class
+
+from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
+
+CORRECT_BIAS = 'def add_bias(x, b):\n    return x + b\n'
+LOOP = 'def relative_error(a, b):\n    while True:\n        pass\n'
+TIME_LIMIT = 5  # seconds: the endless-loop student is stopped after this
+
+# student -> (status, reason starts with, score, add_bias points, relative_error points)
+EXPECTED = {
+    "full": ("graded", "", 5, 3, 2),
+    "untouched": ("graded", "", 0, 0, 0),
+    "partial": ("graded", "", 3, 3, 0),
+    "bug": ("graded", "", 2, 0, 2),
+    "loop": ("flagged", "timeout", 3, 3, 0),
+    "edited": ("flagged", "grade cell altered: test_add_bias", 5, 3, 2),
+    "deleted": ("flagged", "grade cell missing: test_add_bias__hidden", 3, 1, 2),
+    "corrupt": ("flagged", "corrupt", 0, 0, 0),
+    "killed": ("flagged", "kernel died", 3, 3, 0),
+    "warns": ("graded", "", 5, 3, 2),
+    "nothing": ("flagged", "no notebook", 0, 0, 0),
+    "zoe": ("graded", "", 5, 3, 2),
+}
+
+
+def make_class(course, folder):
+    """The class as an instructor gets it: files, folders and an LMS zip."""
+    source, release = source_and_release(course)
+    fill = lambda **kw: notebooks.fill_solutions(release, source, **kw)
+    write(fill(), folder / "full.ipynb")
+    write(release, folder / "untouched" / "submission" / f"{ASSIGNMENT}.ipynb")
+    write(fill(skip={"relative_error"}), folder / "partial.ipynb")
+    write(fill(answers={"add_bias": 'def add_bias(x, b):\n    return x + b.mean()\n'}), folder / "bug.ipynb")
+    write(fill(answers={"relative_error": LOOP}), folder / "loop.ipynb")
+    edited = fill()
+    next(c for c in edited.cells if notebooks.grade_id(c) == "test_add_bias").source = "pass"
+    write(edited, folder / "edited.ipynb")
+    deleted = fill()
+    deleted.cells = [c for c in deleted.cells if notebooks.grade_id(c) != "test_add_bias__hidden"]
+    write(deleted, folder / "deleted.ipynb")
+    (folder / "corrupt.ipynb").write_text('{"cells": [', encoding="utf-8")
+    killed = fill()
+    killed.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    write(killed, folder / "killed.ipynb")
+    write(fill(answers={"add_bias": 'import numpy as np\n\ndef add_bias(x, b):\n'
+                                    '    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n'
+                                    '    return x + b\n'}), folder / "warns.ipynb")
+    (folder / "nothing").mkdir()
+    (folder / "nothing" / "notes.txt").write_text("forgot to upload")
+    with zipfile.ZipFile(folder / "lms_export.zip", "w") as z:
+        z.writestr(f"zoe_4711_99_{ASSIGNMENT}.ipynb", notebooks.dumps(fill()))
+        z.writestr("__MACOSX/._junk", "")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    course = copy_course(tmp)
+    subs = make_class(course, tmp / "inbox")
+    workspace = tmp / "workspace"
+    argv = ["--root", str(course.root), "grade", str(subs), "--assignment", ASSIGNMENT,
+            "--workspace", str(workspace), "--time-limit", str(TIME_LIMIT)]
+    assert main(argv) == 0
+    first = snapshot(workspace)
+    assert main(argv) == 0
+    return course, subs, workspace, first
+
+
+def snapshot(workspace):
+    return {p.relative_to(workspace).as_posix(): p.read_bytes()
+            for p in sorted(workspace.rglob("*")) if p.is_file()}
+
+
+def rows(workspace):
+    with (workspace / "grades.csv").open(newline="") as f:
+        return {r["student_id"]: r for r in csv.DictReader(f)}
+
+
+def test_every_student_has_a_row_with_status_and_score(graded_class):
+    _, _, workspace, _ = graded_class
+    got = rows(workspace)
+    assert sorted(got) == sorted(EXPECTED)
+    for student, (status, reason, score, bias, relerr) in EXPECTED.items():
+        row = got[student]
+        assert (row["status"], float(row["score"]), float(row["add_bias"]), float(row["relative_error"])) \
+            == (status, score, bias, relerr), (student, row)
+        assert row["reason"].startswith(reason) and (reason or not row["reason"]), (student, row["reason"])
+        assert row["max_score"] == "5" and row["assignment"] == ASSIGNMENT
+
+
+def test_nbgrader_layout(graded_class):
+    _, _, workspace, _ = graded_class
+    for student in EXPECTED:
+        assert (workspace / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+        has_notebook = student != "nothing"
+        assert (workspace / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file() == has_notebook
+    # the kernel ran among the assignment's files: the data file cell printed its sum
+    graded = notebooks.read(workspace / "autograded" / "full" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    assert "the data file sums to 21.0" in notebooks.dumps(graded)
+
+
+def test_rerun_is_idempotent(graded_class):
+    """Same inputs, same files; executed notebooks may differ only in kernel-made text (temp paths)."""
+    _, _, workspace, first = graded_class
+    now = snapshot(workspace)
+    assert sorted(now) == sorted(first)
+    assert {k: v for k, v in now.items() if not k.startswith("autograded/")} == \
+        {k: v for k, v in first.items() if not k.startswith("autograded/")}
+
+
+def test_feedback_never_shows_a_hidden_line(graded_class):
+    course, _, workspace, _ = graded_class
+    source, _ = source_and_release(course)
+    hidden = hidden_lines(source)
+    pages = list((workspace / "feedback").rglob("*.html"))
+    assert len(pages) == len(EXPECTED)
+    for page in pages:
+        text = page.read_text()
+        assert "Traceback" not in text and "File \"" not in text
+        for line in hidden:
+            assert line not in text, (page, line)
+    bug = (workspace / "feedback" / "bug" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "add_bias output: expected" in bug and "add b to every row" in bug
+    untouched = (workspace / "feedback" / "untouched" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "not answered yet" in untouched and "NotImplementedError" not in untouched
+
+
+def test_parallel_equals_sequential(graded_class, tmp_path):
+    course, subs, workspace, _ = graded_class
+    assignment = course.get(ASSIGNMENT)
+    chosen = [s for s in collect(subs, ASSIGNMENT) if s.student in ("bug", "deleted", "killed")]
+    sequential = grade_class(course, assignment, chosen, tmp_path / "ws", workers=1, progress=False)
+    parallel = grade_class(course, assignment, chosen, tmp_path / "ws2", workers=2, progress=False)
+    assert [r.summary() for _, r in sequential] == [r.summary() for _, r in parallel]
+    assert len(sequential) == 3
+
+
+def test_a_stale_student_is_removed_on_rerun(tmp_path):
+    course = copy_course(tmp_path)
+    assignment = course.get(ASSIGNMENT)
+    _, release = source_and_release(course)
+    data = notebooks.dumps(release).encode()
+    grade_class(course, assignment, [Submission("a", data), Submission("b", data)], tmp_path / "ws", 1, 30, False)
+    grade_class(course, assignment, [Submission("a", data)], tmp_path / "ws", 1, 30, False)
+    assert not (tmp_path / "ws" / "submitted" / "b").exists() or not any((tmp_path / "ws" / "submitted" / "b").iterdir())
+    assert list(rows(tmp_path / "ws")) == ["a"]
