@@ -120,6 +120,7 @@ def gradcheck_explorer():
             plot_step_size(state, ax)
             ax.set_title(f"d/dx {name.value} at x = {x0.value:g} ({dtype.value})")
             plt.show()
+            plt.close(fig)
             print(state["text"])
 
     for control in (name, x0, dtype, log10_h):
