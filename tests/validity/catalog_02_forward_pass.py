@@ -1,0 +1,325 @@
+"""Lesson 02's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
+ASSIGNMENT = "02_forward_pass"
+
+MUTANTS = {
+    "affine_forward": [
+        ("forgets the bias", '''def affine_forward(x, w, b):
+    x_rows = x.reshape(x.shape[0], -1)
+    out = x_rows @ w
+    cache = (x, w)
+    return out, cache
+'''),
+        ("adds the bias to the first row only", '''def affine_forward(x, w, b):
+    x_rows = x.reshape(x.shape[0], -1)
+    out = x_rows @ w
+    out[0] += b
+    cache = (x, w)
+    return out, cache
+'''),
+        ("does not flatten (N, d1, d2) inputs", '''def affine_forward(x, w, b):
+    out = x @ w + b
+    cache = (x, w)
+    return out, cache
+'''),
+        ("w.T instead of w (layout confusion)", '''def affine_forward(x, w, b):
+    x_rows = x.reshape(x.shape[0], -1)
+    out = x_rows @ w.T + b
+    cache = (x, w)
+    return out, cache
+'''),
+        ("caches the flattened x (dx comes back in the wrong shape)", '''def affine_forward(x, w, b):
+    x = x.reshape(x.shape[0], -1)
+    out = x @ w + b
+    cache = (x, w)
+    return out, cache
+'''),
+        ("returns only out, no cache", '''def affine_forward(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b
+'''),
+    ],
+    "sigmoid_forward": [
+        ("exp(x) / (1 + exp(x)): nan at x = 1000", '''def sigmoid_forward(x):
+    out = np.exp(x) / (1 + np.exp(x))
+    cache = out
+    return out, cache
+'''),
+        ("sign error: 1 / (1 + exp(x))", '''def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(x))
+    cache = out
+    return out, cache
+'''),
+        ("caches x instead of out", '''def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    cache = x
+    return out, cache
+'''),
+        ("0.5 * (1 + tanh(x)): forgets the x / 2", '''def sigmoid_forward(x):
+    out = 0.5 * (1 + np.tanh(x))
+    cache = out
+    return out, cache
+'''),
+        ("negates x in place", '''def sigmoid_forward(x):
+    np.negative(x, out=x)
+    out = 1 / (1 + np.exp(np.clip(x, -500, 500)))
+    cache = out
+    return out, cache
+'''),
+    ],
+    "relu_forward": [
+        ("np.max(x, 0): a reduction over axis 0, not elementwise", '''def relu_forward(x):
+    out = np.max(x, 0)
+    cache = x
+    return out, cache
+'''),
+        ("zeroes the negatives of the caller's x in place", '''def relu_forward(x):
+    x[x < 0] = 0
+    out = x
+    cache = x
+    return out, cache
+'''),
+        ("returns the mask x > 0", '''def relu_forward(x):
+    out = x > 0
+    cache = x
+    return out, cache
+'''),
+    ],
+    "leaky_relu_forward": [
+        ("slope on the wrong side", '''def leaky_relu_forward(x, alpha=0.01):
+    out = np.where(x > 0, alpha * x, x)
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("hard-codes 0.01 and ignores alpha", '''def leaky_relu_forward(x, alpha=0.01):
+    out = np.where(x > 0, x, 0.01 * x)
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("np.maximum(alpha, x): compares with alpha, not alpha * x", '''def leaky_relu_forward(x, alpha=0.01):
+    out = np.maximum(alpha, x)
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("caches x without alpha", '''def leaky_relu_forward(x, alpha=0.01):
+    out = np.where(x > 0, x, alpha * x)
+    cache = x
+    return out, cache
+'''),
+    ],
+    "elu_forward": [
+        ("alpha * x on the negative side", '''def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * x)
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("forgets the - 1: alpha * exp(x)", '''def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * np.exp(x))
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("forgets alpha: exp(x) - 1", '''def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, np.exp(x) - 1)
+    cache = (x, alpha)
+    return out, cache
+'''),
+        ("caches x without alpha", '''def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    cache = x
+    return out, cache
+'''),
+    ],
+    "mlp_forward": [
+        ("a ReLU after the last layer too", '''def mlp_forward(x, params):
+    num_layers = len(params) // 2
+    h = x
+    for layer in range(1, num_layers + 1):
+        h, _ = affine_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        h, _ = relu_forward(h)
+    return h
+'''),
+        ("hard-codes two layers", '''def mlp_forward(x, params):
+    h, _ = affine_forward(x, params["W1"], params["b1"])
+    h, _ = relu_forward(h)
+    scores, _ = affine_forward(h, params["W2"], params["b2"])
+    return scores
+'''),
+        ("a ReLU on the input before the first layer", '''def mlp_forward(x, params):
+    num_layers = len(params) // 2
+    h = x
+    for layer in range(1, num_layers + 1):
+        h, _ = relu_forward(h)
+        h, _ = affine_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+    return h
+'''),
+        ("counts len(params) layers (W and b are two entries each)", '''def mlp_forward(x, params):
+    num_layers = len(params)
+    h = x
+    for layer in range(1, num_layers):
+        h, _ = affine_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        h, _ = relu_forward(h)
+    scores, _ = affine_forward(h, params[f"W{num_layers}"], params[f"b{num_layers}"])
+    return scores
+'''),
+        ("returns the last hidden layer instead of the scores", '''def mlp_forward(x, params):
+    num_layers = len(params) // 2
+    h = x
+    for layer in range(1, num_layers):
+        h, _ = affine_forward(h, params[f"W{layer}"], params[f"b{layer}"])
+        h, _ = relu_forward(h)
+    return h
+'''),
+    ],
+}
+
+VARIANTS = {
+    "affine_forward": [
+        ("loops over examples and outputs", '''def affine_forward(x, w, b):
+    n = x.shape[0]
+    x_rows = x.reshape(n, -1)
+    out = np.zeros((n, w.shape[1]))
+    for i in range(n):
+        for j in range(w.shape[1]):
+            out[i, j] = np.sum(x_rows[i] * w[:, j]) + b[j]
+    return out, (x, w)
+'''),
+        ("(w.T @ x.T).T with np.dot and reshape(-1, D)", '''def affine_forward(x, w, b):
+    x_rows = np.reshape(x, (-1, w.shape[0]))
+    out = np.dot(w.T, x_rows.T).T + b[np.newaxis, :]
+    return out, (x, w)
+'''),
+        ("np.einsum", '''def affine_forward(x, w, b):
+    out = np.einsum("nd,dm->nm", x.reshape(len(x), -1), w) + b
+    cache = x, w
+    return out, cache
+'''),
+    ],
+    "sigmoid_forward": [
+        ("the textbook formula (overflow warnings at -1000, values right)", '''def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    return out, out
+'''),
+        ("via tanh: (1 + tanh(x / 2)) / 2", '''def sigmoid_forward(x):
+    out = 0.5 * (1 + np.tanh(0.5 * x))
+    return out, out
+'''),
+        ("a Python loop with math.exp and two branches", '''import math
+
+def sigmoid_forward(x):
+    out = np.empty(np.shape(x))
+    for index, value in np.ndenumerate(x):
+        if value >= 0:
+            out[index] = 1 / (1 + math.exp(-value))
+        else:
+            out[index] = math.exp(value) / (1 + math.exp(value))
+    return out, out
+'''),
+        ("boolean masks on a copy", '''def sigmoid_forward(x):
+    out = np.zeros_like(x, dtype=float)
+    pos = x >= 0
+    out[pos] = 1 / (1 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1 + ex)
+    return out, out
+'''),
+    ],
+    "relu_forward": [
+        ("x * (x > 0)", '''def relu_forward(x):
+    return x * (x > 0), x
+'''),
+        ("copy, then zero the negatives", '''def relu_forward(x):
+    out = x.copy()
+    out[out < 0] = 0
+    return out, x
+'''),
+        ("np.where", '''def relu_forward(x):
+    out = np.where(x > 0, x, 0.0)
+    cache = x
+    return out, cache
+'''),
+    ],
+    "leaky_relu_forward": [
+        ("np.maximum(alpha * x, x) (alpha < 1)", '''def leaky_relu_forward(x, alpha=0.01):
+    return np.maximum(alpha * x, x), (x, alpha)
+'''),
+        ("a slope array", '''def leaky_relu_forward(x, alpha=0.01):
+    slope = np.where(x > 0, 1.0, alpha)
+    return x * slope, (x, alpha)
+'''),
+    ],
+    "elu_forward": [
+        ("np.where with exp of every x (overflow warning at 1000, values right)", '''def elu_forward(x, alpha=1.0):
+    out = np.where(x > 0, x, alpha * (np.exp(x) - 1))
+    return out, (x, alpha)
+'''),
+        ("boolean mask on a copy", '''def elu_forward(x, alpha=1.0):
+    out = x.astype(float)
+    neg = x <= 0
+    out[neg] = alpha * (np.exp(x[neg]) - 1)
+    return out, (x, alpha)
+'''),
+    ],
+    "mlp_forward": [
+        ("plain numpy, no layer functions", '''def mlp_forward(x, params):
+    num_layers = len(params) // 2
+    h = x.reshape(x.shape[0], -1)
+    for layer in range(1, num_layers + 1):
+        h = h @ params["W" + str(layer)] + params["b" + str(layer)]
+        if layer < num_layers:
+            h = np.maximum(h, 0)
+    return h
+'''),
+        ("recursion over the layers", '''def mlp_forward(x, params, layer=1):
+    out, _ = affine_forward(x, params[f"W{layer}"], params[f"b{layer}"])
+    if layer == len(params) // 2:
+        return out
+    h, _ = relu_forward(out)
+    return mlp_forward(h, params, layer + 1)
+'''),
+        ("nnref's layers by name (allowed: they are not this exercise)", '''from nnref import layers as ref_layers
+
+def mlp_forward(x, params):
+    weights = sorted((k for k in params if k.startswith("W")), key=lambda k: int(k[1:]))
+    h = x
+    for i, name in enumerate(weights):
+        h, _ = ref_layers.affine_forward(h, params[name], params["b" + name[1:]])
+        if i < len(weights) - 1:
+            h, _ = ref_layers.relu_forward(h)
+    return h
+'''),
+    ],
+}
+
+CHEATS = {
+    "affine_forward": [
+        ("calls nnref.layers.affine_forward", '''from nnref.layers import affine_forward as reference_affine
+
+def affine_forward(x, w, b):
+    return reference_affine(x, w, b)
+'''),
+        ("binds nnref's function to the name", '''import nnref.layers
+affine_forward = nnref.layers.affine_forward
+'''),
+    ],
+    "sigmoid_forward": [
+        ("calls nnref.layers.sigmoid_forward", '''from nnref import layers as L
+
+def sigmoid_forward(x):
+    out, cache = L.sigmoid_forward(x)
+    return out, cache
+'''),
+    ],
+    "relu_forward": [
+        ("calls nnref.layers.relu_forward", '''def relu_forward(x):
+    return layers.relu_forward(x)
+'''),
+    ],
+    "leaky_relu_forward": [
+        ("calls nnref.layers.leaky_relu_forward", '''def leaky_relu_forward(x, alpha=0.01):
+    return layers.leaky_relu_forward(x, alpha)
+'''),
+    ],
+    "elu_forward": [
+        ("calls nnref.layers.elu_forward", '''def elu_forward(x, alpha=1.0):
+    return layers.elu_forward(x, alpha=alpha)
+'''),
+    ],
+}
