@@ -70,7 +70,7 @@ def relu_forward(x):
 
 
 def relu_backward(dout, cache):
-    """dx = dout where x > 0, else 0 (the gradient at exactly 0 is taken as 0)."""
+    """dx = dout where x > 0, else 0 (at the kink x = 0 the slope is taken as 0)."""
     x = cache
     return dout * (x > 0)
 
@@ -112,7 +112,7 @@ def leaky_relu_forward(x, alpha=0.01):
 
 
 def leaky_relu_backward(dout, cache):
-    """dx = dout where x > 0, alpha * dout otherwise."""
+    """dx = dout where x > 0, alpha * dout otherwise (also at the kink x = 0)."""
     x, alpha = cache
     return np.where(x > 0, dout, alpha * dout)
 

@@ -95,6 +95,13 @@ def test_activation_backward_matches_numerical_gradient(name):
     check_rel_error(dx, numerical_gradient_array(lambda v: forward(name)(v)[0], x, dout), f"{name} dx", TOL)
 
 
+def test_gradient_at_exactly_zero_follows_the_documented_convention():
+    # the kink: relu and leaky relu take the left-hand slope (0 and alpha) at x = 0
+    x, dout = np.array([0.0]), np.array([2.0])
+    np.testing.assert_array_equal(layers.relu_backward(dout, layers.relu_forward(x)[1]), [0.0])
+    np.testing.assert_array_equal(layers.leaky_relu_backward(dout, layers.leaky_relu_forward(x)[1]), [0.02])
+
+
 @pytest.mark.parametrize("name, alpha", [("leaky_relu", 0.2), ("elu", 0.5)])
 def test_activation_alpha_reaches_the_backward(name, alpha):
     x = away_from_zero((3, 4), seed=6)

@@ -55,6 +55,20 @@ def test_nesterov_is_the_look_ahead_form_of_sutskever_s_update():
         np.testing.assert_allclose(params["w"], w + mu * v, rtol=1e-12)
 
 
+# eps = 0.1 makes its place visible: outside the root the step is g / (sqrt(c) + eps) with
+# sqrt(c) = 0.3; inside, g / sqrt(c + eps) would be g / sqrt(0.19).
+@pytest.mark.parametrize("optimizer, g, expected", [
+    (AdaGrad(1.0, eps=0.1), 0.3, -0.3 / (0.3 + 0.1)),              # c = 0.09
+    (RMSProp(1.0, decay=0.99, eps=0.1), 3.0, -3.0 / (0.3 + 0.1)),  # c = 0.01 * 9 = 0.09
+    (Adam(1.0, eps=0.1), 0.3, -0.3 / (0.3 + 0.1)),                 # m_hat = 0.3, v_hat = 0.09
+], ids=["AdaGrad", "RMSProp", "Adam"])
+def test_eps_is_added_outside_the_square_root(optimizer, g, expected):
+    params = {"w": np.array([0.0])}
+    optimizer.step(params, {"w": np.array([g])})
+    np.testing.assert_allclose(params["w"], [expected], rtol=1e-12,
+                               err_msg=f"{type(optimizer).__name__}: w after one step from 0")
+
+
 H = np.array([1.0, 100.0])   # f(w) = 0.5 w^T diag(1, 100) w: condition number 100
 
 
