@@ -66,7 +66,8 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
             ``optimizer.lr = schedule(epoch)`` at the start of each epoch.
         patience: stop after this many epochs without a better validation accuracy, then
             restore the best parameters (needs validation data). None: run every epoch and
-            keep the last parameters.
+            keep the last parameters. Only ``model.params`` is restored: batchnorm's running
+            statistics stay those of the last epoch.
         seed: seeds the shuffling (and the train-accuracy sample): the same seed, the same run.
         verbose: show a progress bar (only when output is interactive: a notebook or terminal).
         train_acc_size: train accuracy is measured on this many training examples (a fixed

@@ -1,6 +1,7 @@
 """Plots for the lessons. Each function draws and returns its matplotlib Axes (one panel) or
 Figure (several panels); none calls ``plt.show()``, so a notebook shows the figure once and a
-script or a test can save or close it.
+script or a test can save or close it. In a notebook, end the call with ``;`` or assign its
+result (``fig = plot_history(history)``): a Figure as a cell's last value is drawn twice.
 """
 import matplotlib.pyplot as plt
 import numpy as np
