@@ -157,9 +157,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         x_hat = (x - mu) / sqrt(var + eps)          out = gamma * x_hat + beta
         running_mean = momentum * running_mean + (1 - momentum) * mu   (same for var)
     Test: the same with running_mean and running_var in place of mu and var, so that a
-    prediction does not depend on the rest of its batch; bn_param is left unchanged.
+    prediction does not depend on the rest of its batch; the running statistics are not
+    updated (a fresh bn_param gets the initial zeros and ones).
 
-    Returns out (N, D) and cache for batchnorm_backward.
+    Returns out (N, D) and cache = (mode, x_hat, gamma, inv_std) with x_hat (N, D) and
+    inv_std = 1 / sqrt(var + eps) (D,).
     """
     x = np.asarray(x)
     mode = _mode(bn_param, "batchnorm_forward")
