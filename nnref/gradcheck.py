@@ -4,14 +4,15 @@
 
 The error of a centered difference is O(h^2); with h = 1e-5 in float64 a correct backward
 pass usually agrees to a relative error below 1e-7 (away from kinks such as ReLU at 0).
-Check in float64: float32's rounding (~1e-7 of the value) divided by 2h swamps the result.
+Check in float64: float32 rounds f(x) to ~1e-7 of its size, and dividing that by 2h swamps
+the result (the affine example below gives relative errors of 0.01 to 0.2 in float32).
 
 Typical use::
 
     out, cache = affine_forward(x, w, b)
     dx, dw, db = affine_backward(dout, cache)
     dx_num = numerical_gradient_array(lambda x: affine_forward(x, w, b)[0], x, dout)
-    print(rel_error(dx, dx_num))       # ~1e-10 when dx is right
+    print(rel_error(dx, dx_num))   # 6e-11 to 2e-9 for x (4, 5), w (5, 3), five seeds
 """
 import numpy as np
 
