@@ -133,8 +133,9 @@ def test_missing_file_without_network_says_where_what_and_which_variable(tmp_pat
 
 @needs_mnist
 def test_missing_files_are_downloaded_into_the_cache_and_verified(tmp_path, monkeypatch):
-    monkeypatch.delenv("NNREF_DATA")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "data" / "mnist").mkdir(parents=True)  # NNREF_DATA set but empty
+    monkeypatch.setenv("NNREF_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     fetched = []
 
     def fake_download(url, dest):  # the first mirror serves a broken file, the second a good one
@@ -150,7 +151,8 @@ def test_missing_files_are_downloaded_into_the_cache_and_verified(tmp_path, monk
     X_train, y_train, X_test, y_test = load_mnist()
     assert X_train.shape == (60000, 784) and y_test.shape == (10000,)
     assert len(fetched) == 8 and sum(u.startswith(data.MNIST_MIRRORS[1]) for u in fetched) == 4
-    assert sorted(p.name for p in (tmp_path / "nnref" / "mnist").iterdir()) == sorted(data.MNIST_FILES)
+    assert sorted(p.name for p in (tmp_path / "cache" / "nnref" / "mnist").iterdir()) == sorted(data.MNIST_FILES)
+    assert not any((tmp_path / "data").rglob("*.gz")), "downloads belong in the cache, not NNREF_DATA"
     fetched.clear()
     load_mnist()
     assert fetched == [], "files already in the cache were downloaded again"
