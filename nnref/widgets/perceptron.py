@@ -134,7 +134,7 @@ def draw_perceptron(ax, w, b, targets=None, title=None, lo=-0.5, hi=1.5):
     corner whose output is wrong.
     """
     view = perceptron_view(w[0], w[1], b)
-    grid = np.linspace(lo, hi, 201)
+    grid = np.linspace(lo, hi, 121)
     g1, g2 = np.meshgrid(grid, grid)
     ax.contourf(g1, g2, (w[0] * g1 + w[1] * g2 + b > 0).astype(float), levels=[-0.5, 0.5, 1.5],
                 colors=["white", "#cfe3f5"])
@@ -208,7 +208,7 @@ def plot_xor_network(network, lo=-0.5, hi=1.5):
     network: a function taking X (N, 2) and returning (N,) outputs in {0, 1}.
     """
     import matplotlib.pyplot as plt
-    grid = np.linspace(lo, hi, 201)
+    grid = np.linspace(lo, hi, 121)
     g1, g2 = np.meshgrid(grid, grid)
     out = np.asarray(network(np.stack([g1.ravel(), g2.ravel()], axis=1)), dtype=float)
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
