@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["GATES", "logic_gate", "make_circle", "make_xor", "make_gauss", "make_spiral",
-           "toy_dataset", "load_mnist", "read_idx", "mnist_cache_dir", "MNISTError"]
+           "toy_dataset", "train_val_split", "load_mnist", "read_idx", "mnist_cache_dir", "MNISTError"]
 
 # ---------------------------------------------------------------------------- logic gates
 
@@ -134,6 +134,20 @@ def toy_dataset(name, n=200, noise=None, seed=None, dtype=np.float64):
     make = _TOY_SETS[name]
     kwargs = {} if noise is None else {"noise": noise}
     return make(n=n, seed=seed, dtype=dtype, **kwargs)
+
+
+def train_val_split(X, y, num_val, seed=None):
+    """Hold out ``num_val`` random examples for validation (tune on them, not on the test set).
+
+    X: (N, ...).  y: (N,).  Returns (X_train, y_train, X_val, y_val) with N - num_val and
+    num_val examples: the ``data`` that nnref.train.train takes.
+    """
+    if not 0 < num_val < len(X):
+        raise ValueError(f"num_val must be between 1 and {len(X) - 1} for {len(X)} examples, "
+                         f"got {num_val}")
+    order = np.random.default_rng(seed).permutation(len(X))
+    train, val = order[num_val:], order[:num_val]
+    return X[train], y[train], X[val], y[val]
 
 
 # ---------------------------------------------------------------------------- MNIST

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["plot_decision_boundary", "plot_history", "plot_activation_histograms",
-           "plot_optimizer_paths"]
+           "plot_optimizer_paths", "plot_images"]
 
 
 def _axes(ax, figsize=(5, 4)):
@@ -114,3 +114,26 @@ def plot_optimizer_paths(f, paths, xlim=(-2, 2), ylim=(-2, 2), ax=None, levels=3
     ax.set(xlim=xlim, ylim=ylim, xlabel="$w_1$", ylabel="$w_2$")
     ax.legend()
     return ax
+
+
+def plot_images(X, labels=None, shape=(28, 28), ncols=10, figsize=None):
+    """A grid of images, e.g. MNIST digits, each titled with its label.
+
+    X: (N, H * W) rows of pixels or (N, H, W) images.  labels: N strings or numbers (e.g.
+    "7" or "pred 1 / true 7"), or None.  shape: (H, W) for rows of pixels.
+    Returns the Figure.
+    """
+    X = np.asarray(X)
+    images = X.reshape(len(X), *shape) if X.ndim == 2 else X
+    nrows = -(-len(images) // ncols)
+    ncols = min(ncols, len(images))
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (1.1 * ncols, 1.3 * nrows),
+                             squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap="gray_r")
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -176,3 +176,14 @@ def test_read_idx_parses_and_rejects_bad_files(tmp_path):
     (tmp_path / "cut.gz").write_bytes(whole[: len(whole) // 2])
     with pytest.raises(MNISTError, match="not a complete gzip file"):
         read_idx(tmp_path / "cut.gz")
+
+
+def test_train_val_split():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    X_train, y_train, X_val, y_val = data.train_val_split(X, y, 3, seed=0)
+    assert X_train.shape == (7, 2) and X_val.shape == (3, 2)
+    assert sorted(np.concatenate([y_train, y_val]).tolist()) == list(range(10)), "lost or repeated examples"
+    assert np.array_equal(X_val[:, 0], 2 * y_val), "rows and labels were split apart"
+    assert np.array_equal(data.train_val_split(X, y, 3, seed=0)[3], y_val)
+    with pytest.raises(ValueError, match="num_val"):
+        data.train_val_split(X, y, 10)

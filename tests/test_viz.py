@@ -67,3 +67,12 @@ def test_optimizer_paths():
     assert np.allclose(np.column_stack(line.get_data()), path) and line.get_label() == "sgd"
     with pytest.raises(ValueError, match=r"\(T, 2\)"):
         viz.plot_optimizer_paths(lambda x, y: x * y, {"bad": np.zeros(3)})
+
+
+def test_images_grid():
+    X = np.random.default_rng(0).random((12, 784))
+    fig = viz.plot_images(X, labels=[f"d{i}" for i in range(12)], ncols=5)
+    assert len(fig.axes) == 15, "3 rows of 5 panels"
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 12 and shown[11].get_title() == "d11"
+    assert np.array_equal(shown[0].images[0].get_array(), X[0].reshape(28, 28))
