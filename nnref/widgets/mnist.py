@@ -1,0 +1,318 @@
+"""Lesson 09: looking at MNIST, at a search over hyperparameters, and at what a trained
+two-layer net gets wrong; a widget to browse its mistakes; the grader's own accuracy check.
+
+The pure functions (``confusion_matrix``, ``confident_mistakes``, ``mistake_view``,
+``format_table``, ``check_two_layer_params``, ``two_layer_accuracy``) are tested without a
+browser; the ``show_*`` and ``plot_*`` functions draw and return a matplotlib Figure (none
+calls ``plt.show()``); ``mistake_browser`` wires ``mistake_view`` to ipywidgets controls.
+
+Shapes: N images of 28 x 28 = 784 pixels, as rows (N, 784) or (N, 28, 28); labels (N,)
+integers in 0..9; probabilities (N, 10), each row summing to 1.
+"""
+import numpy as np
+
+from nnref import layers
+
+__all__ = ["show_digits", "plot_class_counts", "format_table", "plot_search",
+           "confusion_matrix", "plot_confusion_matrix", "confident_mistakes",
+           "show_confident_mistakes", "show_first_layer", "mistake_view", "mistake_browser",
+           "check_two_layer_params", "two_layer_accuracy"]
+
+SIDE = 28
+NUM_CLASSES = 10
+
+
+def _image(x):
+    return np.asarray(x).reshape(SIDE, SIDE)
+
+
+def _grid(n, cols, cell=1.0, extra_height=0.3):
+    import matplotlib.pyplot as plt
+
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, (cell + extra_height) * rows),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    return fig, axes.ravel()
+
+
+def show_digits(X, y, n=30, cols=10, predicted=None, seed=0):
+    """A grid of n digits drawn at random (seeded), each titled with its label.
+
+    X: (N, 784) or (N, 28, 28).  y: (N,) labels.  predicted: optional (N,) predictions,
+    shown as "label→prediction" in red where they differ.  Returns the Figure.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    picks = np.random.default_rng(seed).choice(len(X), size=min(n, len(X)), replace=False)
+    fig, axes = _grid(len(picks), cols)
+    for ax, i in zip(axes, picks):
+        ax.imshow(_image(X[i]), cmap="gray_r")
+        if predicted is None or predicted[i] == y[i]:
+            ax.set_title(str(y[i]), fontsize=10)
+        else:
+            ax.set_title(f"{y[i]}→{predicted[i]}", fontsize=10, color="red")
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_counts(**labels):
+    """Bars: how many examples of each digit, one group of bars per named label array,
+    e.g. ``plot_class_counts(train=y_train, validation=y_val)``. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3))
+    width = 0.8 / len(labels)
+    for k, (name, y) in enumerate(labels.items()):
+        counts = np.bincount(np.asarray(y), minlength=NUM_CLASSES)
+        ax.bar(np.arange(NUM_CLASSES) + (k - (len(labels) - 1) / 2) * width, counts / counts.sum(),
+               width, label=f"{name} ({len(y)} images)")
+    ax.set(xticks=range(NUM_CLASSES), xlabel="digit", ylabel="fraction of the set",
+           title="how often each digit appears")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def format_table(rows, columns):
+    """A plain-text table: ``rows`` are dicts, ``columns`` the keys to show, in order.
+
+    Floats are written with 4 significant digits. Returns the table as a string.
+    """
+    def cell(value):
+        return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+
+    body = [[cell(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[k]) for r in body)) for k, c in enumerate(columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in body]
+    return "\n".join(lines)
+
+
+def plot_search(rows, x, y="val_acc", group=None, log_x=True):
+    """One line per value of ``group`` (a key of the rows), ``y`` against ``x``.
+
+    rows: dicts as ``format_table`` takes them, e.g. {'lr': 1e-3, 'hidden': 128, 'val_acc': 0.95}.
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    groups = sorted({row[group] for row in rows}) if group else [None]
+    for g in groups:
+        mine = sorted((row for row in rows if group is None or row[group] == g), key=lambda r: r[x])
+        ax.plot([r[x] for r in mine], [r[y] for r in mine], "o-",
+                label=None if group is None else f"{group} = {g}")
+    if log_x:
+        ax.set_xscale("log")
+    ax.set(xlabel=x, ylabel=y, title=f"{y} on the validation split")
+    if group:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, num_classes=NUM_CLASSES):
+    """counts[i, j] = how many examples of class i were predicted as class j. (C, C) int64."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"confusion_matrix needs two label arrays of the same shape (N,); got "
+                         f"{y_true.shape} and {y_pred.shape}.")
+    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion_matrix(counts):
+    """The confusion matrix as an image, mistakes only in colour, counts written in the cells.
+    Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(counts)
+    off_diagonal = counts * (1 - np.eye(len(counts), dtype=counts.dtype))
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.imshow(off_diagonal, cmap="Reds")
+    for (i, j), c in np.ndenumerate(counts):
+        ax.text(j, i, str(c), ha="center", va="center", fontsize=7,
+                color="0.5" if i == j else "black")
+    ax.set(xticks=range(len(counts)), yticks=range(len(counts)), xlabel="predicted digit",
+           ylabel="true digit", title=f"confusion matrix ({counts.sum() - np.trace(counts)} "
+                                      f"mistakes of {counts.sum()})")
+    fig.tight_layout()
+    return fig
+
+
+def _check_probs(y, probs):
+    y, probs = np.asarray(y), np.asarray(probs)
+    if probs.ndim != 2 or probs.shape[0] != y.shape[0]:
+        raise ValueError(f"probs must be (N, C) for N = {y.shape[0]} labels, got {probs.shape}; "
+                         f"pass softmax(scores), not the predicted labels.")
+    return y, probs
+
+
+def confident_mistakes(y, probs, true_digit=None, predicted_digit=None):
+    """Indices of the misclassified examples, most confident mistake first.
+
+    y: (N,) labels.  probs: (N, C) predicted probabilities.  true_digit / predicted_digit:
+    keep only the mistakes with this label / this prediction (None = any).
+    Returns an int array of indices into y, sorted by the probability of the (wrong)
+    predicted class, highest first.
+    """
+    y, probs = _check_probs(y, probs)
+    predicted = probs.argmax(axis=1)
+    keep = predicted != y
+    if true_digit is not None:
+        keep &= y == true_digit
+    if predicted_digit is not None:
+        keep &= predicted == predicted_digit
+    idx = np.flatnonzero(keep)
+    return idx[np.argsort(-probs[idx, predicted[idx]], kind="stable")]
+
+
+def show_confident_mistakes(X, y, probs, n=12, cols=6):
+    """The n most confidently wrong digits, titled "true→predicted (confidence)". Returns the
+    Figure."""
+    y, probs = _check_probs(y, probs)
+    idx = confident_mistakes(y, probs)[:n]
+    fig, axes = _grid(len(idx), cols, cell=1.3)
+    for ax, i in zip(axes, idx):
+        p = probs[i].argmax()
+        ax.imshow(_image(X[i]), cmap="gray_r")
+        ax.set_title(f"{y[i]}→{p} ({probs[i, p]:.0%})", fontsize=9, color="red")
+    fig.tight_layout()
+    return fig
+
+
+def show_first_layer(W1, n=40, cols=10, seed=0):
+    """n columns of the first-layer weights W1 (784, H), each drawn as a 28 x 28 image
+    (red positive, blue negative, symmetric colour scale per unit). Returns the Figure."""
+    W1 = np.asarray(W1)
+    if W1.ndim != 2 or W1.shape[0] != SIDE * SIDE:
+        raise ValueError(f"W1 must be (784, H): one column of 784 weights per hidden unit; got "
+                         f"{W1.shape}.")
+    units = np.random.default_rng(seed).choice(W1.shape[1], size=min(n, W1.shape[1]), replace=False)
+    fig, axes = _grid(len(units), cols, cell=0.9, extra_height=0.0)
+    for ax, u in zip(axes, units):
+        w = W1[:, u]
+        scale = np.abs(w).max() or 1.0
+        ax.imshow(_image(w), cmap="RdBu_r", vmin=-scale, vmax=scale)
+    fig.suptitle("first-layer weights: what each hidden unit looks for")
+    fig.tight_layout()
+    return fig
+
+
+def mistake_view(X, y, probs, position=0, true_digit=None, predicted_digit=None, top=3):
+    """What the mistake browser shows for one setting of its controls (pure, no display).
+
+    The mistakes that fit the filters (see ``confident_mistakes``) are ranked by confidence;
+    ``position`` picks one of them (clipped to the range). Returns a dict: count (how many
+    mistakes fit), position (after clipping), and, when count > 0, index (into X), image
+    (28, 28), label, predicted, confidence, top (the ``top`` most probable digits as
+    (digit, probability) pairs) and title.
+    """
+    y, probs = _check_probs(y, probs)
+    idx = confident_mistakes(y, probs, true_digit, predicted_digit)
+    view = {"count": len(idx), "position": int(np.clip(position, 0, max(len(idx) - 1, 0)))}
+    if not len(idx):
+        return view
+    i = int(idx[view["position"]])
+    order = np.argsort(-probs[i], kind="stable")[:top]
+    predicted = int(order[0])
+    view.update(index=i, image=_image(X[i]), label=int(y[i]), predicted=predicted,
+                confidence=float(probs[i, predicted]),
+                top=[(int(d), float(probs[i, d])) for d in order])
+    view["title"] = (f"mistake {view['position'] + 1} of {len(idx)}: test image #{i}, "
+                     f"a {view['label']} taken for a {predicted} ({view['confidence']:.1%})")
+    return view
+
+
+def mistake_browser(X, y, probs):
+    """A widget: filter the mistakes by true and predicted digit, step through them from the
+    most confident; see the image and the predicted probabilities. Returns a VBox."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    digits = [("any", None)] + [(str(d), d) for d in range(NUM_CLASSES)]
+    true_digit = widgets.Dropdown(options=digits, value=None, description="true digit")
+    predicted_digit = widgets.Dropdown(options=digits, value=None, description="predicted")
+    position = widgets.IntSlider(value=0, min=0, max=50, description="mistake #")
+
+    def show(position, true_digit, predicted_digit):
+        view = mistake_view(X, y, probs, position, true_digit, predicted_digit)
+        if not view["count"]:
+            print("No mistakes of this kind: the net got all of them right.")
+            return
+        fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(7, 3))
+        ax_img.imshow(view["image"], cmap="gray_r")
+        ax_img.axis("off")
+        ax_bar.bar(range(probs.shape[1]), probs[view["index"]], color="0.6")
+        ax_bar.bar(view["predicted"], view["confidence"], color="red", label="predicted")
+        ax_bar.bar(view["label"], probs[view["index"], view["label"]], color="green",
+                   label="true")
+        ax_bar.set(xticks=range(probs.shape[1]), ylim=(0, 1), xlabel="digit",
+                   ylabel="probability")
+        ax_bar.legend(fontsize=8)
+        fig.suptitle(view["title"], fontsize=10)
+        fig.tight_layout()
+        plt.show()
+
+    def on_filter(change):
+        count = len(confident_mistakes(y, probs, true_digit.value, predicted_digit.value))
+        position.max = max(count - 1, 0)
+        position.value = 0
+
+    true_digit.observe(on_filter, names="value")
+    predicted_digit.observe(on_filter, names="value")
+    on_filter(None)
+    output = widgets.interactive_output(show, {"position": position, "true_digit": true_digit,
+                                               "predicted_digit": predicted_digit})
+    return widgets.VBox([widgets.HBox([true_digit, predicted_digit]), position, output])
+
+
+# ----------------------------------------------------------------------------- grading
+
+def check_two_layer_params(params, input_dim=SIDE * SIDE, num_classes=NUM_CLASSES,
+                           name="final_params"):
+    """Fail with a message that says what to fix unless ``params`` is a dict of finite float
+    arrays W1 (input_dim, H), b1 (H,), W2 (H, num_classes), b2 (num_classes,). Returns H."""
+    if not isinstance(params, dict):
+        raise AssertionError(f"{name} must be a dict of arrays with keys W1, b1, W2, b2 (e.g. "
+                             f"model.params after training), got {type(params).__name__}.")
+    missing = [k for k in ("W1", "b1", "W2", "b2") if k not in params]
+    if missing:
+        raise AssertionError(f"{name} has no {missing}: it needs the keys W1, b1, W2, b2 "
+                             f"(it has {sorted(params)}).")
+    arrays = {}
+    for k in ("W1", "b1", "W2", "b2"):
+        value = params[k]
+        if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.floating):
+            raise AssertionError(f"{name}[{k!r}] must be a numpy float array, got "
+                                 f"{type(value).__name__}"
+                                 f"{' of dtype ' + str(value.dtype) if isinstance(value, np.ndarray) else ''}.")
+        if not np.all(np.isfinite(value)):
+            raise AssertionError(f"{name}[{k!r}] holds NaN or inf: training diverged. Lower "
+                                 f"the learning rate and train again.")
+        arrays[k] = value
+    hidden = arrays["b1"].shape[0] if arrays["b1"].ndim == 1 else -1
+    expected = {"W1": (input_dim, hidden), "b1": (hidden,), "W2": (hidden, num_classes),
+                "b2": (num_classes,)}
+    for k, shape in expected.items():
+        if arrays[k].shape != shape:
+            raise AssertionError(f"{name}[{k!r}] has shape {arrays[k].shape}, expected {shape} "
+                                 f"(W1 (784, H), b1 (H,), W2 (H, 10), b2 (10,) for a net on "
+                                 f"MNIST's 784 pixels and 10 digits).")
+    return hidden
+
+
+def two_layer_accuracy(params, X, y, batch_size=2000):
+    """Accuracy in [0, 1] of the two-layer net ``params`` (checked by
+    ``check_two_layer_params``) on X (N, 784), y (N,), computed with nnref's own layers."""
+    check_two_layer_params(params, input_dim=np.asarray(X).shape[1])
+    correct = 0
+    for start in range(0, len(X), batch_size):
+        hidden, _ = layers.relu_forward(layers.affine_forward(
+            X[start:start + batch_size], params["W1"], params["b1"])[0])
+        scores, _ = layers.affine_forward(hidden, params["W2"], params["b2"])
+        correct += int(np.sum(scores.argmax(axis=1) == y[start:start + batch_size]))
+    return correct / len(X)

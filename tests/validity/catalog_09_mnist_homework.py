@@ -1,0 +1,386 @@
+"""Homework 09's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
+ASSIGNMENT = "09_mnist_homework"
+
+_FORWARD = '''def two_layer_forward(X, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+{body}
+    return scores, cache
+'''
+_LOSS = '''def softmax_l2_loss(scores, y, params, reg):
+    n = scores.shape[0]
+{body}
+    return loss, dscores
+'''
+_STABLE_LOG_PROBS = '''    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+'''
+_BACKWARD = '''def two_layer_backward(dscores, cache, params, reg):
+    X, z1, h1 = cache
+{body}
+    return {{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}}
+'''
+_PREDICT = '''def predict(model, X):
+    return np.argmax(model.loss(X), axis=1)
+
+'''
+_SGD = '''def sgd_train(model, X, y, lr, batch_size, epochs, rng):
+    n = X.shape[0]
+    batch_losses = []
+{body}
+    return batch_losses
+'''
+# The final model's cell as the solution writes it, with the settings filled in.
+_FINAL = '''final_model = TwoLayerNet(784, {hidden}, 10, reg={reg}, seed=0)
+final_history = train(final_model, ({data}), {optimizer},
+                      batch_size={batch_size}, epochs={epochs}, schedule={schedule}, seed=0)
+final_params = final_model.params
+'''
+
+
+def _final(hidden=512, reg=1e-4, data="X_train, y_train, X_val, y_val", optimizer="Adam(lr=2e-3)",
+           batch_size=128, epochs=8, schedule="ExponentialDecay(2e-3, 0.7)"):
+    return _FINAL.format(hidden=hidden, reg=reg, data=data, optimizer=optimizer,
+                         batch_size=batch_size, epochs=epochs, schedule=schedule)
+
+
+MUTANTS = {
+    "two_layer_forward": [
+        ("no ReLU: the net is linear", _FORWARD.format(body='''    z1 = X @ W1 + b1
+    h1 = z1
+    scores = h1 @ W2 + b2
+    cache = (X, z1, h1)''')),
+        ("ReLU on the scores too", _FORWARD.format(body='''    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    scores = np.maximum(h1 @ W2 + b2, 0)
+    cache = (X, z1, h1)''')),
+        ("forgets b2", _FORWARD.format(body='''    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    scores = h1 @ W2
+    cache = (X, z1, h1)''')),
+        ("caches the activation in place of the pre-activation", _FORWARD.format(body='''    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    scores = h1 @ W2 + b2
+    cache = (X, h1, h1)''')),
+        ("sigmoid instead of ReLU", _FORWARD.format(body='''    z1 = X @ W1 + b1
+    h1 = 1 / (1 + np.exp(-z1))
+    scores = h1 @ W2 + b2
+    cache = (X, z1, h1)''')),
+    ],
+    "softmax_l2_loss": [
+        ("loss without 1/N (summed over the batch)", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].sum()
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
+        ("dscores without 1/N", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1''')),
+        ("regularizes the biases too", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+    loss += 0.5 * reg * sum(np.sum(p ** 2) for p in params.values())
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
+        ("no L2 term", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
+        ("unstable softmax: no max subtraction (overflows for large scores)", _LOSS.format(body='''    exp = np.exp(scores)
+    probs = exp / exp.sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(n), y]).mean()
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
+        ("L2 term without the 0.5", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+    loss += reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
+    ],
+    "two_layer_backward": [
+        ("W1 gradient transposed", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = dz1.T @ X + reg * params["W1"].T
+    db1 = dz1.sum(axis=0)''')),
+        ("W2 gradient from the pre-activation z1 (wrong activation cache)", _BACKWARD.format(body='''    dW2 = z1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = X.T @ dz1 + reg * params["W1"]
+    db1 = dz1.sum(axis=0)''')),
+        ("W1 gradient from the hidden activation instead of X (wrong cache)", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = h1.T @ dz1 + reg * params["W1"]
+    db1 = dz1.sum(axis=0)''')),
+        ("ReLU backward passes the gradient of negative inputs", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    dz1 = dscores @ params["W2"].T
+    dW1 = X.T @ dz1 + reg * params["W1"]
+    db1 = dz1.sum(axis=0)''')),
+        ("regularizes the biases in the gradient", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0) + reg * params["b2"]
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = X.T @ dz1 + reg * params["W1"]
+    db1 = dz1.sum(axis=0) + reg * params["b1"]''')),
+        ("regularization missing from the gradient", _BACKWARD.format(body='''    dW2 = h1.T @ dscores
+    db2 = dscores.sum(axis=0)
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = X.T @ dz1
+    db1 = dz1.sum(axis=0)''')),
+        ("2 * reg * W: the derivative of 0.5 * reg * W**2 taken as 2 * reg * W", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + 2 * reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    dz1 = (dscores @ params["W2"].T) * (z1 > 0)
+    dW1 = X.T @ dz1 + 2 * reg * params["W1"]
+    db1 = dz1.sum(axis=0)''')),
+    ],
+    "predict_accuracy": [
+        ("accuracy computed on the training data, not the arguments", _PREDICT + '''def accuracy(model, X, y):
+    return float(np.mean(predict(model, X_train) == y_train))
+'''),
+        ("accuracy as a percentage", _PREDICT + '''def accuracy(model, X, y):
+    return 100 * float(np.mean(predict(model, X) == y))
+'''),
+        ("argmax over the batch axis", '''def predict(model, X):
+    return np.argmax(model.loss(X), axis=0)
+
+
+def accuracy(model, X, y):
+    return float(np.mean(predict(model, X) == y))
+'''),
+        ("returns the error rate", _PREDICT + '''def accuracy(model, X, y):
+    return float(np.mean(predict(model, X) != y))
+'''),
+    ],
+    "sgd_train": [
+        ("never shuffles", _SGD.format(body='''    for epoch in range(epochs):
+        for start in range(0, n, batch_size):
+            loss, grads = model.loss(X[start:start + batch_size], y[start:start + batch_size])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''')),
+        ("shuffles once, before the first epoch", _SGD.format(body='''    order = rng.permutation(n)
+    for epoch in range(epochs):
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''')),
+        ("drops the last, smaller batch", _SGD.format(body='''    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for k in range(n // batch_size):
+            batch = order[k * batch_size:(k + 1) * batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''')),
+        ("shuffles X but not y", _SGD.format(body='''    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[start:start + batch_size])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''')),
+        ("gradient ascent: += instead of -=", _SGD.format(body='''    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            for name in model.params:
+                model.params[name] += lr * grads[name]
+            batch_losses.append(float(loss))''')),
+        ("ignores rng: shuffles with np.random (runs cannot be repeated)", _SGD.format(body='''    for epoch in range(epochs):
+        order = np.random.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''')),
+    ],
+    "final_model": [
+        ("hands in the untrained model", '''final_model = TwoLayerNet(784, 512, 10, seed=0)
+final_params = final_model.params
+'''),
+        ("too little training: 32 units, plain SGD, one epoch on 5000 images",
+         _final(hidden=32, data="X_train[:5000], y_train[:5000], X_val, y_val",
+                optimizer="SGD(lr=0.01)", epochs=1, schedule=None)),
+        ("one epoch of a small net: 64 units", _final(hidden=64, epochs=1)),
+        ("hands in the history instead of the parameters", _final(hidden=32, epochs=1).replace(
+            "final_params = final_model.params", "final_params = final_history")),
+        ("a learning rate far too large: training diverges", _final(
+            hidden=32, optimizer="SGD(lr=1e4)", schedule=None, epochs=1)),
+        ("hands in the model object instead of its params", _final(hidden=32, epochs=1).replace(
+            "final_params = final_model.params", "final_params = final_model")),
+        ("hands in the weights without the biases", _final(hidden=32, epochs=1).replace(
+            "final_params = final_model.params",
+            'final_params = {"W1": final_model.params["W1"], "W2": final_model.params["W2"]}')),
+        ("too little training: 16 units, two epochs of SGD", _final(
+            hidden=16, optimizer="SGD(lr=0.05)", schedule=None, epochs=2)),
+    ],
+}
+
+VARIANTS = {
+    "two_layer_forward": [
+        ("a loop over the examples", '''def two_layer_forward(X, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    z1 = np.zeros((X.shape[0], W1.shape[1]), dtype=X.dtype)
+    for i in range(X.shape[0]):
+        z1[i] = X[i] @ W1 + b1
+    h1 = z1 * (z1 > 0)
+    scores = np.dot(h1, W2) + b2
+    return scores, (X, z1, h1)
+'''),
+        ("np.where and np.dot", _FORWARD.format(body='''    z1 = np.dot(X, W1) + b1
+    h1 = np.where(z1 > 0, z1, 0)
+    scores = np.dot(h1, W2) + b2[None, :]
+    cache = (X, z1, h1)''')),
+    ],
+    "softmax_l2_loss": [
+        ("probabilities first, one-hot labels", _LOSS.format(body='''    exp = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+    probs = exp / np.sum(exp, axis=1, keepdims=True)
+    one_hot = np.zeros_like(probs)
+    one_hot[np.arange(n), y] = 1
+    shift = np.max(scores, axis=1)
+    log_correct = scores[np.arange(n), y] - shift - np.log(np.sum(exp, axis=1))
+    loss = -np.sum(log_correct) / n
+    loss = loss + reg * 0.5 * (np.sum(params["W1"] * params["W1"]) + np.sum(params["W2"] * params["W2"]))
+    dscores = (probs - one_hot) / n''')),
+        ("a loop over the examples", _LOSS.format(body='''    loss = 0.0
+    dscores = np.zeros_like(scores)
+    for i in range(n):
+        s = scores[i] - scores[i].max()
+        log_sum = np.log(np.sum(np.exp(s)))
+        loss -= s[y[i]] - log_sum
+        dscores[i] = np.exp(s - log_sum)
+        dscores[i, y[i]] -= 1
+    loss /= n
+    dscores /= n
+    for name in ("W1", "W2"):
+        loss += 0.5 * reg * np.sum(params[name] ** 2)''')),
+    ],
+    "two_layer_backward": [
+        ("masks with h1 > 0, np.dot", _BACKWARD.format(body='''    dW2 = np.dot(h1.T, dscores) + reg * params["W2"]
+    db2 = np.sum(dscores, axis=0)
+    dh1 = np.dot(dscores, params["W2"].T)
+    dz1 = np.where(h1 > 0, dh1, 0.0)
+    dW1 = np.dot(X.T, dz1) + reg * params["W1"]
+    db1 = np.sum(dz1, axis=0)''')),
+        ("einsum and an in-place mask", _BACKWARD.format(body='''    W2 = params["W2"]
+    dW2 = np.einsum("nh,nc->hc", h1, dscores) + reg * W2
+    db2 = dscores.sum(0)
+    dz1 = dscores @ W2.T
+    dz1[z1 <= 0] = 0
+    dW1 = np.einsum("nd,nh->dh", X, dz1) + reg * params["W1"]
+    db1 = dz1.sum(0)''')),
+    ],
+    "predict_accuracy": [
+        ("a loop over the rows", '''def predict(model, X):
+    scores = model.loss(X)
+    return np.array([int(np.argmax(row)) for row in scores])
+
+
+def accuracy(model, X, y):
+    predicted = predict(model, X)
+    correct = 0
+    for p, label in zip(predicted, y):
+        correct += int(p == label)
+    return correct / len(y)
+'''),
+        ("count_nonzero", _PREDICT + '''def accuracy(model, X, y):
+    return np.count_nonzero(predict(model, X) == y) / X.shape[0]
+'''),
+    ],
+    "sgd_train": [
+        ("np.array_split of the permutation, dict entries rebound", _SGD.format(body='''    num_batches = -(-n // batch_size)
+    for epoch in range(epochs):
+        perm = rng.permutation(n)
+        for batch in np.array_split(perm, [batch_size * k for k in range(1, num_batches)]):
+            loss, grads = model.loss(X[batch], y[batch])
+            for name, grad in grads.items():
+                model.params[name] = model.params[name] - lr * grad
+            batch_losses.append(loss)''')),
+        ("shuffled copies of X and y, a while loop", _SGD.format(body='''    for epoch in range(epochs):
+        perm = rng.permutation(n)
+        X_shuffled, y_shuffled = X[perm], y[perm]
+        start = 0
+        while start < n:
+            loss, grads = model.loss(X_shuffled[start:start + batch_size], y_shuffled[start:start + batch_size])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))
+            start += batch_size''')),
+    ],
+    "final_model": [
+        ("trained on the training and validation images together once the settings are fixed",
+         _final(data="X_train_all, y_train_all, X_val, y_val")
+         .replace("final_params = final_model.params",
+                  "final_params = {name: value.copy() for name, value in final_model.params.items()}")),
+    ],
+}
+
+CHEATS = {
+    "two_layer_forward": [
+        ("calls nnref's layers", '''from nnref.layers import affine_forward as _affine, relu_forward as _relu
+
+
+def two_layer_forward(X, params):
+    z1, _ = _affine(X, params["W1"], params["b1"])
+    h1, _ = _relu(z1)
+    scores, _ = _affine(h1, params["W2"], params["b2"])
+    return scores, (X, z1, h1)
+'''),
+        ("uses nnref's TwoLayerNet", '''def two_layer_forward(X, params):
+    net = TwoLayerNet(params["W1"].shape[0], params["W1"].shape[1], params["W2"].shape[1],
+                      dtype=X.dtype)
+    net.params.update(params)
+    z1 = X @ params["W1"] + params["b1"]
+    return net.loss(X), (X, z1, np.maximum(z1, 0))
+'''),
+    ],
+    "softmax_l2_loss": [
+        ("calls nnref.losses.softmax_cross_entropy", '''from nnref.losses import softmax_cross_entropy as _ce
+
+
+def softmax_l2_loss(scores, y, params, reg):
+    loss, dscores = _ce(scores, y)
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    return loss, dscores
+'''),
+    ],
+    "two_layer_backward": [
+        ("calls nnref's affine_backward and relu_backward", '''from nnref.layers import affine_backward as _affine_back, relu_backward as _relu_back
+
+
+def two_layer_backward(dscores, cache, params, reg):
+    X, z1, h1 = cache
+    dh1, dW2, db2 = _affine_back(dscores, (h1, params["W2"]))
+    dz1 = _relu_back(dh1, z1)
+    _, dW1, db1 = _affine_back(dz1, (X, params["W1"]))
+    return {"W1": dW1 + reg * params["W1"], "b1": db1, "W2": dW2 + reg * params["W2"], "b2": db2}
+'''),
+    ],
+    "predict_accuracy": [
+        ("calls nnref.train.accuracy", _PREDICT + '''def accuracy(model, X, y):
+    import nnref.train
+    return nnref.train.accuracy(model, X, y)
+'''),
+        ("calls nnref's TwoLayerNet.predict", '''def predict(model, X):
+    return TwoLayerNet.predict(model, X)
+
+
+def accuracy(model, X, y):
+    return float(np.mean(predict(model, X) == y))
+'''),
+    ],
+    "sgd_train": [
+        ("calls nnref.train.train with SGD", '''def sgd_train(model, X, y, lr, batch_size, epochs, rng):
+    history = train(model, (X, y), SGD(lr=lr), batch_size=batch_size, epochs=epochs,
+                    seed=rng, verbose=False)
+    return history["batch_loss"]
+'''),
+    ],
+}
