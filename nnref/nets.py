@@ -133,7 +133,8 @@ class FullyConnectedNet:
             dout = self._backward(dout, act_cache)
             if bn_cache is not None:
                 dout, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward(dout, bn_cache)
-            dout, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(dout, affine_cache)
+            dout, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(
+                dout, affine_cache, need_dx=i > 1)
         if self.reg:
             for i in range(1, L + 1):
                 W = p[f"W{i}"]

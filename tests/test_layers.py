@@ -298,3 +298,15 @@ def test_batchnorm_running_statistics_keep_float32():
         layers.batchnorm_forward(x, np.ones(3, np.float32), np.zeros(3, np.float32), bn_param)
     assert bn_param["running_mean"].dtype == np.float32
     assert bn_param["running_var"].dtype == np.float32
+
+
+def test_affine_backward_can_skip_dx():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    _, cache = layers.affine_forward(x, w, b)
+    dout = rng.normal(size=(4, 2))
+    dx, dw, db = layers.affine_backward(dout, cache)
+    none, dw2, db2 = layers.affine_backward(dout, cache, need_dx=False)
+    assert none is None, f"need_dx=False should return dx=None, got {type(none).__name__}"
+    np.testing.assert_array_equal(dw, dw2)
+    np.testing.assert_array_equal(db, db2)
