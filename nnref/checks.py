@@ -108,16 +108,31 @@ def _functions_of(target):
     return [getattr(target, "__func__", target)]
 
 
+def _plain_stub(*args, **kwargs):
+    raise AssertionError("MESSAGE")
+
+
+class _MethodStub:
+    # A method that calls super() closes over __class__; its code can only be swapped for
+    # code with the same free variable, which this stub has.
+    def stub(*args, **kwargs):
+        __class__  # noqa: B018
+        raise AssertionError("MESSAGE")
+
+
+_STUBS = {(): _plain_stub.__code__, ("__class__",): _MethodStub.stub.__code__}
+
+
 def _stub_code(original, name):
+    stub = _STUBS.get(original.__code__.co_freevars)
+    if stub is None:
+        raise TypeError(f"cannot guard {name}: it is a closure over "
+                        f"{original.__code__.co_freevars}")
     message = (f"your answer calls {name}, nnref's reference implementation of this "
                f"exercise. Write it yourself with numpy: that is the exercise, and an "
                f"answer that calls the reference earns no points.")
-
-    def stub(*args, **kwargs):
-        raise AssertionError("MESSAGE")
-
-    consts = tuple(message if c == "MESSAGE" else c for c in stub.__code__.co_consts)
-    return stub.__code__.replace(co_consts=consts, co_name=original.__code__.co_name)
+    consts = tuple(message if c == "MESSAGE" else c for c in stub.co_consts)
+    return stub.replace(co_consts=consts, co_name=original.__code__.co_name)
 
 
 @contextmanager
@@ -133,8 +148,6 @@ def without_reference(*targets):
         for target in targets:
             name = f"{target.__module__}.{target.__qualname__}"
             for func in _functions_of(target):
-                if func.__code__.co_freevars:
-                    raise TypeError(f"cannot guard {name}: it is a closure")
                 saved.append((func, func.__code__))
                 func.__code__ = _stub_code(func, name)
         yield

@@ -164,3 +164,12 @@ def test_every_public_name_of_the_numerical_core_can_be_guarded(module):
     targets = [t for t in _public(module) if t is not checks.rel_error]   # checks uses it itself
     with without_reference(*targets):
         pass
+
+
+def test_without_reference_guards_methods_that_call_super():
+    from nnref.nets import TwoLayerNet
+    with without_reference(TwoLayerNet):
+        with pytest.raises(AssertionError, match="TwoLayerNet"):
+            TwoLayerNet(4, 3, 2)
+    net = TwoLayerNet(4, 3, 2)
+    assert set(net.params) == {"W1", "b1", "W2", "b2"}, "TwoLayerNet must work again after the block"
