@@ -1,0 +1,275 @@
+"""Lesson 03's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
+ASSIGNMENT = "03_softmax_cross_entropy"
+
+MUTANTS = {
+    "softmax": [
+        ("unstable: no max subtraction (nan for scores near 1000)", '''def softmax(scores):
+    exp_scores = np.exp(scores)
+    return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+'''),
+        ("normalizes over the wrong axis (columns)", '''def softmax(scores):
+    shifted = scores - np.max(scores, axis=0, keepdims=True)
+    exp_scores = np.exp(shifted)
+    return exp_scores / np.sum(exp_scores, axis=0, keepdims=True)
+'''),
+        ("normalizes over the whole batch, not each row", '''def softmax(scores):
+    exp_scores = np.exp(scores - np.max(scores))
+    return exp_scores / np.sum(exp_scores)
+'''),
+        ("subtracts the global maximum: rows far below it underflow to 0/0", '''def softmax(scores):
+    exp_scores = np.exp(scores - np.max(scores))
+    return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+'''),
+        ("subtracts the row minimum instead of the maximum", '''def softmax(scores):
+    exp_scores = np.exp(scores - np.min(scores, axis=1, keepdims=True))
+    return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+'''),
+        ("shifts the caller's array in place (scores -= max)", '''def softmax(scores):
+    scores -= np.max(scores, axis=1, keepdims=True)
+    exp_scores = np.exp(scores)
+    return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+'''),
+        ("forgets keepdims: the sums broadcast along the wrong axis", '''def softmax(scores):
+    shifted = (scores.T - np.max(scores, axis=1)).T
+    exp_scores = np.exp(shifted)
+    return exp_scores / np.sum(exp_scores, axis=1)
+'''),
+    ],
+    "cross_entropy": [
+        ("log base 10 instead of the natural log", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    return float(-np.mean(np.log10(probs[np.arange(n), y])))
+'''),
+        ("sums over the batch instead of averaging (missing 1/N)", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    return float(-np.sum(np.log(probs[np.arange(n), y])))
+'''),
+        ("takes the log of the whole row, not of the true class", '''def cross_entropy(probs, y):
+    return float(-np.sum(np.log(probs)) / probs.shape[0])
+'''),
+        ("uses the largest probability instead of the true class's", '''def cross_entropy(probs, y):
+    return float(-np.mean(np.log(np.max(probs, axis=1))))
+'''),
+        ("probs[:, y] picks an N x N block, not one entry per row", '''def cross_entropy(probs, y):
+    return float(-np.mean(np.log(probs[:, y])))
+'''),
+        ("forgets the minus sign", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    return float(np.mean(np.log(probs[np.arange(n), y])))
+'''),
+    ],
+    "softmax_cross_entropy": [
+        ("unstable softmax (nan for scores near 1000)", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    exp_scores = np.exp(scores)
+    probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
+        ("loss summed over the batch (missing 1/N); gradient right", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
+        ("gradient missing 1/N; loss right", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores
+'''),
+        ("gradient p instead of p - y", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    return loss, probs / n
+'''),
+        ("gradient y - p (sign flipped)", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, -dscores / n
+'''),
+        ("subtracts 1 in the columns y of every row (dscores[:, y] -= 1)", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[:, y] -= 1
+    return loss, dscores / n
+'''),
+        ("log base 10 in the loss", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log10(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
+        ("loss from the log of the whole row", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs)) / n
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
+        ("shifts the caller's scores in place", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    scores -= np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y]))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
+    ],
+    "mse": [
+        ("gradient without the factor 2", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), diff / diff.size
+'''),
+        ("gradient divided by N rows instead of every entry", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), 2 * diff / diff.shape[0]
+'''),
+        ("loss summed, not averaged", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.sum(diff ** 2)), 2 * diff / diff.size
+'''),
+        ("root mean squared error", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.sqrt(np.mean(diff ** 2))), 2 * diff / diff.size
+'''),
+        ("gradient sign flipped (target - pred)", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), 2 * (target - pred) / diff.size
+'''),
+        ("averages over the rows only (sum over classes / N)", '''def mse(pred, target):
+    diff = pred - target
+    n = diff.shape[0]
+    return float(np.sum(diff ** 2) / n), 2 * diff / n
+'''),
+    ],
+}
+
+VARIANTS = {
+    "softmax": [
+        ("a Python loop over the rows", '''def softmax(scores):
+    probs = np.empty(scores.shape)
+    for i, row in enumerate(scores):
+        e = np.exp(row - row.max())
+        probs[i] = e / e.sum()
+    return probs
+'''),
+        ("log-sum-exp, then exponentiate", '''def softmax(scores):
+    m = scores.max(axis=1, keepdims=True)
+    log_norm = m + np.log(np.exp(scores - m).sum(axis=1, keepdims=True))
+    return np.exp(scores - log_norm)
+'''),
+        ("transposes instead of keepdims", '''def softmax(scores):
+    e = np.exp(scores.T - scores.max(axis=1))
+    return (e / e.sum(axis=0)).T
+'''),
+    ],
+    "cross_entropy": [
+        ("one-hot labels and a sum over all entries", '''def cross_entropy(probs, y):
+    one_hot = np.eye(probs.shape[1])[y]
+    return -np.sum(one_hot * np.log(probs)) / probs.shape[0]
+'''),
+        ("a Python loop", '''def cross_entropy(probs, y):
+    total = 0.0
+    for row, label in zip(probs, y):
+        total += -np.log(row[label])
+    return total / len(y)
+'''),
+        ("np.take_along_axis", '''def cross_entropy(probs, y):
+    picked = np.take_along_axis(probs, y[:, None], axis=1)
+    return -np.log(picked).mean()
+'''),
+    ],
+    "softmax_cross_entropy": [
+        ("stable probabilities, then -log, one-hot gradient", '''def softmax_cross_entropy(scores, y):
+    n, c = scores.shape
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    one_hot = np.eye(c)[y]
+    loss = -np.sum(one_hot * np.log(probs)) / n
+    return loss, (probs - one_hot) / n
+'''),
+        ("a Python loop over the samples", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    loss = 0.0
+    dscores = np.zeros(scores.shape)
+    for i in range(n):
+        z = scores[i] - scores[i].max()
+        log_norm = np.log(np.sum(np.exp(z)))
+        loss += log_norm - z[y[i]]
+        dscores[i] = np.exp(z - log_norm)
+        dscores[i, y[i]] -= 1
+    return loss / n, dscores / n
+'''),
+    ],
+    "mse": [
+        ("np.square and a division by the size", '''def mse(pred, target):
+    d = pred - target
+    loss = np.square(d).sum() / d.size
+    return loss, d * (2.0 / d.size)
+'''),
+        ("a Python loop over the flattened entries", '''def mse(pred, target):
+    p, t = pred.ravel(), target.ravel()
+    total = 0.0
+    grad = np.zeros(p.shape)
+    for k in range(p.size):
+        total += (p[k] - t[k]) ** 2
+        grad[k] = 2 * (p[k] - t[k]) / p.size
+    return total / p.size, grad.reshape(pred.shape)
+'''),
+    ],
+}
+
+CHEATS = {
+    "softmax": [
+        ("calls nnref.losses.softmax", '''import nnref.losses
+
+def softmax(scores):
+    return nnref.losses.softmax(scores)
+'''),
+    ],
+    "cross_entropy": [
+        ("calls nnref's softmax_cross_entropy on log-probabilities", '''from nnref.losses import softmax_cross_entropy as _reference
+
+def cross_entropy(probs, y):
+    return _reference(np.log(probs), y)[0]
+'''),
+    ],
+    "softmax_cross_entropy": [
+        ("calls nnref.losses.softmax_cross_entropy", '''from nnref.losses import softmax_cross_entropy as _reference
+
+def softmax_cross_entropy(scores, y):
+    return _reference(scores, y)
+'''),
+    ],
+    "mse": [
+        ("calls nnref.losses.mse", '''import nnref.losses
+
+def mse(pred, target):
+    return nnref.losses.mse(pred, target)
+'''),
+    ],
+}
