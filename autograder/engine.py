@@ -16,6 +16,8 @@ import multiprocessing
 import os
 import subprocess
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,10 +228,18 @@ def grade_many(jobs, workers=None, progress=False, desc="grading"):
             results.append(_run(job))
             bar.update()
     else:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for result in pool.imap(_run, jobs):
-                results.append(result)
-                bar.update()
+        # spawn: no kernel machinery (zmq, event loops) inherited from the parent. Unlike
+        # multiprocessing.Pool, the executor fails instead of restarting workers that die.
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for result in pool.map(_run, jobs):
+                    results.append(result)
+                    bar.update()
+        except BrokenProcessPool:
+            raise RuntimeError("grading workers died while starting: a script that calls grade_many "
+                               "must run it under `if __name__ == \"__main__\":` (multiprocessing's "
+                               "spawn re-imports the script), or pass workers=1") from None
     bar.close()
     return results
 

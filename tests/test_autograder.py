@@ -1,0 +1,128 @@
+"""nncourse's parts: course definition, release, validate, collecting submissions."""
+import zipfile
+
+import pytest
+
+from autograder import notebooks
+from autograder.cli import main
+from autograder.course import CourseError, load_course
+from autograder.grading import GradeError, collect
+from autograder.release import check_release, release_files, write_release
+
+from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
+
+
+@pytest.fixture
+def course(tmp_path):
+    return copy_course(tmp_path)
+
+
+def test_release_strips_solutions_hidden_tests_outputs_and_widget_state(course):
+    source, _ = source_and_release(course)
+    files = release_files(course.get(ASSIGNMENT))
+    assert sorted(files) == [f"{ASSIGNMENT}.ipynb", "numbers.txt"]
+    text = files[f"{ASSIGNMENT}.ipynb"].decode()
+    for gone in ["BEGIN SOLUTION", "return x + b", "HIDDEN TESTS", "SOLUTION-OUTPUT", "widgets"] + hidden_lines(source):
+        assert gone not in text, gone
+    nb = notebooks.nbformat.reads(text, as_version=4)
+    stubs = [c for c in nb.cells if "raise NotImplementedError()" in c.source]
+    assert [notebooks.grade_id(c) for c in stubs] == ["add_bias", "relative_error"]
+    assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    assert release_files(course.get(ASSIGNMENT)) == files  # deterministic bytes
+
+
+def test_release_check_detects_drift(course, capsys):
+    root = ["--root", str(course.root)]
+    assignment = course.get(ASSIGNMENT)
+    assert main(root + ["release", "--check"]) == 1  # nothing released yet
+    assert main(root + ["release"]) == 0
+    assert main(root + ["release", "--check"]) == 0
+    released = assignment.release_notebook
+    released.write_text(released.read_text().replace("YOUR CODE HERE", "YOUR CODE THERE"))
+    assert main(root + ["release", "--check"]) == 1
+    assert "00_fixture.ipynb differs" in capsys.readouterr().err
+    write_release(assignment)
+    (assignment.release_dir / "old.csv").write_text("x")
+    assert check_release(assignment) == [f"release/{ASSIGNMENT}/old.csv is not generated from source/ (stale file)"]
+    write_release(assignment)
+    assignment.source_notebook.write_text(assignment.source_notebook.read_text().replace("every row", "each row"))
+    assert main(root + ["release", "--check", ASSIGNMENT]) == 1
+
+
+def test_validate_exit_code_and_summary(course, tmp_path, capsys):
+    main(["--root", str(course.root), "release"])
+    source, release = source_and_release(course)
+    work = tmp_path / "student"
+    (work / "numbers.txt").write_text("1 2\n")
+    fill = lambda **kw: write(notebooks.fill_solutions(release, source, **kw), work / f"{ASSIGNMENT}.ipynb")
+    root = ["--root", str(course.root), "validate"]
+
+    good = fill()
+    assert main(root + [str(good)]) == 0
+    assert "all visible tests pass" in capsys.readouterr().out
+
+    fill(skip={"relative_error"}, answers={"add_bias": "def add_bias(x, b):\n    return x + b.mean()\n"})
+    assert main(root + [str(good)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED        add_bias (0/1)" in out and "add_bias output: expected" in out
+    assert "not answered  relative_error (0/2)" in out
+    assert "probe_rng" not in out  # validate never runs (or shows) hidden tests: the student has none
+
+    edited = notebooks.fill_solutions(release, source)
+    next(c for c in edited.cells if notebooks.grade_id(c) == "test_add_bias").source = "pass"
+    write(edited, good)
+    assert main(root + [str(good)]) == 1
+    assert "grade cell altered: test_add_bias" in capsys.readouterr().out
+
+
+def test_collect_folders_files_and_lms_zips(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "amy" / "work").mkdir(parents=True)
+    (inbox / "amy" / "work" / f"{ASSIGNMENT}.ipynb").write_text("{}")
+    (inbox / "amy" / "work" / "scratch.ipynb").write_text("{}")
+    (inbox / "bo.ipynb").write_text("{}")
+    (inbox / ".DS_Store").write_text("")
+    with zipfile.ZipFile(inbox / "moodle.zip", "w") as z:
+        z.writestr("cy_1234_assignsubmission_file_/my work.ipynb", "{}")
+        z.writestr("dee_99_1_00_fixture.ipynb", "{}")
+        z.writestr("dee_99_1_notes.txt", "")
+    subs = collect(inbox, ASSIGNMENT)
+    assert [(s.student, s.problem) for s in subs] == [("amy", ""), ("bo", ""), ("cy", ""), ("dee", "")]
+    assert subs[0].origin.endswith(f"work/{ASSIGNMENT}.ipynb")
+    ids = [s.student for s in collect(inbox / "moodle.zip", ASSIGNMENT, r"_(?P<student>\d+)_")]
+    assert ids == ["1234", "99"]
+
+
+def test_collect_says_what_is_wrong(tmp_path):
+    with pytest.raises(GradeError, match="does not exist"):
+        collect(tmp_path / "nowhere", ASSIGNMENT)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(GradeError, match="no submissions"):
+        collect(tmp_path / "empty", ASSIGNMENT)
+    (tmp_path / "twice").mkdir()
+    (tmp_path / "twice" / "amy.ipynb").write_text("{}")
+    with zipfile.ZipFile(tmp_path / "twice" / "lms.zip", "w") as z:
+        z.writestr("amy_1_x.ipynb", "{}")
+    with pytest.raises(GradeError, match="amy has two submissions"):
+        collect(tmp_path / "twice", ASSIGNMENT)
+    (tmp_path / "bad.zip").write_text("not a zip")
+    with pytest.raises(GradeError, match="not a readable zip"):
+        collect(tmp_path / "bad.zip", ASSIGNMENT)
+
+
+def test_course_definition_errors_name_the_fix(tmp_path):
+    (tmp_path / "course").mkdir()
+    toml = tmp_path / "course" / "course.toml"
+    toml.write_text('[[assignments]]\nid = "a"\ntitle = "A"\n')
+    with pytest.raises(CourseError, match="lacks time_limit"):
+        load_course(tmp_path)
+    toml.write_text('[[assignments]]\nid = "a"\ntitle = "A"\ntime_limit = 5\n')
+    with pytest.raises(CourseError, match="no assignment 'b'.*known: a"):
+        load_course(tmp_path).get("b")
+    assert main(["--root", str(tmp_path), "release", "a"]) == 2  # no source notebook: a clear error
+
+
+def test_the_repository_course_lists_existing_ids():
+    course = load_course()
+    assert [a.id for a in course.assignments][0] == "01_perceptron"
+    assert all(a.time_limit > 0 for a in course.assignments)

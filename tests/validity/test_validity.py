@@ -1,0 +1,54 @@
+"""The course's grading is valid (DESIGN.md): every assignment in course/course.toml, every probe.
+
+A failure names the assignment, the kind of probe (source, release, alone, mutant, variant,
+cheat), the exercise and the catalog entry's description.
+"""
+from pathlib import Path
+
+import pytest
+
+from autograder import notebooks
+from autograder.course import load_course
+from autograder.release import check_release
+from validity import harness
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE = load_course(ROOT)
+
+
+def _plans():
+    plans = {}
+    for a in COURSE.assignments:
+        try:
+            plans[a.id] = harness.make_plan(a, harness.load_catalog(a.id))
+        except (OSError, ValueError, SyntaxError):
+            continue  # test_assignment_is_complete says what is missing
+    return plans
+
+
+PLANS = _plans()
+_RESULTS = {}
+
+
+def _problems(assignment_id):
+    if assignment_id not in _RESULTS:
+        _RESULTS[assignment_id] = harness.run(PLANS[assignment_id])
+    return _RESULTS[assignment_id]
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments, ids=lambda a: a.id)
+def test_assignment_is_complete(assignment):
+    """A source notebook, a release that matches it (`nncourse release --check`), a full catalog."""
+    assert assignment.source_notebook.is_file(), \
+        f"{assignment.source_notebook} is missing: write the lesson or remove it from course/course.toml"
+    assert check_release(assignment) == [], "run `nncourse release` and commit release/"
+    catalog = harness.load_catalog(assignment.id)
+    exercises = list(notebooks.exercise_points(notebooks.read(assignment.source_notebook)))
+    assert exercises, f"{assignment.source_notebook} has no autograded test cells"
+    assert harness.catalog_problems(catalog, exercises) == []
+
+
+@pytest.mark.parametrize("assignment_id,index", [(a, i) for a, plan in PLANS.items() for i in range(len(plan.probes))],
+                         ids=[f"{a}-{p.id}" for a, plan in PLANS.items() for p in plan.probes])
+def test_probe(assignment_id, index):
+    assert _problems(assignment_id)[index] == []
