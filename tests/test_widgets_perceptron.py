@@ -74,6 +74,16 @@ def test_view_line_for_vertical_horizontal_and_steep_lines(w1, w2, b):
     assert np.linalg.norm(line[1] - line[0]) >= 2.0  # spans the [-0.5, 1.5] box
 
 
+def test_view_marks_corners_that_miss_the_target():
+    view = pw.perceptron_view(0.5, 0.5, -0.2, target="XOR")  # OR's weights: wrong only at 11
+    np.testing.assert_array_equal(view["wrong"], [False, False, False, True])
+    assert "XOR" in view["table"].splitlines()[0]
+    assert not pw.perceptron_view(0.5, 0.5, -0.2, target="OR")["wrong"].any()
+    assert not pw.perceptron_view(0.5, 0.5, -0.2)["wrong"].any()
+    with pytest.raises(ValueError, match="unknown logic gate"):
+        pw.perceptron_view(0.5, 0.5, -0.2, target="MAYBE")
+
+
 def test_view_without_weights_has_no_line_and_a_constant_output():
     view = pw.perceptron_view(0.0, 0.0, -0.3)
     assert view["line"] is None and view["name"] == "always 0"
@@ -109,7 +119,7 @@ def test_figures_and_widget_build():
             pw.plot_xor_network(lambda Z: pw.predict(pw.step(Z @ W1 + b1), *pw.GATES["AND"]))]
     assert all(len(f.axes) >= 1 for f in figs)
     plt.close("all")
-    box = pw.perceptron_widget(w1=0.5, w2=0.5, b=-0.2)
-    sliders = box.children[0].children
-    assert [s.description for s in sliders] == ["w1", "w2", "b"]
-    assert [s.value for s in sliders] == [0.5, 0.5, -0.2]
+    box = pw.perceptron_widget(w1=0.5, w2=0.5, b=-0.2, target="XOR")
+    controls = box.children[0].children
+    assert [c.description for c in controls] == ["w1", "w2", "b", "target"]
+    assert [c.value for c in controls] == [0.5, 0.5, -0.2, "XOR"]

@@ -106,8 +106,10 @@ def _line_points(w1, w2, b, lo=-0.5, hi=1.5):
     return np.stack([-(b + w2 * x2) / w1, x2], axis=1)
 
 
-def perceptron_view(w1, w2, b):
+def perceptron_view(w1, w2, b, target=None):
     """The widget's update: everything shown for weights (w1, w2) and bias b.
+
+    target: optional gate name from nnref.data (e.g. "XOR") to aim for.
 
     Returns a dict with
       ``z`` (4,): w1*x1 + w2*x2 + b at 00, 01, 10, 11;
@@ -115,15 +117,20 @@ def perceptron_view(w1, w2, b):
       ``line``: (2, 2) array, two points (rows) of the decision line, or None when w = 0
         (then there is no line: the output is the same everywhere);
       ``name``: which boolean function the truth table is (e.g. "AND");
-      ``table``: the truth table as text.
+      ``table``: the truth table as text (with the target's column when given);
+      ``wrong`` (4,) bool, the corners whose output differs from the target's (all False
+        without a target).
     """
     w = np.array([w1, w2], dtype=np.float64)
     z = INPUTS @ w + b
     outputs = step(z)
-    rows = [" x1 x2 |  w.x + b | out"] + [
-        f"  {int(x[0])}  {int(x[1])} | {zi:+8.2f} |  {o}" for x, zi, o in zip(INPUTS, z, outputs)]
+    wanted = outputs if target is None else logic_gate(target)[1]
+    rows = [" x1 x2 |  w.x + b | out" + ("" if target is None else f" | {target}")] + [
+        f"  {int(x[0])}  {int(x[1])} | {zi:+8.2f} |  {o}" + ("" if target is None else f"  |  {t}")
+        for x, zi, o, t in zip(INPUTS, z, outputs, wanted)]
     return {"z": z, "outputs": outputs, "line": _line_points(w1, w2, b),
-            "name": boolean_function_name(outputs), "table": "\n".join(rows)}
+            "name": boolean_function_name(outputs), "table": "\n".join(rows),
+            "wrong": outputs != wanted}
 
 
 def draw_perceptron(ax, w, b, targets=None, title=None, lo=-0.5, hi=1.5):
@@ -262,21 +269,28 @@ def train_xor_net(hidden_dim=2, lr=2.0, epochs=2000, seed=0):
     return params, losses
 
 
-def perceptron_widget(w1=0.5, w2=0.5, b=-0.7):
-    """Sliders for w1, w2 and b; shows the decision line over the four inputs and the table."""
+def perceptron_widget(w1=0.5, w2=0.5, b=-0.7, target="AND"):
+    """Sliders for w1, w2 and b and a target gate; shows the decision line over the four
+    inputs (wrong corners ringed in red) and the truth table."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    def show(w1, w2, b):
+    def show(w1, w2, b, target):
+        target = None if target == "none" else target
         fig, ax = plt.subplots(figsize=(3.6, 3.6))
-        draw_perceptron(ax, (w1, w2), b)
+        draw_perceptron(ax, (w1, w2), b, targets=None if target is None else logic_gate(target)[1])
         plt.show()
-        view = perceptron_view(w1, w2, b)
+        view = perceptron_view(w1, w2, b, target)
         print(view["table"])
         print(f"\nThis perceptron computes: {view['name']}")
+        if target is not None:
+            wrong = int(view["wrong"].sum())
+            print(f"{target}: " + ("all four right" if not wrong else f"{wrong} of 4 wrong (red rings)"))
 
-    sliders = {name: widgets.FloatSlider(value=value, min=-1.5, max=1.5, step=0.05,
-                                         description=name, continuous_update=False)
-               for name, value in [("w1", w1), ("w2", w2), ("b", b)]}
-    out = widgets.interactive_output(show, sliders)
-    return widgets.HBox([widgets.VBox(list(sliders.values())), out])
+    controls = {name: widgets.FloatSlider(value=value, min=-1.5, max=1.5, step=0.05,
+                                          description=name, continuous_update=False)
+                for name, value in [("w1", w1), ("w2", w2), ("b", b)]}
+    controls["target"] = widgets.Dropdown(options=["none", "AND", "OR", "NAND", "NOR", "XOR"],
+                                          value=target or "none", description="target")
+    out = widgets.interactive_output(show, controls)
+    return widgets.HBox([widgets.VBox(list(controls.values())), out])
