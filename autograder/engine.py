@@ -44,7 +44,6 @@ class CellResult:
 
 @dataclass
 class Result:
-    max_score: float
     cells: list
     flags: list = field(default_factory=list)  # [(reason, detail)]
     notebook: object = None  # the executed notebook (hidden tests included): instructors only
@@ -57,6 +56,10 @@ class Result:
     @property
     def reason(self):
         return "; ".join(f"{why}: {detail}" if detail else why for why, detail in self.flags)
+
+    @property
+    def max_score(self):
+        return sum(c.max_points for c in self.cells)
 
     @property
     def score(self):
@@ -166,7 +169,7 @@ def _score(cell_result, cell):
 def empty_result(source_nb, flag=None):
     """Zero points on every test cell of ``source_nb``; flagged with ``flag`` = (reason, detail) if given."""
     cells = [CellResult(gid, notebooks.exercise_of(gid), pts) for gid, pts, _ in notebooks.test_cells(source_nb)]
-    return Result(max_score=sum(c.max_points for c in cells), cells=cells, flags=[flag] if flag else [])
+    return Result(cells=cells, flags=[flag] if flag else [])
 
 
 def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):

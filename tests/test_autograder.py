@@ -53,6 +53,7 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     main(["--root", str(course.root), "release"])
     source, release = source_and_release(course)
     work = tmp_path / "student"
+    work.mkdir()
     (work / "numbers.txt").write_text("1 2\n")
     fill = lambda **kw: write(notebooks.fill_solutions(release, source, **kw), work / f"{ASSIGNMENT}.ipynb")
     root = ["--root", str(course.root), "validate"]

@@ -1,0 +1,63 @@
+"""The validity harness itself, on the fixture assignment: it passes a fair catalog and
+catches an unfair one (a "mutant" that is correct, a "variant" that is wrong, a cheat the
+tests let through)."""
+import copy
+
+import pytest
+
+from validity import harness
+
+from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course
+
+CATALOG = FIXTURE / f"catalog_{ASSIGNMENT}.py"
+CORRECT_BIAS = "def add_bias(x, b):\n    return b + x\n"
+WRONG_RELERR = "def relative_error(a, b):\n    return 0.5\n"
+CHEAT_BIAS = "from nnref.checks import rel_error\n\ndef add_bias(x, b):\n    rel_error(x, x)\n    return x + b\n"
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("harness"))
+    catalog = copy.deepcopy(harness.load_catalog(ASSIGNMENT, CATALOG))
+    catalog["MUTANTS"]["add_bias"].append(("secretly correct", CORRECT_BIAS))
+    catalog["VARIANTS"]["relative_error"].append(("secretly wrong", WRONG_RELERR))
+    catalog["CHEATS"]["add_bias"] = [("calls nnref but add_bias's tests do not guard it", CHEAT_BIAS)]
+    plan = harness.make_plan(course.get(ASSIGNMENT), catalog)
+    return plan, dict(zip((p.id for p in plan.probes), harness.run(plan, workers=2)))
+
+
+def test_rounds_batch_the_catalog(outcome):
+    plan, _ = outcome
+    # source, release, 2 "alone", 3 wrong rounds (mutants and cheats), 2 variant rounds
+    assert len(plan.submissions) == 9
+    kinds = sorted({p.kind for p in plan.probes})
+    assert kinds == ["alone", "cheat", "mutant", "release", "source", "variant"]
+
+
+def test_a_fair_catalog_passes(outcome):
+    _, problems = outcome
+    planted = {"mutant-add_bias-secretly correct", "variant-relative_error-secretly wrong",
+               "cheat-add_bias-calls nnref but add_bias's tests do not guard it"}
+    assert {k: v for k, v in problems.items() if v and k not in planted} == {}
+    assert problems["cheat-relative_error-calls nnref.checks.rel_error"] == []
+
+
+def test_unfair_entries_are_named(outcome):
+    _, problems = outcome
+    assert problems["mutant-add_bias-secretly correct"] == \
+        ["mutant 'secretly correct' of add_bias keeps all 3 points"]
+    assert "correct variant 'secretly wrong' earns 0/2" in problems["variant-relative_error-secretly wrong"][0]
+    assert "earns 3/3 on add_bias" in problems["cheat-add_bias-calls nnref but add_bias's tests do not guard it"][0]
+
+
+def test_catalog_requirements():
+    catalog = harness.load_catalog(ASSIGNMENT, CATALOG)
+    assert harness.catalog_problems(catalog, ["add_bias", "relative_error"]) == []
+    thin = copy.deepcopy(catalog)
+    thin["MUTANTS"]["add_bias"].pop()
+    del thin["VARIANTS"]["relative_error"]
+    thin["CHEATS"]["softmax"] = []
+    assert harness.catalog_problems(thin, ["add_bias", "relative_error"]) == [
+        "CHEATS names 'softmax', which is not an exercise of the notebook (add_bias, relative_error)",
+        "exercise 'add_bias' has 1 mutants; at least 2 needed",
+        "exercise 'relative_error' has no correct variant; at least 1 needed"]
