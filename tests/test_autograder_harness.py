@@ -28,8 +28,8 @@ def outcome(tmp_path_factory):
 
 def test_rounds_batch_the_catalog(outcome):
     plan, _ = outcome
-    # source, release, 2 "alone", 3 wrong rounds (mutants and cheats), 2 variant rounds
-    assert len(plan.submissions) == 9
+    # source, release, 2 "alone", 4 wrong rounds (add_bias: 3 mutants + 1 cheat), 2 variant rounds
+    assert len(plan.submissions) == 10
     kinds = sorted({p.kind for p in plan.probes})
     assert kinds == ["alone", "cheat", "mutant", "release", "source", "variant"]
 
