@@ -1,0 +1,89 @@
+"""Seconds to grade a class: nncourse with 1 worker and the default, and plain nbgrader 0.9.6.
+
+    .venv/bin/python tests/benchmarks/bench_grading.py [--assignment ID] [--students 20] [--skip-nbgrader]
+
+Every student submits the full solution (every cell runs, the slowest honest case). Plain
+nbgrader runs in a throwaway course folder under /tmp: `nbgrader generate_assignment`, one
+`nbgrader db student add` per student, then one `nbgrader autograde` call for the class.
+Timings depend on the machine's load: the script prints the load average beside them.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import engine, notebooks
+from autograder.course import load_course
+from autograder.grading import Submission, grade_class
+from autograder.release import release_notebook
+
+ROOT = Path(__file__).resolve().parents[2]
+NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
+
+
+def ours(course, assignment, subs, workers):
+    with tempfile.TemporaryDirectory() as ws:
+        started = time.monotonic()
+        graded = grade_class(course, assignment, subs, ws, workers=workers, progress=False)
+        total = time.monotonic() - started
+    scores = sorted({r.score for _, r in graded})
+    per_notebook = sum(r.seconds for _, r in graded) / len(graded)
+    return total, per_notebook, scores
+
+
+def plain_nbgrader(assignment, subs):
+    folder = Path(tempfile.mkdtemp(prefix="bench_nbgrader_"))
+    try:
+        (folder / "nbgrader_config.py").write_text(
+            "c = get_config()\nc.CourseDirectory.course_id = 'bench'\n"
+            f"c.CourseDirectory.db_assignments = [dict(name='{assignment.id}')]\n")
+        shutil.copytree(assignment.source_dir, folder / "source" / assignment.id)
+        run = lambda *args: subprocess.run([NBGRADER, *args], cwd=folder, check=True,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        run("generate_assignment", assignment.id, "--force")
+        started = time.monotonic()
+        for sub in subs:
+            run("db", "student", "add", sub.student)
+        add = time.monotonic() - started
+        for sub in subs:
+            target = folder / "submitted" / sub.student / assignment.id
+            target.mkdir(parents=True)
+            (target / f"{assignment.id}.ipynb").write_bytes(sub.data)
+        started = time.monotonic()
+        run("autograde", assignment.id, "--force")
+        return add, time.monotonic() - started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment")
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    args = parser.parse_args()
+    course = load_course(ROOT)
+    assignment = course.get(args.assignment) if args.assignment else course.existing()[0]
+    source = notebooks.read(assignment.source_notebook)
+    full = notebooks.dumps(notebooks.fill_solutions(release_notebook(source), source)).encode()
+    subs = [Submission(f"student{i:02d}", full) for i in range(args.students)]
+    print(f"{assignment.id}, {len(subs)} submissions, {engine.default_workers()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    for workers in (1, engine.default_workers()):
+        total, per, scores = ours(course, assignment, subs, workers)
+        print(f"nncourse, {workers} worker(s): {total:.1f} s for the class, {total / len(subs):.2f} s per "
+              f"notebook (each notebook's own run, kernel start included: {per:.2f} s); scores {scores}")
+    if not args.skip_nbgrader:
+        add, grade = plain_nbgrader(assignment, subs)
+        print(f"plain nbgrader: `db student add` {add:.1f} s ({add / len(subs):.2f} s per student); "
+              f"`autograde` {grade:.1f} s ({grade / len(subs):.2f} s per notebook); "
+              f"together {add + grade:.1f} s")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
