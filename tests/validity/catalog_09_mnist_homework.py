@@ -37,8 +37,8 @@ final_params = final_model.params
 '''
 
 
-def _final(hidden=512, reg=1e-4, data="X_train, y_train, X_val, y_val", optimizer="Adam(lr=2e-3)",
-           batch_size=128, epochs=8, schedule="ExponentialDecay(2e-3, 0.7)"):
+def _final(hidden=512, reg=1e-4, data="X_train, y_train, X_val, y_val", optimizer="Adam(lr=3e-3)",
+           batch_size=128, epochs=8, schedule="ExponentialDecay(3e-3, 0.6)"):
     return _FINAL.format(hidden=hidden, reg=reg, data=data, optimizer=optimizer,
                          batch_size=batch_size, epochs=epochs, schedule=schedule)
 
