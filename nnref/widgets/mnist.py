@@ -68,8 +68,8 @@ def plot_class_counts(**labels):
         ax.bar(np.arange(NUM_CLASSES) + (k - (len(labels) - 1) / 2) * width, counts / counts.sum(),
                width, label=f"{name} ({len(y)} images)")
     ax.set(xticks=range(NUM_CLASSES), xlabel="digit", ylabel="fraction of the set",
-           title="how often each digit appears")
-    ax.legend(loc="lower right", fontsize=8)
+           title="how often each digit appears", ylim=(0, 0.15))
+    ax.legend(loc="upper center", ncol=len(labels), fontsize=8)
     fig.tight_layout()
     return fig
 
