@@ -1,6 +1,6 @@
 """Seconds to grade a class: nncourse with 1 worker and the default, and plain nbgrader 0.9.6.
 
-    .venv/bin/python tests/benchmarks/bench_grading.py [--assignment ID] [--students 20] [--skip-nbgrader]
+    .venv/bin/python tests/benchmarks/bench_grading.py [--root DIR] [--assignment ID] [--students 20] [--skip-nbgrader]
 
 Every student submits the full solution (every cell runs, the slowest honest case). Plain
 nbgrader runs in a throwaway course folder under /tmp: `nbgrader generate_assignment`, one
@@ -42,7 +42,9 @@ def plain_nbgrader(assignment, subs):
             "c = get_config()\nc.CourseDirectory.course_id = 'bench'\n"
             f"c.CourseDirectory.db_assignments = [dict(name='{assignment.id}')]\n")
         shutil.copytree(assignment.source_dir, folder / "source" / assignment.id)
-        run = lambda *args: subprocess.run([NBGRADER, *args], cwd=folder, check=True,
+        # nbgrader runs `alembic` from PATH: put the venv's bin first
+        env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        run = lambda *args: subprocess.run([NBGRADER, *args], cwd=folder, check=True, env=env,
                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         run("generate_assignment", assignment.id, "--force")
         started = time.monotonic()
@@ -62,11 +64,12 @@ def plain_nbgrader(assignment, subs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=ROOT, help="course repository (tests/fixtures/course: the small fixture)")
     parser.add_argument("--assignment")
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--skip-nbgrader", action="store_true")
     args = parser.parse_args()
-    course = load_course(ROOT)
+    course = load_course(args.root)
     assignment = course.get(args.assignment) if args.assignment else course.existing()[0]
     source = notebooks.read(assignment.source_notebook)
     full = notebooks.dumps(notebooks.fill_solutions(release_notebook(source), source)).encode()
