@@ -101,13 +101,17 @@ class Momentum(Optimizer):
         self.velocity = {}
 
     def _update(self, name, w, g):
+        w -= self._advance_velocity(name, w, g)
+
+    def _advance_velocity(self, name, w, g):
+        """v <- mu v + lr g, in place; returns v."""
         v = _zeros(self.velocity, name, w)
         v *= self.momentum
         v += self.lr * g
-        w -= v
+        return v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient, in the form that needs only the gradient at w.
 
     Nesterov evaluates the gradient at the look-ahead point w - mu v. Tracking that point
@@ -118,15 +122,8 @@ class Nesterov(Optimizer):
     i.e. a Momentum step plus one more "mu v" of look-ahead.
     """
 
-    def __init__(self, lr, momentum=0.9):
-        self.lr = _positive("lr", lr)
-        self.momentum = _fraction("momentum", momentum)
-        self.velocity = {}
-
     def _update(self, name, w, g):
-        v = _zeros(self.velocity, name, w)
-        v *= self.momentum
-        v += self.lr * g
+        v = self._advance_velocity(name, w, g)
         w -= self.momentum * v + self.lr * g
 
 
