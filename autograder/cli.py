@@ -52,8 +52,14 @@ def cmd_validate(args):
     failed = False
     for path in map(Path, args.notebooks):
         assignment = course and _release_for(course, path)
-        # The student's self-check: the visible tests as released (edits to them are reported).
-        source = assignment.release_notebook if assignment else path
+        # The student's self-check: the visible tests as released (edits to them are reported);
+        # the instructor's own source notebook is checked against itself, hidden tests included.
+        if not assignment:
+            source = path
+        elif path.resolve() == assignment.source_notebook.resolve():
+            source = assignment.source_notebook
+        else:
+            source = assignment.release_notebook
         limit = args.time_limit or (assignment.time_limit if assignment else 600)
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)

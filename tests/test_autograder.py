@@ -75,6 +75,11 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     assert main(root + [str(good)]) == 1
     assert "grade cell altered: test_add_bias" in capsys.readouterr().out
 
+    # the instructor's source notebook carries hidden tests: they are not "altered" cells
+    source_path = course.root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert main(root + [str(source_path)]) == 0, capsys.readouterr().out
+    assert "altered" not in capsys.readouterr().out
+
 
 def test_collect_folders_files_and_lms_zips(tmp_path):
     inbox = tmp_path / "inbox"
