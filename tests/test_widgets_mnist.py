@@ -124,3 +124,16 @@ def test_check_two_layer_params_wants_a_dict():
     with pytest.raises(AssertionError, match="dict"):
         check_two_layer_params(TwoLayerNet(784, 4, 10))
     assert check_two_layer_params(_params(hidden=6)) == 6
+
+
+def test_check_final_model_grades_on_the_real_test_set(capsys):
+    from nnref.widgets.mnist import check_final_model
+    with pytest.raises(NotImplementedError, match="final_params is not defined"):
+        check_final_model(None, 0.95, cause="")
+    untrained = TwoLayerNet(784, 16, 10, seed=0).params
+    with pytest.raises(AssertionError, match="below 95%"):
+        check_final_model(untrained, 0.95, cause="train longer")
+    # a chance-level net clears a 5 % bar: the accuracy is computed, not assumed
+    accuracy = check_final_model(untrained, 0.05, cause="")
+    assert 0.0 < accuracy < 0.3, f"an untrained net should be near chance (10 %), got {accuracy:.2%}"
+    assert f"{accuracy:.2%}" in capsys.readouterr().out

@@ -12,6 +12,7 @@ integers in 0..9; probabilities (N, 10), each row summing to 1.
 import numpy as np
 
 from nnref import layers
+from nnref.checks import check_true
 
 __all__ = ["show_digits", "plot_class_counts", "format_table", "plot_search",
            "confusion_matrix", "plot_confusion_matrix", "confident_mistakes",
@@ -316,3 +317,21 @@ def two_layer_accuracy(params, X, y, batch_size=2000):
         scores, _ = layers.affine_forward(hidden, params["W2"], params["b2"])
         correct += int(np.sum(scores.argmax(axis=1) == y[start:start + batch_size]))
     return correct / len(X)
+
+
+def check_final_model(final_params, threshold, cause):
+    """The grader's check of homework 09's final model: its accuracy on the real MNIST test
+    set (loaded here, computed with nnref's layers) must reach ``threshold``.
+
+    final_params: the student's dict W1 (784, H), b1 (H,), W2 (H, 10), b2 (10,), or None when
+    the notebook never defined it. Returns the accuracy in [0, 1].
+    """
+    if final_params is None:
+        raise NotImplementedError("final_params is not defined: run the training cell of part 6 and "
+                                  "end it with final_params = final_model.params (W1, b1, W2, b2).")
+    from nnref.data import load_mnist  # only the grader needs the test set
+    _, _, X_test, y_test = load_mnist()
+    accuracy = two_layer_accuracy(final_params, X_test, y_test)
+    print(f"test accuracy of final_params: {accuracy:.2%}")
+    check_true(accuracy >= threshold, f"test accuracy {accuracy:.2%} is below {threshold:.0%}.", cause=cause)
+    return accuracy
