@@ -17,6 +17,7 @@ import os
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from .release import release_notebook
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
 MAX_MESSAGE = 1500
 NOT_ANSWERED = "not answered yet"
+START_ATTEMPTS = 3
 
 
 @dataclass
@@ -128,14 +130,32 @@ def _restore_tests(source_nb, submission_nb):
     return run_nb, placed, flags
 
 
+def _start_kernel(stack, cwd, blas_threads, nb):
+    """A client whose kernel runs (closed with ``stack``), or the last start-up error.
+
+    A kernel that dies before it answers (two kernels racing for the same ports, say) is the
+    machine's fault, not the student's: it is started again, up to START_ATTEMPTS times.
+    """
+    for _ in range(START_ATTEMPTS):
+        client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
+                                shutdown_kernel="immediate", startup_timeout=120,
+                                resources={"metadata": {"path": str(cwd)}} if cwd else {})
+        try:
+            # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
+            stack.enter_context(client.setup_kernel(env=kernel_env(blas_threads), stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.DEVNULL))
+            return client
+        except (RuntimeError, TimeoutError) as err:
+            error = err
+    return error
+
+
 def _execute(nb, timeout, cwd, blas_threads):
     """Run ``nb`` in place; the flag that stopped it, or None."""
-    client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
-                            shutdown_kernel="immediate", startup_timeout=120,
-                            resources={"metadata": {"path": str(cwd)}} if cwd else {})
-    # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
-    with client.setup_kernel(env=kernel_env(blas_threads), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL):
+    with ExitStack() as stack:
+        client = _start_kernel(stack, cwd, blas_threads, nb)
+        if isinstance(client, Exception):
+            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}")
         deadline = time.monotonic() + timeout  # the notebook's run time; kernel start-up is ours
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":

@@ -132,3 +132,26 @@ def test_the_repository_course_lists_existing_ids():
     course = load_course()
     assert [a.id for a in course.assignments][0] == "01_perceptron"
     assert all(a.time_limit > 0 for a in course.assignments)
+
+
+@pytest.mark.parametrize("failed_starts,status", [(2, "graded"), (3, "flagged")])
+def test_a_kernel_that_fails_to_start_is_started_again_then_flagged(course, monkeypatch, failed_starts, status):
+    from autograder import engine
+    real = engine.NotebookClient.setup_kernel
+    starts = []
+
+    def flaky(self, **kwargs):
+        starts.append(1)
+        if len(starts) <= failed_starts:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(engine.NotebookClient, "setup_kernel", flaky)
+    source, release = source_and_release(course)
+    result = engine.grade_notebook(source, notebooks.fill_solutions(release, source), 60,
+                                   cwd=course.root / "source" / ASSIGNMENT)
+    assert result.status == status, result.reason
+    if status == "graded":
+        assert result.score == result.max_score, result.reason
+    else:
+        assert result.score == 0 and "did not start (3 attempts)" in result.reason, result.reason
