@@ -155,3 +155,25 @@ def test_a_kernel_that_fails_to_start_is_started_again_then_flagged(course, monk
         assert result.score == result.max_score, result.reason
     else:
         assert result.score == 0 and "did not start (3 attempts)" in result.reason, result.reason
+
+
+def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_end(course):
+    """nbclient's stand-in for the Output widget sent the kernel a comm message per output,
+    which deadlocked about 1 run in 10 of a notebook with plotting widgets (a 600 s timeout in
+    CI). With no stand-in, what the widget prints is an ordinary output of its cell."""
+    from nbformat.v4 import new_code_cell
+
+    from autograder import engine
+    source, release = source_and_release(course)
+    submission = notebooks.fill_solutions(release, source)
+    submission.cells.append(new_code_cell(
+        "import ipywidgets as widgets\n"
+        "from IPython.display import display\n"
+        "slider = widgets.IntSlider(value=7)\n"
+        "display(widgets.interactive_output(lambda v: print('the widget shows', v), {'v': slider}))"))
+    result = engine.grade_notebook(source, submission, 60, cwd=course.root / "source" / ASSIGNMENT)
+    assert result.status == "graded" and result.score == result.max_score, result.reason
+    printed = "".join(o.get("text", "") for o in result.notebook.cells[-1].outputs)
+    assert "the widget shows 7" in printed, (
+        "expected the widget's print in its cell's outputs; it went to an Output-widget stand-in "
+        f"(engine: client.widget_registry must be empty). Outputs: {result.notebook.cells[-1].outputs}")
