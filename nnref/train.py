@@ -14,17 +14,32 @@ import sys
 import numpy as np
 from tqdm.auto import tqdm
 
-__all__ = ["train", "accuracy"]
+from .losses import softmax_cross_entropy
+
+__all__ = ["train", "accuracy", "evaluate"]
+
+
+def evaluate(model, X, y, batch_size=1000):
+    """(accuracy, cross-entropy) of the model on the N examples X (N, ...) with labels y (N,).
+
+    Accuracy is the fraction whose highest score is the label; cross-entropy is the mean
+    softmax cross-entropy of the scores, without any L2 term, so that training and validation
+    sets are compared on the same footing. Computed in batches of ``batch_size`` so that a
+    large set never needs one huge activation array.
+    """
+    correct, total_loss = 0, 0.0
+    for start in range(0, len(X), batch_size):
+        scores = model.loss(X[start:start + batch_size])
+        labels = y[start:start + batch_size]
+        correct += int(np.sum(np.argmax(scores, axis=1) == labels))
+        total_loss += softmax_cross_entropy(scores, labels)[0] * len(labels)
+    n = max(len(X), 1)
+    return correct / n, float(total_loss / n)
 
 
 def accuracy(model, X, y, batch_size=1000):
-    """Fraction of the N examples X (N, ...) whose predicted class is y (N,), computed in
-    batches of ``batch_size`` so that a large set never needs one huge activation array."""
-    correct = 0
-    for start in range(0, len(X), batch_size):
-        scores = model.loss(X[start:start + batch_size])
-        correct += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
-    return correct / max(len(X), 1)
+    """Fraction of the N examples X (N, ...) whose predicted class is y (N,) (see ``evaluate``)."""
+    return evaluate(model, X, y, batch_size)[0]
 
 
 def _interactive():
@@ -73,8 +88,10 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
         train_acc_size: train accuracy is measured on this many training examples (a fixed
             random sample), to keep each epoch cheap; None uses all.
     Returns:
-        history: dict of per-epoch lists 'loss' (mean training loss), 'train_acc', 'val_acc'
-        (empty without validation data), 'lr'; 'batch_loss' (every step's loss);
+        history: dict of per-epoch lists 'loss' (mean training loss over the epoch's steps,
+        L2 included), 'train_acc' and 'train_loss' (accuracy and cross-entropy on the training
+        sample after the epoch), 'val_acc' and 'val_loss' (the same on the validation data;
+        empty without it), 'lr'; 'batch_loss' (every step's loss);
         'best_epoch' (0-based index of the best validation accuracy, or the last epoch).
     """
     X_train, y_train, X_val, y_val = _unpack(data)
@@ -85,7 +102,8 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
     n = len(X_train)
     steps_per_epoch = math.ceil(n / batch_size)
     sample = rng.choice(n, train_acc_size, replace=False) if train_acc_size and train_acc_size < n else slice(None)
-    history = {"loss": [], "train_acc": [], "val_acc": [], "lr": [], "batch_loss": [], "best_epoch": None}
+    history = {"loss": [], "train_acc": [], "train_loss": [], "val_acc": [], "val_loss": [], "lr": [],
+               "batch_loss": [], "best_epoch": None}
     best_acc, best_params, waited = -1.0, None, 0
 
     bar = tqdm(total=epochs * steps_per_epoch, unit="batch", leave=True,
@@ -111,11 +129,13 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
         history["batch_loss"] += epoch_losses
         history["loss"].append(float(np.mean(epoch_losses)))
         history["lr"].append(optimizer.lr)
-        history["train_acc"].append(accuracy(model, X_train[sample], y_train[sample]))
+        for key, value in zip(("train_acc", "train_loss"), evaluate(model, X_train[sample], y_train[sample])):
+            history[key].append(value)
         postfix = {"loss": f"{history['loss'][-1]:.3f}", "train": f"{history['train_acc'][-1]:.3f}"}
         if X_val is not None:
-            val_acc = accuracy(model, X_val, y_val)
+            val_acc, val_loss = evaluate(model, X_val, y_val)
             history["val_acc"].append(val_acc)
+            history["val_loss"].append(val_loss)
             postfix["val"] = f"{val_acc:.3f}"
             if val_acc > best_acc:
                 best_acc, waited, history["best_epoch"] = val_acc, 0, epoch

@@ -39,10 +39,11 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5, ti
 
 
 def plot_history(history, figsize=(10, 3.5)):
-    """Training loss (left) and train/validation accuracy (right) per epoch.
+    """Loss (left) and train/validation accuracy (right) per epoch.
 
     history: the dict ``nnref.train.train`` returns (keys 'loss', 'train_acc', 'val_acc';
-    'batch_loss' is drawn faintly behind the epoch means when present).
+    'batch_loss' is drawn faintly behind the epoch means, and 'train_loss' / 'val_loss', the
+    cross-entropy after each epoch, beside them, when present).
     Returns the Figure.
     """
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize)
@@ -51,12 +52,18 @@ def plot_history(history, figsize=(10, 3.5)):
     if batch_loss:
         steps = np.arange(1, len(batch_loss) + 1) * len(epochs) / len(batch_loss)
         ax_loss.plot(steps, batch_loss, color="C0", alpha=0.25, lw=0.8, label="mini-batch")
-    ax_loss.plot(epochs, history["loss"], "o-", color="C0", label="epoch mean")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="training loss")
-    ax_loss.legend()
-    for key, label in (("train_acc", "train"), ("val_acc", "validation")):
+    ax_loss.plot(epochs, history["loss"], "o-", color="C0", label="training, epoch mean")
+    for key, label, color in (("train_loss", "train, after the epoch (no L2)", "C0"),
+                              ("val_loss", "validation, after the epoch (no L2)", "C1")):
         if history.get(key):
-            ax_acc.plot(epochs, history[key], "o-", label=label)
+            ax_loss.plot(epochs, history[key], "s--", color=color, label=label)
+    # log scale: the first steps' loss is ~50 times the last epochs', and the gap between
+    # training and validation is a ratio
+    ax_loss.set(xlabel="epoch", ylabel="loss (log scale)", title="loss", yscale="log")
+    ax_loss.legend()
+    for key, label, color in (("train_acc", "train", "C0"), ("val_acc", "validation", "C1")):
+        if history.get(key):
+            ax_acc.plot(epochs, history[key], "o-", color=color, label=label)
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
     ax_acc.legend()
     fig.tight_layout()

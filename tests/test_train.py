@@ -5,7 +5,8 @@ import pytest
 from nnref.data import make_gauss
 from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD, Momentum
-from nnref.train import accuracy, train
+from nnref.losses import softmax_cross_entropy
+from nnref.train import accuracy, evaluate, train
 
 
 class ScriptedModel:
@@ -96,6 +97,30 @@ def test_accuracy_in_batches_matches_one_pass():
     model = FullyConnectedNet([5], 2, 2, seed=1)
     expected = np.mean(model.predict(X) == y)
     assert accuracy(model, X, y, batch_size=10) == pytest.approx(expected)
+
+
+def test_evaluate_in_batches_matches_one_pass_cross_entropy_without_l2():
+    X, y = make_gauss(103, noise=1.0, seed=2)
+    model = FullyConnectedNet([5], 2, 2, reg=0.5, seed=1)
+    expected_loss, _ = softmax_cross_entropy(model.loss(X), y)
+    acc, loss = evaluate(model, X, y, batch_size=10)
+    assert acc == pytest.approx(np.mean(model.predict(X) == y))
+    assert loss == pytest.approx(expected_loss), (
+        f"evaluate's cross-entropy: expected {expected_loss} (softmax cross-entropy of all the "
+        f"scores, no L2), got {loss}. Usual cause: a mean of batch means (the last batch is "
+        f"smaller) or the L2 term added in.")
+
+
+def test_history_records_train_and_validation_cross_entropy_after_each_epoch():
+    X, y = make_gauss(200, noise=0.7, seed=1)
+    X_val, y_val = X[:60], y[:60]
+    model = FullyConnectedNet([16], 2, 2, reg=1e-3, seed=0)
+    history = train(model, (X, y, X_val, y_val), Momentum(lr=0.01), batch_size=20, epochs=3,
+                    seed=0, verbose=False, train_acc_size=None)
+    assert len(history["train_loss"]) == len(history["val_loss"]) == 3
+    assert history["val_loss"][-1] == pytest.approx(evaluate(model, X_val, y_val)[1])
+    assert history["train_loss"][-1] == pytest.approx(evaluate(model, X, y)[1])
+    assert history["val_loss"][-1] < history["val_loss"][0], history["val_loss"]
 
 
 def test_quiet_when_not_interactive(capsys):
