@@ -15,8 +15,9 @@ import copy
 import multiprocessing
 import os
 import subprocess
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -230,7 +231,10 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):
     return result
 
 
-def _run(job):
+def _run(job, started_dir=None, index=None):
+    if started_dir:
+        # A marker the parent reads if this worker dies: which notebook was it grading?
+        (Path(started_dir) / str(index)).touch()
     return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads)
 
 
@@ -238,11 +242,17 @@ def default_workers():
     return os.cpu_count() or 1
 
 
+WORKER_DIED = ("kernel died", "the grading process died while running this notebook (out of "
+                              "memory, or the notebook killed its parent process); graded alone, it died again")
+
+
 def grade_many(jobs, workers=None, progress=False, desc="grading"):
     """Results of ``jobs`` in order; ``workers`` processes (default: the number of cores).
 
     Each kernel's BLAS gets cores // workers threads, so workers x threads <= cores
-    (DESIGN.md, "Grading in parallel").
+    (DESIGN.md, "Grading in parallel"). A worker process that dies takes no grade with it:
+    the notebooks it and its fellow workers were grading are graded again, each alone, and
+    one that kills its worker again is flagged; the rest of the class goes on.
     """
     jobs = list(jobs)
     workers = max(1, min(workers or default_workers(), len(jobs) or 1))
@@ -250,26 +260,46 @@ def grade_many(jobs, workers=None, progress=False, desc="grading"):
     for job in jobs:
         job.blas_threads = threads
     bar = _bar(len(jobs), progress, desc)
-    results = []
+    results = [None] * len(jobs)
     if workers == 1:
-        for job in jobs:
-            results.append(_run(job))
+        for i, job in enumerate(jobs):
+            results[i] = _run(job)
             bar.update()
     else:
-        # spawn: no kernel machinery (zmq, event loops) inherited from the parent. Unlike
-        # multiprocessing.Pool, the executor fails instead of restarting workers that die.
-        context = multiprocessing.get_context("spawn")
-        try:
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                for result in pool.map(_run, jobs):
-                    results.append(result)
+        todo = list(range(len(jobs)))
+        while todo:
+            in_flight = _pool(jobs, todo, workers, results, bar)
+            if in_flight is None:
+                break
+            for i in in_flight:  # each alone, so that a notebook that kills its worker is known
+                if _pool(jobs, [i], 1, results, bar) is not None:
+                    results[i] = empty_result(_load(jobs[i].source), WORKER_DIED)
                     bar.update()
-        except BrokenProcessPool:
-            raise RuntimeError("grading workers died while starting: a script that calls grade_many "
-                               "must run it under `if __name__ == \"__main__\":` (multiprocessing's "
-                               "spawn re-imports the script), or pass workers=1") from None
+            todo = [i for i in todo if results[i] is None]
     bar.close()
     return results
+
+
+def _pool(jobs, indices, workers, results, bar):
+    """Grade ``jobs[indices]`` into ``results`` in ``workers`` processes. None when all are
+    graded; if a worker died, the indices that had started and were not finished."""
+    # spawn: no kernel machinery (zmq, event loops) inherited from the parent.
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = {pool.submit(_run, jobs[i], started_dir, i): i for i in indices}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update()
+            return None
+        except BrokenProcessPool:
+            started = [i for i in indices if (Path(started_dir) / str(i)).exists() and results[i] is None]
+    if not started and all(results[i] is None for i in indices):
+        raise RuntimeError("grading workers died while starting: a script that calls grade_many "
+                           "must run it under `if __name__ == \"__main__\":` (multiprocessing's "
+                           "spawn re-imports the script), or pass workers=1")
+    return started
 
 
 def _bar(total, progress, desc):

@@ -26,6 +26,7 @@ EXPECTED = {
     "deleted": ("flagged", "grade cell missing: test_add_bias__hidden", 3, 1, 2),
     "corrupt": ("flagged", "corrupt", 0, 0, 0),
     "killed": ("flagged", "kernel died", 3, 3, 0),
+    "parricide": ("flagged", "kernel died: the grading process died", 0, 0, 0),
     "warns": ("graded", "", 5, 3, 2),
     "nothing": ("flagged", "no notebook", 0, 0, 0),
     "zoe": ("graded", "", 5, 3, 2),
@@ -51,6 +52,9 @@ def make_class(course, folder):
     killed = fill()
     killed.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os\nos._exit(1)"))
     write(killed, folder / "killed.ipynb")
+    parricide = fill()  # kills the grading worker itself: the rest of the class must not notice
+    parricide.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+    write(parricide, folder / "parricide.ipynb")
     write(fill(answers={"add_bias": 'import numpy as np\n\ndef add_bias(x, b):\n'
                                     '    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n'
                                     '    return x + b\n'}), folder / "warns.ipynb")
