@@ -70,7 +70,7 @@ def cmd_validate(args):
         hidden_only = {gid for gid, _, cell in notebooks.test_cells(notebooks.read(Path(source)))
                        if not _code_lines(cell.source)}
         result.cells = [c for c in result.cells if c.grade_id not in hidden_only]
-        failed |= _print_check(path, result)
+        failed |= _print_check(path, result, hidden=assignment and source == assignment.source_notebook)
     return 1 if failed else 0
 
 
@@ -78,8 +78,9 @@ def _code_lines(source):
     return [line for line in source.split("\n") if line.strip() and not line.strip().startswith("#")]
 
 
-def _print_check(path, result):
-    print(f"{path}: {result.score:g} / {result.max_score:g} points on the visible tests")
+def _print_check(path, result, hidden=False):
+    tests = "all tests, hidden ones included" if hidden else "the visible tests"
+    print(f"{path}: {result.score:g} / {result.max_score:g} points on {tests}")
     for why, detail in result.flags:
         print(f"  ! {why}{': ' + detail if detail else ''}")
     bad = bool(result.flags)
@@ -95,8 +96,10 @@ def _print_check(path, result):
             if c.outcome not in ("passed", "not answered"):
                 text = c.message or c.outcome
                 print("      " + text.replace("\n", "\n      "))
-    print("  all visible tests pass (the grader also runs hidden tests)" if not bad else
-          "  some exercises do not pass yet: fix them and run validate again")
+    if bad:
+        print("  some exercises do not pass yet: fix them and run validate again")
+    else:
+        print("  all tests pass" if hidden else "  all visible tests pass (the grader also runs hidden tests)")
     return bad
 
 

@@ -78,7 +78,8 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     # the instructor's source notebook carries hidden tests: they are not "altered" cells
     source_path = course.root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert main(root + [str(source_path)]) == 0, capsys.readouterr().out
-    assert "altered" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "altered" not in out and "5 / 5 points on all tests, hidden ones included" in out, out
 
 
 def test_collect_folders_files_and_lms_zips(tmp_path):
