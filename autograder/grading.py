@@ -2,8 +2,8 @@
 
 Workspace layout (nbgrader's): submitted/<student>/<assignment>/<assignment>.ipynb,
 autograded/<student>/<assignment>/ (executed notebook with the assignment's files),
-feedback/<student>/<assignment>/<assignment>.html, and grades.csv (one row per student and
-assignment). Re-running replaces this assignment's files and rows: same inputs, same files.
+feedback/<student>/<assignment>/<assignment>.html, gradebook.db (nbgrader's database) and
+grades.csv (one row per student and assignment). Re-running replaces this assignment's files and rows: same inputs, same files.
 """
 import csv
 import io
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import engine, notebooks
 from .feedback import feedback_html
+from .gradebook import write_gradebook
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score"]
@@ -174,6 +175,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
             feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
     graded = [(sub, results[sub.student]) for sub in subs]
     write_csv(workspace / "grades.csv", course, assignment, graded)
+    write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
     return graded
 
 

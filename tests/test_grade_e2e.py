@@ -114,12 +114,30 @@ def test_nbgrader_layout(graded_class):
 
 
 def test_rerun_is_idempotent(graded_class):
-    """Same inputs, same files; executed notebooks may differ only in kernel-made text (temp paths)."""
+    """Same inputs, same files; executed notebooks may differ only in kernel-made text (temp
+    paths), the gradebook only in timestamps (its rows are checked by the next test)."""
     _, _, workspace, first = graded_class
     now = snapshot(workspace)
     assert sorted(now) == sorted(first)
-    assert {k: v for k, v in now.items() if not k.startswith("autograded/")} == \
-        {k: v for k, v in first.items() if not k.startswith("autograded/")}
+    steady = lambda files: {k: v for k, v in files.items() if not k.startswith("autograded/") and k != "gradebook.db"}
+    assert steady(now) == steady(first)
+
+
+def test_gradebook_holds_every_student_once_with_the_csv_scores(graded_class):
+    """nbgrader's gradebook.db, after two runs: one submission per student, auto scores per test
+    cell summing to the CSV's score, flagged exactly where the CSV says so."""
+    from nbgrader.api import Gradebook
+    _, _, workspace, _ = graded_class
+    csv_rows = rows(workspace)
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as gb:
+        assignment = gb.find_assignment(ASSIGNMENT)
+        assert sorted(s.student.id for s in assignment.submissions) == sorted(EXPECTED)
+        assert [c.name for c in assignment.notebooks[0].grade_cells] and assignment.max_score == 5
+        for student, row in csv_rows.items():
+            notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+            auto = {g.name: g.auto_score for g in notebook.grades}
+            assert sum(auto.values()) == float(row["score"]), (student, auto, row)
+            assert notebook.flagged == (row["status"] == "flagged"), (student, row["reason"])
 
 
 def test_feedback_never_shows_a_hidden_line(graded_class):

@@ -1,0 +1,56 @@
+"""nbgrader's gradebook.db in the workspace, so that nbgrader's own tools (formgrader, ``nbgrader
+export``, manual grading) see what ``grade`` decided.
+
+Scores are written as nbgrader's ``auto_score`` from our results, never recomputed by nbgrader's
+SaveAutoGrades, which would score a cell 0 for a harmless warning on stderr. A flagged
+submission is marked ``flagged`` in nbgrader's sense: look at it by hand. Each run replaces
+this assignment's entries (its cells and every submission); other assignments stay.
+"""
+import copy
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
+from nbgrader.preprocessors import ClearSolutions, ComputeChecksums, SaveCells
+
+
+def _alembic_on_path():
+    """nbgrader stamps a new database by running the ``alembic`` command, found on PATH; it
+    lives beside this Python, which is not on PATH when the venv is not activated."""
+    here = str(Path(sys.executable).parent)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join(filter(None, (here, os.environ.get("PATH"))))
+
+
+def write_gradebook(path, assignment, source_nb, graded):
+    """Record ``graded`` [(Submission, Result)] of ``assignment`` in the gradebook at ``path``."""
+    _alembic_on_path()
+    url = f"sqlite:///{path}"
+    notebook = assignment.id
+    with Gradebook(url) as gb:
+        try:
+            gb.remove_assignment(assignment.id)  # its notebooks, cells and submissions
+        except MissingEntry:
+            pass
+        gb.add_assignment(assignment.id)
+    # The cells as nbgrader generate_assignment records them: solutions cleared, hidden tests kept.
+    cells_nb = copy.deepcopy(source_nb)
+    for step in (ClearSolutions, ComputeChecksums):
+        cells_nb = step().preprocess(cells_nb, {})[0]
+    SaveCells().preprocess(cells_nb, {"nbgrader": {"db_url": url, "assignment": assignment.id,
+                                                   "notebook": notebook}})
+    with Gradebook(url) as gb, warnings.catch_warnings():
+        # nbgrader's add_submission trips SQLAlchemy 2's autoflush warnings; the rows are right
+        warnings.filterwarnings("ignore", category=SAWarning)
+        for sub, result in graded:
+            gb.update_or_create_student(sub.student)
+            submission = gb.add_submission(assignment.id, sub.student)
+            nb_entry = gb.find_submission_notebook(notebook, assignment.id, sub.student)
+            nb_entry.flagged = bool(result.flags)
+            for cell in result.cells:
+                grade = gb.find_grade(cell.grade_id, notebook, assignment.id, sub.student)
+                grade.auto_score = cell.points
+            gb.db.commit()
