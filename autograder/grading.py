@@ -9,9 +9,12 @@ import csv
 import io
 import re
 import shutil
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import engine, notebooks
 from .feedback import feedback_html
@@ -175,7 +178,12 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
             feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
     graded = [(sub, results[sub.student]) for sub in subs]
     write_csv(workspace / "grades.csv", course, assignment, graded)
-    write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
+    try:
+        write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
+    except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
+        print(f"warning: {workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
+              f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
+              f"again to rebuild it.", file=sys.stderr)
     return graded
 
 

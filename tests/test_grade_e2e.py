@@ -176,3 +176,16 @@ def test_a_stale_student_is_removed_on_rerun(tmp_path):
     grade_class(course, assignment, [Submission("a", data)], tmp_path / "ws", 1, 30, False)
     assert not (tmp_path / "ws" / "submitted" / "b").exists() or not any((tmp_path / "ws" / "submitted" / "b").iterdir())
     assert list(rows(tmp_path / "ws")) == ["a"]
+
+
+def test_an_unwritable_gradebook_costs_no_grade(tmp_path, capsys):
+    course = copy_course(tmp_path)
+    assignment = course.get(ASSIGNMENT)
+    _, release = source_and_release(course)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "gradebook.db").write_text("not a database")
+    grade_class(course, assignment, [Submission("a", notebooks.dumps(release).encode())], workspace, 1, 30, False)
+    assert list(rows(workspace)) == ["a"]
+    err = capsys.readouterr().err
+    assert "gradebook.db was not updated" in err and "delete it" in err, err
