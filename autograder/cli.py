@@ -107,7 +107,7 @@ def _report(graded, workspace, assignment, started):
     print()
     print(table(graded))
     print(f"\n{len(graded)} students graded in {time.monotonic() - started:.1f} s")
-    print(f"grades:   {workspace / 'grades.csv'}")
+    print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
 
@@ -169,7 +169,7 @@ def build_parser():
     p = sub.add_parser("grade", help="grade a class: folder of <student>.ipynb / <student>/ / LMS zips")
     p.add_argument("submissions", metavar="SUBMISSIONS")
     p.add_argument("--assignment", help="assignment id from course/course.toml")
-    p.add_argument("--workspace", default="workspace", help="where nbgrader's folders and grades.csv go")
+    p.add_argument("--workspace", default="workspace", help="where nbgrader's folders, gradebook.db and grades.csv go")
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
     p.add_argument("--time-limit", type=float, help="seconds per notebook (default: course.toml's)")
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
