@@ -24,13 +24,15 @@ def _first_bug(assignment, source_nb):
 
 
 def demo_class(assignment, release_nb):
-    """[(Submission, what it is)]: the seven students of the demo class."""
+    """[(Submission, what it is)]: the eight students of the demo class."""
     source_nb = notebooks.read(assignment.source_notebook)
     exercises = [notebooks.grade_id(c) for c in notebooks.solution_cells(source_nb)]
     full = notebooks.fill_solutions(release_nb, source_nb)
     partial = notebooks.fill_solutions(release_nb, source_nb, skip=exercises[(len(exercises) + 1) // 2:])
     bug_exercise, bug_text, bug_code = _first_bug(assignment, source_nb)
     buggy = notebooks.fill_solutions(release_nb, source_nb, answers={bug_exercise: bug_code})
+    cheat = notebooks.fill_solutions(release_nb, source_nb, answers={
+        bug_exercise: bug_code + "\n\n# the tests kept failing...\ncheck_close = lambda *args, **kwargs: None\n"})
     endless = notebooks.fill_solutions(release_nb, source_nb)
     first_test = next(i for i, c in enumerate(endless.cells) if c in [t for _, _, t in notebooks.test_cells(endless)])
     endless.cells.insert(first_test + 1, notebooks.nbformat.v4.new_code_cell(
@@ -49,4 +51,6 @@ def demo_class(assignment, release_nb):
          f"demo, the course's is {assignment.time_limit:g} s)"),
         (Submission("fermat", as_bytes(edited)), f"edited test cell {gid}"),
         (Submission("gauss", b'{"cells": [{"cell_type": "code", "source": "def'), "corrupt file (truncated)"),
+        (Submission("hopper", as_bytes(cheat)), f"the typical bug in {bug_exercise}, and check_close replaced "
+                                                f"by a no-op so that the tests cannot fail"),
     ]

@@ -26,7 +26,7 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from . import notebooks
+from . import guard, notebooks
 from .release import release_notebook
 
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
@@ -116,6 +116,7 @@ def _restore_tests(source_nb, submission_nb):
     visible = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
     originals = {gid: cell for gid, _, cell in notebooks.test_cells(source_nb)}
     accepted = {gid: {visible[gid].strip(), cell.source.strip()} for gid, cell in originals.items()}
+    expected = guard.expected_names(source_nb)
     run_nb = copy.deepcopy(submission_nb)
     placed, altered = {}, []
     for i, cell in enumerate(run_nb.cells):
@@ -124,6 +125,7 @@ def _restore_tests(source_nb, submission_nb):
             if cell.get("cell_type") != "code" or cell.get("source", "").strip() not in accepted[gid]:
                 altered.append(gid)
             run_nb.cells[i] = placed[gid] = copy.deepcopy(originals[gid])
+            placed[gid].source = guard.prelude(placed[gid].source, expected) + placed[gid].source
     flags = [("grade cell missing", ", ".join(g for g in originals if g not in placed))] \
         if len(placed) < len(originals) else []
     if altered:
@@ -225,6 +227,9 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):
     for c in cells:
         if c.grade_id in placed:
             _score(c, placed[c.grade_id])
+    tampered = [c.grade_id for c in cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
+    if tampered:
+        result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
     for cell in run_nb.cells:
         cell["metadata"].pop("nncourse_ran", None)
     result.notebook, result.seconds = run_nb, time.monotonic() - started

@@ -178,3 +178,42 @@ def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_en
     assert "the widget shows 7" in printed, (
         "expected the widget's print in its cell's outputs; it went to an Output-widget stand-in "
         f"(engine: client.widget_registry must be empty). Outputs: {result.notebook.cells[-1].outputs}")
+
+
+@pytest.mark.parametrize("cheat,replaced", [
+    # a no-op in place of the checking helper, in the student's own cell
+    ("check_close = lambda *args, **kwargs: None\n", "check_close"),
+    # the reference that the hidden test compares with, made to agree with a wrong answer
+    ("import nnref.checks\nnnref.checks.rel_error = lambda a, b: 0.0\n", "nnref.checks.rel_error"),
+    # the same, by swapping the reference's code
+    ("import nnref.checks\nnnref.checks.rel_error.__code__ = (lambda a, b: 0.0).__code__\n",
+     "nnref.checks.rel_error"),
+])
+def test_replacing_the_tests_tools_earns_nothing_and_is_flagged(course, cheat, replaced):
+    from autograder import engine
+    source, release = source_and_release(course)
+    wrong = "def relative_error(a, b):\n    return 0.0\n"
+    submission = notebooks.fill_solutions(release, source, answers={"relative_error": cheat + wrong})
+    result = engine.grade_notebook(source, submission, 60, cwd=course.root / "source" / ASSIGNMENT)
+    got = result.exercises()
+    assert got["relative_error"] == (0, 2), (
+        f"a submission that replaces {replaced} must not earn the points of its wrong answer; "
+        f"cells: {[(c.grade_id, c.outcome, c.message[:120]) for c in result.cells]}")
+    assert result.status == "flagged" and result.reason.startswith("test helpers replaced"), result.reason
+    assert any(replaced in c.message for c in result.cells), [c.message for c in result.cells]
+
+
+def test_names_a_solution_defines_are_the_students_not_the_tests():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder import guard
+    setup = new_code_cell("from nnref.checks import check_close, rel_error as err\n"
+                          "from nnref.layers import affine_forward\nimport numpy as np")
+    solution = new_code_cell("def affine_forward(x, w, b):\n    return x @ w + b, (x, w)")
+    solution.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "affine"}
+    nb = new_notebook(cells=[setup, solution])
+    assert guard.expected_names(nb) == {"check_close": ("nnref.checks", "check_close"),
+                                        "err": ("nnref.checks", "rel_error")}
+    # a test cell that imports its own helpers needs no check of those names
+    assert "check_close" not in guard.prelude("from nnref.checks import check_close\ncheck_close(1, 1, 'x')",
+                                              guard.expected_names(nb))

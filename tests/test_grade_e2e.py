@@ -189,3 +189,18 @@ def test_an_unwritable_gradebook_costs_no_grade(tmp_path, capsys):
     assert list(rows(workspace)) == ["a"]
     err = capsys.readouterr().err
     assert "gradebook.db was not updated" in err and "delete it" in err, err
+
+
+def test_demo_grades_its_class_with_the_expected_statuses(tmp_path, capsys):
+    """README's first command: the demo on a course (here the fixture course, 2 workers)."""
+    course = copy_course(tmp_path)
+    workspace = tmp_path / "demo"
+    assert main(["--root", str(course.root), "demo", "--workspace", str(workspace), "--workers", "2"]) == 0
+    got = rows(workspace)
+    expected = {"ada": ("graded", 5), "babbage": ("graded", 0), "curie": ("graded", 3),
+                "dijkstra": ("graded", 3), "euler": ("flagged", 1), "fermat": ("flagged", 5),
+                "gauss": ("flagged", 0), "hopper": ("flagged", 3)}
+    assert {s: (r["status"], float(r["score"])) for s, r in got.items()} == expected, got
+    assert got["euler"]["reason"].startswith("timeout") and got["fermat"]["reason"].startswith("grade cell altered")
+    assert got["hopper"]["reason"].startswith("test helpers replaced"), got["hopper"]["reason"]
+    assert "8 students graded" in capsys.readouterr().out
