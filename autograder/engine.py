@@ -143,7 +143,7 @@ def _start_kernel(stack, cwd, blas_threads, nb):
         client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
                                 shutdown_kernel="immediate", startup_timeout=120,
                                 resources={"metadata": {"path": str(cwd)}} if cwd else {})
-        # No stand-in for the front end's Output widget: nbclient's answers the kernel with a
+        # No stand-in for the front end's Output widget: nbclient's stand-in answers the kernel with a
         # comm message per output, and that traffic deadlocked about 1 notebook in 10 whose
         # widgets plot (seen here, with ipykernel 7.4 and nbclient 0.11). Grading needs no
         # widget state; what a widget prints lands in its cell's outputs instead.
