@@ -32,6 +32,8 @@ class FullyConnectedNet:
             dropout.
         reg: L2 strength; the loss adds 0.5 * reg * sum(W**2) over the weight matrices (not
             the biases, nor batchnorm's gamma and beta).
+        l1: L1 strength; the loss adds l1 * sum(|W|) over the same weight matrices, whose
+            gradients get l1 * sign(W) (the subgradient 0 where a weight is exactly 0).
         init: name of an initializer in nnref.init ('he', 'xavier', 'small_random',
             'standard_normal'); None picks 'he' for the ReLU family, 'xavier' for tanh and
             sigmoid.
@@ -49,7 +51,7 @@ class FullyConnectedNet:
 
     def __init__(self, hidden_dims, input_dim, num_classes, activation="relu",
                  normalization=None, keep_prob=1.0, reg=0.0, init=None, weight_scale=None,
-                 dtype=np.float32, seed=None, dropout_seed=None):
+                 dtype=np.float32, seed=None, dropout_seed=None, l1=0.0):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
         if normalization not in (None, "batchnorm"):
@@ -64,6 +66,7 @@ class FullyConnectedNet:
         if not np.issubdtype(self.dtype, np.floating):
             raise ValueError(f"dtype must be a float type (float32 or float64), got {self.dtype}")
         self.reg = float(reg)  # a Python float does not promote float32 arrays
+        self.l1 = float(l1)
         self.activation = activation
         self.normalization = normalization
         self.keep_prob = float(keep_prob)
@@ -116,7 +119,7 @@ class FullyConnectedNet:
 
         X: (N, D) or (N, d1, ..., dk).  y: (N,) integer labels in [0, C), or None.
         Returns scores (N, C) if y is None (test mode), else (loss, grads): the mean
-        cross-entropy plus the L2 term (a scalar in the model's dtype) and a dict with the
+        cross-entropy plus the L2 and L1 terms (a scalar in the model's dtype) and a dict with the
         gradient of each parameter, in its shape and dtype (train mode).
         """
         scores, caches, _ = self._forward_pass(X, "test" if y is None else "train")
@@ -135,11 +138,14 @@ class FullyConnectedNet:
                 dout, grads[f"gamma{i}"], grads[f"beta{i}"] = layers.batchnorm_backward(dout, bn_cache)
             dout, grads[f"W{i}"], grads[f"b{i}"] = layers.affine_backward(
                 dout, affine_cache, need_dx=i > 1)
-        if self.reg:
-            for i in range(1, L + 1):
-                W = p[f"W{i}"]
+        for i in range(1, L + 1):
+            W = p[f"W{i}"]
+            if self.reg:
                 loss = loss + 0.5 * self.reg * np.vdot(W, W)
                 grads[f"W{i}"] += self.reg * W
+            if self.l1:
+                loss = loss + self.l1 * np.abs(W).sum()
+                grads[f"W{i}"] += self.l1 * np.sign(W)
         return self.dtype.type(loss), grads
 
     def predict(self, X):
@@ -155,10 +161,10 @@ class TwoLayerNet(FullyConnectedNet):
     """affine - ReLU - affine - softmax, with parameters W1 (D, H), b1 (H,), W2 (H, C), b2 (C,).
 
     A FullyConnectedNet with one hidden layer of hidden_dim units; the other arguments are
-    FullyConnectedNet's (reg, init, weight_scale, dtype, seed).
+    FullyConnectedNet's (reg, l1, init, weight_scale, dtype, seed).
     """
 
     def __init__(self, input_dim, hidden_dim, num_classes, reg=0.0, init="he",
-                 weight_scale=None, dtype=np.float32, seed=None):
-        super().__init__([hidden_dim], input_dim, num_classes, reg=reg, init=init,
+                 weight_scale=None, dtype=np.float32, seed=None, l1=0.0):
+        super().__init__([hidden_dim], input_dim, num_classes, reg=reg, l1=l1, init=init,
                          weight_scale=weight_scale, dtype=dtype, seed=seed)

@@ -37,6 +37,8 @@ NET_CONFIGS = {
     "leaky_relu+batchnorm+dropout": dict(activation="leaky_relu", normalization="batchnorm",
                                          keep_prob=0.7, dropout_seed=2),
     "elu": dict(activation="elu", reg=0.2),
+    "l1": dict(l1=0.3),
+    "batchnorm+l1+reg": dict(normalization="batchnorm", l1=0.2, reg=0.4),
 }
 
 
@@ -59,27 +61,64 @@ def test_two_layer_net_gradients_with_reg():
     _check_gradients(model, X, y)
 
 
-def test_l2_term_is_half_reg_sum_of_squared_weights_only():
-    rng = np.random.default_rng(4)
+def _penalty(rng, **strengths):
+    """Loss with the given reg / l1 minus the loss without, on the same batchnorm net, and the
+    same for the gradients; the net's biases, gammas and betas are random, so a penalty that
+    reaches them shows."""
     X, y = rng.standard_normal((8, 5)), rng.integers(0, 3, 8)
     plain = FullyConnectedNet([6], 5, 3, normalization="batchnorm", dtype=np.float64, seed=2)
-    regularized = FullyConnectedNet([6], 5, 3, normalization="batchnorm", reg=0.25,
-                                    dtype=np.float64, seed=2)
+    penalized = FullyConnectedNet([6], 5, 3, normalization="batchnorm", dtype=np.float64, seed=2,
+                                  **strengths)
     _jitter_offsets(plain, rng)
     for name, value in plain.params.items():
-        regularized.params[name][...] = value
-    weights = sum(np.sum(plain.params[w] ** 2) for w in ("W1", "W2"))
-    difference = regularized.loss(X, y)[0] - plain.loss(X, y)[0]
+        penalized.params[name][...] = value
+    (loss, grads), (plain_loss, plain_grads) = penalized.loss(X, y), plain.loss(X, y)
+    return plain.params, loss - plain_loss, {k: grads[k] - plain_grads[k] for k in grads}
+
+
+def test_l2_term_is_half_reg_sum_of_squared_weights_only():
+    params, difference, _ = _penalty(np.random.default_rng(4), reg=0.25)
+    weights = sum(np.sum(params[w] ** 2) for w in ("W1", "W2"))
     assert np.isclose(difference, 0.5 * 0.25 * weights), (
         f"L2 term: expected 0.5 * reg * sum(W**2) = {0.5 * 0.25 * weights:.6f} over W1, W2 only, "
         f"got {difference:.6f} (a regularized bias or gamma, or a missing 0.5?)")
 
 
-@pytest.mark.parametrize("config", ["relu", "batchnorm+reg", "dropout"])
+def test_l1_term_is_l1_sum_of_absolute_weights_only():
+    params, difference, grad_difference = _penalty(np.random.default_rng(7), l1=0.3)
+    weights = sum(np.sum(np.abs(params[w])) for w in ("W1", "W2"))
+    assert np.isclose(difference, 0.3 * weights), (
+        f"L1 term: expected l1 * sum(|W|) = {0.3 * weights:.6f} over W1, W2 only, got "
+        f"{difference:.6f} (a penalized bias or gamma?)")
+    for name, extra in grad_difference.items():
+        expected = 0.3 * np.sign(params[name]) if name[0] == "W" else np.zeros_like(extra)
+        assert np.allclose(extra, expected), f"L1 gradient of {name}: expected l1 * sign(W) on weights, 0 elsewhere"
+
+
+def test_l1_and_l2_add_up():
+    seed = 9
+    _, both, both_grads = _penalty(np.random.default_rng(seed), reg=0.5, l1=0.1)
+    _, l2, l2_grads = _penalty(np.random.default_rng(seed), reg=0.5)
+    _, l1, l1_grads = _penalty(np.random.default_rng(seed), l1=0.1)
+    assert np.isclose(both, l1 + l2)
+    assert all(np.allclose(both_grads[k], l1_grads[k] + l2_grads[k]) for k in both_grads)
+
+
+def test_l1_subgradient_is_zero_at_zero_weights():
+    model = TwoLayerNet(4, 3, 2, l1=0.5, dtype=np.float64, seed=0)
+    model.params["W1"][0] = 0.0
+    X, y = np.zeros((2, 4)), np.array([0, 1])  # zero inputs: the data gives W1 no gradient
+    _, grads = model.loss(X, y)
+    assert np.array_equal(grads["W1"][0], np.zeros(3)), "sign(0) = 0: a zero weight gets no push"
+    assert np.allclose(grads["W1"][1:], 0.5 * np.sign(model.params["W1"][1:]))
+
+
+@pytest.mark.parametrize("config", ["relu", "batchnorm+reg", "dropout", "batchnorm+l1+reg"])
 def test_float32_in_float32_out(config):
     rng = np.random.default_rng(5)
     X, y = rng.standard_normal((16, 10)), rng.integers(0, 4, 16)  # float64 data on purpose
-    kwargs = dict(NET_CONFIGS[config], reg=np.float64(NET_CONFIGS[config].get("reg", 0.0)))
+    kwargs = dict(NET_CONFIGS[config], reg=np.float64(NET_CONFIGS[config].get("reg", 0.0)),
+                  l1=np.float64(NET_CONFIGS[config].get("l1", 0.0)))
     model = FullyConnectedNet([12, 8], 10, 4, seed=0, **kwargs)
     assert all(v.dtype == np.float32 for v in model.params.values())
     loss, grads = model.loss(X.astype(np.float32), y)
