@@ -15,10 +15,24 @@ to the optimizer::
     ExponentialDecay   lr0 * decay ** epoch                    a smooth version of the above
     InverseTimeDecay   lr0 / (1 + rate * epoch) ** power       power = 1: the classic 1/t;
                                                                other powers: "power scheduling"
+    ReduceOnPlateau    lr0, times factor whenever the          performance-based: it watches
+                       validation loss stalls for patience     the validation metric
+                       epochs
+
+ReduceOnPlateau needs the validation metric, which only the training loop knows: call its
+``step(val_loss)`` at the end of every epoch; ``schedule(epoch)`` returns the rate it has
+reached, so the loop above stays the same::
+
+    schedule = ReduceOnPlateau(lr0=0.1, factor=0.5, patience=2)
+    for epoch in range(num_epochs):
+        optimizer.lr = schedule(epoch)
+        ...   # the epoch's minibatch steps, then the validation loss
+        schedule.step(val_loss)
 """
+import math
 import numbers
 
-__all__ = ["StepDecay", "ExponentialDecay", "InverseTimeDecay"]
+__all__ = ["StepDecay", "ExponentialDecay", "InverseTimeDecay", "ReduceOnPlateau"]
 
 
 def _require(condition, message):
@@ -80,3 +94,57 @@ class InverseTimeDecay(Schedule):
     def __call__(self, epoch):
         _check_epoch(epoch)
         return self.lr0 / (1 + self.rate * epoch) ** self.power
+
+
+class ReduceOnPlateau(Schedule):
+    """Performance-based: multiply the rate by `factor` when the validation metric stalls.
+
+    An epoch *improves* when its metric beats the best so far by more than `min_delta`
+    (lower is better with mode="min", e.g. a loss; higher with mode="max", e.g. an accuracy).
+    After `patience` epochs in a row without improvement the rate becomes
+    max(lr * factor, min_lr) and the count starts again, so the next cut needs another
+    `patience` epochs without improvement. The best value is kept across cuts.
+
+    ``step(metric)``: record one epoch's metric (a number); returns the rate for the next epoch.
+    ``schedule(epoch)``: the current rate (``lr0`` before the first ``step``).
+    Attributes: ``lr`` (current rate), ``best`` (best metric so far), ``bad_epochs``
+    (epochs in a row without improvement).
+    """
+
+    def __init__(self, lr0, factor=0.5, patience=2, min_delta=0.0, min_lr=0.0, mode="min"):
+        _require(lr0 > 0, f"lr0 must be positive, got {lr0!r}.")
+        _require(0 < factor < 1, f"factor must be in (0, 1) (the factor kept at a cut), got {factor!r}.")
+        _require(isinstance(patience, numbers.Integral) and patience >= 1,
+                 f"patience must be a whole number of epochs >= 1, got {patience!r}.")
+        _require(min_delta >= 0, f"min_delta must be >= 0, got {min_delta!r}.")
+        _require(0 <= min_lr <= lr0, f"min_lr must be in [0, lr0], got {min_lr!r}.")
+        _require(mode in ("min", "max"), f"mode must be 'min' (a loss) or 'max' (an accuracy), got {mode!r}.")
+        self.lr0, self.factor, self.patience = lr0, factor, patience
+        self.min_delta, self.min_lr, self.mode = min_delta, min_lr, mode
+        self.lr, self.bad_epochs = lr0, 0
+        self.best = math.inf if mode == "min" else -math.inf
+
+    def __repr__(self):
+        settings = ("lr0", "factor", "patience", "min_delta", "min_lr", "mode")
+        return f"ReduceOnPlateau({', '.join(f'{name}={getattr(self, name)!r}' for name in settings)})"
+
+    def _improves(self, metric):
+        if self.mode == "min":
+            return metric < self.best - self.min_delta
+        return metric > self.best + self.min_delta
+
+    def step(self, metric):
+        """Record one epoch's validation metric; return the learning rate for the next epoch."""
+        _require(isinstance(metric, numbers.Real),
+                 f"step() takes the epoch's validation metric, a number; got {metric!r}.")
+        if self._improves(metric):
+            self.best, self.bad_epochs = metric, 0
+        else:  # a nan metric never improves: it counts as a bad epoch
+            self.bad_epochs += 1
+            if self.bad_epochs >= self.patience:
+                self.lr, self.bad_epochs = max(self.lr * self.factor, self.min_lr), 0
+        return self.lr
+
+    def __call__(self, epoch):
+        _check_epoch(epoch)
+        return self.lr
