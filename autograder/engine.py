@@ -135,7 +135,7 @@ def _restore_tests(source_nb, submission_nb):
 
 class GradingClient(NotebookClient):
     """nbclient's client, keeping at most ``cell_output_bytes`` of output per cell and
-    ``notebook_output_bytes`` per notebook; beyond, output is dropped with a note. Errors are
+    ``notebook_output_bytes`` per notebook; beyond, output is cut off with a note. Errors are
     always kept (shortened), since they decide the test cells' points."""
     cell_output_bytes = 1 << 20
     notebook_output_bytes = 16 << 20
@@ -146,9 +146,15 @@ class GradingClient(NotebookClient):
             content["evalue"] = str(content.get("evalue", ""))[:MAX_MESSAGE]
             content["traceback"] = [line[:MAX_MESSAGE] for line in content.get("traceback", [])[-20:]]
             return super().output(outs, msg, display_id, cell_index)
+        used = self._output_used.get(cell_index, 0)
+        room = max(0, min(self.cell_output_bytes - used, self.notebook_output_bytes - self._notebook_used))
+        if msg["msg_type"] == "stream" and len(content.get("text", "")) > room:
+            content["text"] = content["text"][:room]  # the beginning of a flood is kept
+            self._truncated.add(cell_index)
+            if not room:
+                return None
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
-        used = self._output_used.setdefault(cell_index, 0)
-        if used + size > self.cell_output_bytes or self._notebook_used + size > self.notebook_output_bytes:
+        if size > room:
             self._truncated.add(cell_index)
             return None
         self._output_used[cell_index] = used + size
