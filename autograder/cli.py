@@ -4,7 +4,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import engine, notebooks
+from . import engine, notebooks, sandbox
 from .course import CourseError, load_course
 from .grading import DEFAULT_ID_PATTERN, GradeError, collect, grade_class, table
 from .release import check_release, release_notebook, write_release
@@ -44,7 +44,16 @@ def _release_for(course, path):
     return None
 
 
+def _sandbox(args):
+    """True, after checking that the sandbox starts here (else SandboxUnavailable with the fix)."""
+    if args.no_sandbox:
+        return False
+    sandbox.check()
+    return True
+
+
 def cmd_validate(args):
+    _sandbox(args)
     try:
         course = load_course(args.root)
     except CourseError:
@@ -65,7 +74,7 @@ def cmd_validate(args):
             print(f"{path}: no such file", file=sys.stderr)
             failed = True
             continue
-        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve())
+        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve(), sandbox=not args.no_sandbox)
         # A test cell that is empty in the student's version holds hidden tests only: not theirs to pass.
         hidden_only = {gid for gid, _, cell in notebooks.test_cells(notebooks.read(Path(source)))
                        if not _code_lines(cell.source)}
@@ -103,9 +112,12 @@ def _print_check(path, result, hidden=False):
     return bad
 
 
-def _report(graded, workspace, assignment, started):
+def _report(graded, workspace, assignment, started, sandboxed):
     print()
     print(table(graded))
+    if not sandboxed:
+        print("\nwarning: graded WITHOUT the sandbox (--no-sandbox): student code ran as you, with your "
+              "files and network in reach; grades.csv records it")
     print(f"\n{len(graded)} students graded in {time.monotonic() - started:.1f} s")
     print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
@@ -118,8 +130,9 @@ def cmd_grade(args):
     subs = collect(args.submissions, assignment.id, args.id_pattern)
     started = time.monotonic()
     workspace = Path(args.workspace).resolve()
-    graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True)
-    _report(graded, workspace, assignment, started)
+    graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
+                         sandbox=_sandbox(args))
+    _report(graded, workspace, assignment, started, not args.no_sandbox)
     return 0
 
 
@@ -146,9 +159,16 @@ def cmd_demo(args):
     print("the demo class:")
     for sub, what in cls:
         print(f"  {sub.student:<10} {what}")
-    graded = grade_class(course, assignment, [s for s, _ in cls], workspace, args.workers, progress=True)
-    _report(graded, workspace, assignment, started)
+    graded = grade_class(course, assignment, [s for s, _ in cls], workspace, args.workers, progress=True,
+                         sandbox=_sandbox(args))
+    _report(graded, workspace, assignment, started, not args.no_sandbox)
     return 0
+
+
+def _no_sandbox_option(parser):
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code WITHOUT the sandbox, as you (only where the machine cannot "
+                             "sandbox; recorded in grades.csv)")
 
 
 def build_parser():
@@ -164,6 +184,7 @@ def build_parser():
     p = sub.add_parser("validate", help="self-check a notebook: run its visible tests, summary per exercise")
     p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     p.add_argument("--time-limit", type=float, help="seconds (default: the course's time limit)")
+    _no_sandbox_option(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("grade", help="grade a class: folder of <student>.ipynb / <student>/ / LMS zips")
@@ -171,15 +192,18 @@ def build_parser():
     p.add_argument("--assignment", help="assignment id from course/course.toml")
     p.add_argument("--workspace", default="workspace", help="where nbgrader's folders, gradebook.db and grades.csv go")
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
-    p.add_argument("--time-limit", type=float, help="seconds per notebook (default: course.toml's)")
+    p.add_argument("--time-limit", type=float, help="CPU seconds per notebook (default: course.toml's); "
+                                                    "the wall clock allows 4 times as much")
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
                    help="regex finding the student id in a zip member's name (default: text before the first _)")
+    _no_sandbox_option(p)
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("demo", help="grade a demo class made from the course's own notebooks")
     p.add_argument("--assignment", help="default: the first assignment in course.toml that exists")
     p.add_argument("--workspace", default="workspace/demo")
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    _no_sandbox_option(p)
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -191,7 +215,7 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError) as err:
+    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

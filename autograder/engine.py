@@ -26,13 +26,16 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from . import guard, notebooks
+import nbformat
+
+from . import guard, notebooks, sandbox
 from .release import release_notebook
 
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
 MAX_MESSAGE = 1500
 NOT_ANSWERED = "not answered yet"
 START_ATTEMPTS = 3
+WALL_FACTOR = 4  # a sandboxed notebook's wall-clock limit, in multiples of its CPU time limit
 
 
 @dataclass
@@ -88,8 +91,9 @@ class Job:
     source: object
     submission: object
     timeout: float
-    cwd: object = None
+    cwd: object = None  # the folder whose files the kernel gets a private copy of
     blas_threads: int = 1
+    sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
 
 
 def _load(nb_or_path):
@@ -97,11 +101,7 @@ def _load(nb_or_path):
 
 
 def kernel_env(blas_threads):
-    env = dict(os.environ)
-    env.update(MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
-               **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                  "MKL_NUM_THREADS")})
-    return env
+    return {**os.environ, **sandbox.kernel_settings(blas_threads)}
 
 
 def _message(error_output):
@@ -133,16 +133,62 @@ def _restore_tests(source_nb, submission_nb):
     return run_nb, placed, flags
 
 
-def _start_kernel(stack, cwd, blas_threads, nb):
+class GradingClient(NotebookClient):
+    """nbclient's client, keeping at most ``cell_output_bytes`` of output per cell and
+    ``notebook_output_bytes`` per notebook; beyond, output is cut off with a note. Errors are
+    always kept (shortened), since they decide the test cells' points."""
+    cell_output_bytes = 1 << 20
+    notebook_output_bytes = 16 << 20
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg["content"]
+        if msg["msg_type"] == "error":
+            content["evalue"] = str(content.get("evalue", ""))[:MAX_MESSAGE]
+            content["traceback"] = [line[:MAX_MESSAGE] for line in content.get("traceback", [])[-20:]]
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._output_used.get(cell_index, 0)
+        room = max(0, min(self.cell_output_bytes - used, self.notebook_output_bytes - self._notebook_used))
+        if msg["msg_type"] == "stream" and len(content.get("text", "")) > room:
+            content["text"] = content["text"][:room]  # the beginning of a flood is kept
+            self._truncated.add(cell_index)
+            if not room:
+                return None
+        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
+        if size > room:
+            self._truncated.add(cell_index)
+            return None
+        self._output_used[cell_index] = used + size
+        self._notebook_used += size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def reset_output_limits(self):
+        self._output_used, self._notebook_used, self._truncated = {}, 0, set()
+
+    def note_truncation(self, cell, cell_index):
+        if cell_index in self._truncated:
+            cell.outputs.append(nbformat.v4.new_output(
+                "stream", name="stderr", text=f"[nncourse: output truncated: a cell keeps at most "
+                f"{self.cell_output_bytes >> 20} MiB and a notebook {self.notebook_output_bytes >> 20} MiB]\n"))
+
+
+def _start_kernel(stack, job, nb, limits):
     """A client whose kernel runs (closed with ``stack``), or the last start-up error.
 
     A kernel that dies before it answers (two kernels racing for the same ports, say) is the
     machine's fault, not the student's: it is started again, up to START_ATTEMPTS times.
     """
     for _ in range(START_ATTEMPTS):
-        client = NotebookClient(nb, kernel_name=KERNEL, allow_errors=True, record_timing=False,
-                                shutdown_kernel="immediate", startup_timeout=120,
-                                resources={"metadata": {"path": str(cwd)}} if cwd else {})
+        options = dict(kernel_name=KERNEL, allow_errors=True, record_timing=False,
+                       shutdown_kernel="immediate", startup_timeout=120)
+        if job.sandbox:
+            box = sandbox.Box(limits, job.cwd, work_name=_work_name(job), blas_threads=job.blas_threads)
+            stack.callback(box.close)
+            client = GradingClient(nb, km=box.km, **options)
+            env = {"PATH": os.environ.get("PATH", "")}  # bwrap itself; it sets the kernel's whole environment
+        else:
+            client = GradingClient(nb, resources={"metadata": {"path": str(job.cwd)}} if job.cwd else {}, **options)
+            env = kernel_env(job.blas_threads)
+        client.reset_output_limits()
         # No stand-in for the front end's Output widget: nbclient's stand-in answers the kernel with a
         # comm message per output, and that traffic deadlocked about 1 notebook in 10 whose
         # widgets plot (seen here, with ipykernel 7.4 and nbclient 0.11). Grading needs no
@@ -150,21 +196,39 @@ def _start_kernel(stack, cwd, blas_threads, nb):
         client.widget_registry = {}
         try:
             # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
-            stack.enter_context(client.setup_kernel(env=kernel_env(blas_threads), stdout=subprocess.DEVNULL,
-                                                    stderr=subprocess.DEVNULL))
+            stack.enter_context(client.setup_kernel(env=env, stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.DEVNULL, cleanup_kc=True))
             return client
         except (RuntimeError, TimeoutError) as err:
             error = err
     return error
 
 
-def _execute(nb, timeout, cwd, blas_threads):
-    """Run ``nb`` in place; the flag that stopped it, or None."""
+def _work_name(job):
+    return Path(job.submission).stem if isinstance(job.submission, (str, Path)) else "notebook"
+
+
+def _exit_status(client):
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    return process.poll() if process is not None else None
+
+
+def _execute(nb, job):
+    """Run ``nb`` in place; the flag that stopped it, or None.
+
+    In the sandbox the limit that costs points is the kernel's CPU time (``job.timeout``);
+    the wall clock gets WALL_FACTOR times as long, to stop a notebook that sleeps. Without
+    the sandbox, the wall clock is the limit.
+    """
+    limits = sandbox.Limits(cpu_seconds=job.timeout)
+    if job.sandbox:
+        sandbox.check()
+    wall = job.timeout * (WALL_FACTOR if job.sandbox else 1)
     with ExitStack() as stack:
-        client = _start_kernel(stack, cwd, blas_threads, nb)
+        client = _start_kernel(stack, job, nb, limits)
         if isinstance(client, Exception):
             return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}")
-        deadline = time.monotonic() + timeout  # the notebook's run time; kernel start-up is ours
+        deadline = time.monotonic() + wall  # the notebook's run time; kernel start-up is ours
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -175,10 +239,16 @@ def _execute(nb, timeout, cwd, blas_threads):
                 client.execute_cell(cell, index)
             except CellTimeoutError:
                 cell["metadata"]["nncourse_stopped"] = True
-                return ("timeout", f"stopped after the time limit of {timeout:g} s, in cell {index + 1}")
+                limit = f"the wall-clock limit of {wall:g} s" + \
+                    (f" ({WALL_FACTOR} x the CPU time limit of {job.timeout:g} s)" if job.sandbox else "")
+                return ("timeout", f"stopped after {limit}, in cell {index + 1}")
             except DeadKernelError:
                 cell["metadata"]["nncourse_stopped"] = True
-                return ("kernel died", f"in cell {index + 1}")
+                why = sandbox.exit_reason(_exit_status(client), limits) if job.sandbox else None
+                return (why[0], f"{why[1]}; stopped in cell {index + 1}") if why else \
+                    ("kernel died", f"in cell {index + 1}")
+            finally:
+                client.note_truncation(cell, index)
             cell["metadata"]["nncourse_ran"] = True
     return None
 
@@ -200,11 +270,12 @@ def empty_result(source_nb, flag=None):
     return Result(cells=cells, flags=[flag] if flag else [])
 
 
-def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):
+def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbox=True):
     """Grade ``submission`` against ``source`` (each a path or a notebook) -> Result.
 
-    ``timeout``: seconds for the whole notebook. ``cwd``: the folder the kernel starts in
-    (the assignment's files). Never raises on a bad submission: it is flagged instead.
+    ``timeout``: CPU seconds for the whole notebook (wall-clock seconds without the sandbox).
+    ``cwd``: the folder whose files (the assignment's) the kernel gets a private copy of.
+    ``sandbox``: False runs the kernel as the grader itself (--no-sandbox). Never raises on a bad submission: it is flagged instead.
     """
     started = time.monotonic()
     source_nb = _load(source)
@@ -221,7 +292,7 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1):
             c.outcome = "missing"
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    stopped = _execute(run_nb, timeout, cwd, blas_threads)
+    stopped = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
     if stopped:
         result.flags.append(stopped)
     for c in cells:
@@ -240,7 +311,7 @@ def _run(job, started_dir=None, index=None):
     if started_dir:
         # A marker the parent reads if this worker dies: which notebook was it grading?
         (Path(started_dir) / str(index)).touch()
-    return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads)
+    return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads, job.sandbox)
 
 
 def default_workers():
@@ -260,6 +331,8 @@ def grade_many(jobs, workers=None, progress=False, desc="grading"):
     one that kills its worker again is flagged; the rest of the class goes on.
     """
     jobs = list(jobs)
+    if any(job.sandbox for job in jobs):
+        sandbox.check()  # here, once: a machine that cannot sandbox stops the run with the fix
     workers = max(1, min(workers or default_workers(), len(jobs) or 1))
     threads = max(1, default_workers() // workers)
     for job in jobs:

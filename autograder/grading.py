@@ -21,7 +21,8 @@ from .feedback import feedback_html
 from .gradebook import write_gradebook
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
-BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score"]
+BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
+SANDBOXED, UNSANDBOXED = "sandboxed", "no sandbox (--no-sandbox)"
 
 
 class GradeError(Exception):
@@ -98,8 +99,12 @@ def collect(path, assignment_id, id_pattern=DEFAULT_ID_PATTERN):
     for entry in sorted(path.iterdir()):
         if not _visible([entry.name]):
             continue
-        if entry.is_dir():
-            found = [p for p in sorted(entry.rglob("*.ipynb")) if _visible(p.relative_to(entry).parts)]
+        if entry.is_symlink():  # never followed: it could point at the course's own source notebooks
+            subs.append(Submission(_safe_id(entry.name.removesuffix(".ipynb"), entry), None, str(entry),
+                                   "a symbolic link, not a notebook file; submit the file itself"))
+        elif entry.is_dir():
+            found = [p for p in sorted(entry.rglob("*.ipynb"))
+                     if _visible(p.relative_to(entry).parts) and not p.is_symlink()]
             chosen, problem = _pick(found, assignment_id)
             subs.append(Submission(_safe_id(entry.name, entry), chosen.read_bytes() if chosen else None,
                                    str(chosen or entry), problem))
@@ -124,7 +129,9 @@ def _check_unique(subs):
 
 
 def _reset(folder):
-    if folder.exists():
+    if folder.is_symlink():  # removed, never followed
+        folder.unlink()
+    elif folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
 
@@ -152,8 +159,11 @@ def _prepare(workspace, assignment, subs):
             shutil.copy2(extra, target)
 
 
-def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True):
-    """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order."""
+def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True):
+    """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
+
+    Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
+    instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column."""
     workspace = Path(workspace)
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
@@ -166,7 +176,8 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         limit = sub.time_limit or time_limit or assignment.time_limit
         jobs.append((sub.student, engine.Job(source_nb, workspace / "submitted" / sub.student / assignment.id
                                              / f"{assignment.id}.ipynb", limit,
-                                             workspace / "autograded" / sub.student / assignment.id)))
+                                             workspace / "autograded" / sub.student / assignment.id,
+                                             sandbox=sandbox)))
     for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress)):
         results[student] = result
     for sub in subs:
@@ -177,7 +188,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         (workspace / "feedback" / sub.student / assignment.id / f"{assignment.id}.html").write_text(
             feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
     graded = [(sub, results[sub.student]) for sub in subs]
-    write_csv(workspace / "grades.csv", course, assignment, graded)
+    write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
         write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
     except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
@@ -187,15 +198,16 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     return graded
 
 
-def _rows(assignment, graded):
+def _rows(assignment, graded, run):
     for sub, result in graded:
         row = {"student_id": sub.student, "assignment": assignment.id, "status": result.status,
-               "reason": result.reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}"}
+               "reason": result.reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}",
+               "run": run}
         row.update({ex: f"{got:g}" for ex, (got, _) in result.exercises().items()})
         yield row
 
 
-def write_csv(path, course, assignment, graded):
+def write_csv(path, course, assignment, graded, run=SANDBOXED):
     """grades.csv with this assignment's rows replaced; other assignments' rows kept."""
     rows, columns = [], list(BASE_COLUMNS)
     if path.exists():
@@ -203,7 +215,7 @@ def write_csv(path, course, assignment, graded):
             reader = csv.DictReader(f)
             columns += [c for c in reader.fieldnames or [] if c not in columns]
             rows = [r for r in reader if r["assignment"] != assignment.id]
-    new = list(_rows(assignment, graded))
+    new = list(_rows(assignment, graded, run))
     for row in new:
         columns += [c for c in row if c not in columns]
     order = {a.id: i for i, a in enumerate(course.assignments)}

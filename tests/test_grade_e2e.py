@@ -26,7 +26,7 @@ EXPECTED = {
     "deleted": ("flagged", "grade cell missing: test_add_bias__hidden", 3, 1, 2),
     "corrupt": ("flagged", "corrupt", 0, 0, 0),
     "killed": ("flagged", "kernel died", 3, 3, 0),
-    "parricide": ("flagged", "kernel died: the grading process died", 0, 0, 0),
+    "parricide": ("graded", "", 5, 3, 2),  # the sandbox's PID namespace: its parent is out of reach
     "warns": ("graded", "", 5, 3, 2),
     "nothing": ("flagged", "no notebook", 0, 0, 0),
     "zoe": ("graded", "", 5, 3, 2),
@@ -52,7 +52,7 @@ def make_class(course, folder):
     killed = fill()
     killed.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os\nos._exit(1)"))
     write(killed, folder / "killed.ipynb")
-    parricide = fill()  # kills the grading worker itself: the rest of the class must not notice
+    parricide = fill()  # tries to kill the grading worker itself: the rest of the class must not notice
     parricide.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
     write(parricide, folder / "parricide.ipynb")
     write(fill(answers={"add_bias": 'import numpy as np\n\ndef add_bias(x, b):\n'
@@ -99,7 +99,7 @@ def test_every_student_has_a_row_with_status_and_score(graded_class):
         assert (row["status"], float(row["score"]), float(row["add_bias"]), float(row["relative_error"])) \
             == (status, score, bias, relerr), (student, row)
         assert row["reason"].startswith(reason) and (reason or not row["reason"]), (student, row["reason"])
-        assert row["max_score"] == "5" and row["assignment"] == ASSIGNMENT
+        assert row["max_score"] == "5" and row["assignment"] == ASSIGNMENT and row["run"] == "sandboxed"
 
 
 def test_nbgrader_layout(graded_class):
@@ -165,6 +165,19 @@ def test_parallel_equals_sequential(graded_class, tmp_path):
     parallel = grade_class(course, assignment, chosen, tmp_path / "ws2", workers=2, progress=False)
     assert [r.summary() for _, r in sequential] == [r.summary() for _, r in parallel]
     assert len(sequential) == 3
+
+
+def test_a_dying_worker_loses_no_grade_without_the_sandbox(graded_class, tmp_path):
+    """--no-sandbox: a notebook that kills its grading worker is flagged, its classmates graded."""
+    course, subs, _, _ = graded_class
+    chosen = [s for s in collect(subs, ASSIGNMENT) if s.student in ("full", "parricide")]
+    graded = grade_class(course, course.get(ASSIGNMENT), chosen, tmp_path / "ws", workers=2, progress=False,
+                         sandbox=False)
+    got = {sub.student: (r.status, r.score, r.reason) for sub, r in graded}
+    assert got["full"] == ("graded", 5, ""), got
+    assert got["parricide"][:2] == ("flagged", 0) and got["parricide"][2].startswith(
+        "kernel died: the grading process died"), got
+    assert {r["run"] for r in rows(tmp_path / "ws").values()} == {"no sandbox (--no-sandbox)"}
 
 
 def test_a_stale_student_is_removed_on_rerun(tmp_path):

@@ -1,6 +1,9 @@
-"""Seconds to grade a class: nncourse with 1 worker and the default, and plain nbgrader 0.9.6.
+"""Seconds to grade a class: nncourse with 1 worker and the default, the sandbox's cost, and plain nbgrader 0.9.6.
 
     .venv/bin/python tests/benchmarks/bench_grading.py [--root DIR] [--assignment ID] [--students 20] [--skip-nbgrader]
+
+The sandbox's cost: the class graded with 1 worker, sandboxed and with --no-sandbox, in turns
+(sandboxed, unsandboxed, sandboxed, unsandboxed), so both see the same load.
 
 Every student submits the full solution (every cell runs, the slowest honest case). Plain
 nbgrader runs in a throwaway course folder under /tmp: `nbgrader generate_assignment`, one
@@ -25,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 
 
-def ours(course, assignment, subs, workers):
+def ours(course, assignment, subs, workers, sandbox=True):
     with tempfile.TemporaryDirectory() as ws:
         started = time.monotonic()
-        graded = grade_class(course, assignment, subs, ws, workers=workers, progress=False)
+        graded = grade_class(course, assignment, subs, ws, workers=workers, progress=False, sandbox=sandbox)
         total = time.monotonic() - started
     scores = sorted({r.score for _, r in graded})
     per_notebook = sum(r.seconds for _, r in graded) / len(graded)
@@ -80,6 +83,12 @@ def main():
         total, per, scores = ours(course, assignment, subs, workers)
         print(f"nncourse, {workers} worker(s): {total:.1f} s for the class, {total / len(subs):.2f} s per "
               f"notebook (each notebook's own run, kernel start included: {per:.2f} s); scores {scores}")
+    turns = {True: [], False: []}
+    for sandbox in (True, False, True, False):
+        turns[sandbox].append(ours(course, assignment, subs, 1, sandbox)[0] / len(subs))
+    boxed, bare = (sum(turns[k]) / 2 for k in (True, False))
+    print(f"sandbox cost, 1 worker: {boxed:.2f} s per notebook sandboxed, {bare:.2f} s without "
+          f"(ratio {boxed / bare:.2f}, {boxed - bare:+.2f} s per notebook)")
     if not args.skip_nbgrader:
         add, grade = plain_nbgrader(assignment, subs)
         print(f"plain nbgrader: `db student add` {add:.1f} s ({add / len(subs):.2f} s per student); "

@@ -1,0 +1,271 @@
+"""The sandbox every kernel that runs student code starts in (bubblewrap + rlimits).
+
+What the kernel sees: the Python installation and nnref, read-only; the MNIST folder,
+read-only; a private writable copy of its own folder's files on a size-limited tmpfs
+(``/home/student/<name>``, also its HOME), a small /tmp, and the folder of IPC sockets it
+shares with the grader. Nothing else of the machine: not the course's source/, not the
+workspace, not other students, not the checkout beyond nnref's and the grader's own packages.
+
+What it cannot do: reach the network (its own network namespace; the kernel talks over IPC
+sockets), see or signal any process outside its own PID namespace (it is that namespace's
+only tenant, and the namespace dies with the grader), keep a process alive after grading,
+or use more than its limits of CPU time, memory, processes, file size and scratch space.
+
+Run by root, the kernel drops to a user id of its own (``KERNEL_UID_BASE`` + the grading
+process's pid): no other process or file on the machine has it, so the process limit is
+per sandbox and it can signal nothing. Run by anyone else, bubblewrap makes a user
+namespace and the kernel keeps the caller's (unprivileged) user.
+"""
+import functools
+import importlib.util
+import os
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+HOME = "/home/student"
+STAGING = "/nncourse/staging"  # the grader's copy of the kernel's files, read-only; copied to the scratch
+DATA = "/nncourse/data"  # $NNREF_DATA inside
+KERNEL_UID_BASE = 1_000_000_000
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "fonts",
+       "alternatives", "mime.types")
+MIB = 1 << 20
+FIX = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`), and let it create "
+       "namespaces: on Ubuntu 24.04 `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` "
+       "(or an AppArmor profile for bwrap); in a container, run it with user namespaces allowed "
+       "(e.g. docker --security-opt seccomp=unconfined). Or pass --no-sandbox to grade without "
+       "one (recorded in grades.csv)")
+
+
+class SandboxUnavailable(RuntimeError):
+    """This machine cannot start the sandbox; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A kernel's limits. ``cpu_seconds`` is the notebook's limit (course.toml's time_limit);
+    the kernel's start-up gets ``startup_cpu_seconds`` on top, since it is ours, not the student's."""
+    cpu_seconds: float
+    memory_bytes: int = 6 * 1024 * MIB
+    processes: int = 256  # threads count too: BLAS and zmq start a dozen
+    file_bytes: int = 256 * MIB
+    scratch_bytes: int = 512 * MIB
+    tmp_bytes: int = 256 * MIB
+    startup_cpu_seconds: float = 3
+
+    @property
+    def cpu_limit(self):
+        return int(self.cpu_seconds + self.startup_cpu_seconds + 0.999)
+
+
+def _bwrap():
+    path = shutil.which("bwrap")
+    if not path:
+        raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed, so student code cannot be "
+                                 f"contained: {FIX}")
+    return path
+
+
+def _package_dirs(names=("nnref", "autograder")):
+    """Where the kernel imports our packages from (an editable install points into the checkout)."""
+    dirs = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        dirs += [Path(p).resolve() for p in (spec.submodule_search_locations or [])] if spec else []
+    return dirs
+
+
+def _python_dirs():
+    prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}
+    prefixes |= {Path(p).resolve() for p in site.getsitepackages() if Path(p).exists()}
+    return sorted(prefixes)
+
+
+def mnist_dir():
+    """The folder holding ``mnist/`` that nnref would read here, or None."""
+    from nnref.data import mnist_cache_dir
+    candidates = [Path(os.environ["NNREF_DATA"])] if os.environ.get("NNREF_DATA") else []
+    candidates.append(mnist_cache_dir().parent)
+    return next((c.resolve() for c in candidates if (c / "mnist").is_dir()), None)
+
+
+def _parents(path):
+    """bwrap makes a bind's missing parent folders 0700, which the kernel's user cannot enter."""
+    args = []
+    for parent in reversed(Path(path).parents[:-1]):
+        args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def _ro(path, inside=None):
+    inside = str(inside or path)
+    return _parents(inside) + ["--ro-bind", str(path), inside]
+
+
+def _system_binds():
+    args = []
+    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / top
+        if host.is_symlink():  # merged /usr: keep the link, not a second copy of /usr
+            args += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            args += _ro(host)
+    args += _ro("/usr")
+    for name in ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def kernel_settings(blas_threads):
+    """What every grading kernel's environment sets, sandboxed or not (DESIGN.md: workers x BLAS
+    threads <= cores)."""
+    return {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+
+
+def _env(blas_threads, data_dir):
+    env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONNOUSERSITE": "1", **kernel_settings(blas_threads)}
+    if data_dir:
+        env["NNREF_DATA"] = DATA
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # this machine's BLAS needs them (env/README)
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def as_root():
+    return os.geteuid() == 0
+
+
+def command(limits, work_name, staging, ipc_dir, blas_threads, kernel_cmd):
+    """The argv that starts ``kernel_cmd`` inside the sandbox."""
+    data_dir = mnist_dir()
+    work = f"{HOME}/{work_name}"
+    args = [_bwrap(), "--die-with-parent", "--new-session", "--clearenv",
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    if not as_root():
+        args += ["--unshare-user"]
+    for key, value in _env(blas_threads, data_dir).items():
+        args += ["--setenv", key, value]
+    args += _system_binds()
+    for path in _python_dirs() + _package_dirs():
+        args += _ro(path)
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+             "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME,
+             ] + _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]
+    if data_dir:
+        args += _ro(data_dir, DATA)
+    args += ["--chdir", "/"]
+    if as_root():
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    limit = ["prlimit", f"--cpu={limits.cpu_limit}:{limits.cpu_limit + 5}", f"--as={limits.memory_bytes}",
+             f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}", "--core=0", "--"]
+    drop = []
+    if as_root():
+        uid = str(kernel_uid())
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                "--bounding-set=-all", "--no-new-privs", "--"]
+    # The copy runs as the kernel's own user, so the files are its own to change.
+    boot = ["/bin/sh", "-c", 'mkdir -p "$1" && cp -R "$2"/. "$1"/ && cd "$1" && shift 2 && exec "$@"',
+            "boot", work, STAGING]
+    return args + ["--", "/usr/bin/" + limit[0], *limit[1:], *(["/usr/bin/" + drop[0], *drop[1:]] if drop else []),
+                   *boot, *kernel_cmd]
+
+
+def kernel_uid():
+    return KERNEL_UID_BASE + os.getpid()
+
+
+def stage(folder, into, max_bytes):
+    """Copy ``folder``'s regular files (no links, no hidden folders) into ``into``: the kernel's
+    private copy. A folder larger than ``max_bytes`` is refused with the fix."""
+    into.mkdir(mode=0o755)
+    if folder is None:
+        return
+    total = 0
+    for path in sorted(Path(folder).rglob("*")):
+        rel = path.relative_to(folder)
+        if any(p.startswith(".") for p in rel.parts) or path.is_symlink() or not path.is_file():
+            continue
+        total += path.stat().st_size
+        if total > max_bytes:
+            raise SandboxUnavailable(f"{folder} holds more than {max_bytes // MIB} MiB of files; the "
+                                     f"kernel gets a copy of that folder, so move the notebook to a "
+                                     f"folder of its own")
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        shutil.copyfile(path, target)
+        target.chmod(0o644)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``."""
+
+    def __init__(self, limits, work_name, staging, ipc_dir, blas_threads, **kwargs):
+        super().__init__(transport="ipc", ip=str(ipc_dir / "kernel"),
+                         connection_file=str(ipc_dir / "kernel.json"), **kwargs)
+        self._sandbox = (limits, work_name, staging, ipc_dir, blas_threads)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if as_root():  # the kernel's own user must read its key
+            os.chown(self.connection_file, kernel_uid(), kernel_uid())
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
+        return command(*self._sandbox, kernel)
+
+
+class Box:
+    """One kernel's private folders (made by the grader, removed after) and its manager."""
+
+    def __init__(self, limits, files_dir=None, work_name="work", blas_threads=1):
+        self.root = Path(tempfile.mkdtemp(prefix="nncourse_sandbox_"))  # 0700: the grader's
+        try:
+            staging, ipc_dir = self.root / "staging", self.root / "ipc"
+            stage(files_dir, staging, limits.scratch_bytes // 2)
+            ipc_dir.mkdir(mode=0o700)
+            if as_root():
+                os.chown(ipc_dir, kernel_uid(), kernel_uid())
+            self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, blas_threads)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def exit_reason(returncode, limits):
+    """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
+    if returncode == 128 + signal.SIGXCPU:
+        return ("timeout", f"the notebook used more than its CPU time limit of {limits.cpu_seconds:g} s")
+    if returncode == 128 + signal.SIGXFSZ:
+        return ("kernel died", f"a file grew past the sandbox's limit of {limits.file_bytes // MIB} MiB")
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def check():
+    """Raise SandboxUnavailable unless a sandbox starts here (checked once per process)."""
+    box = Box(Limits(cpu_seconds=5), work_name="probe")
+    try:
+        run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"]),
+                             capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise SandboxUnavailable(f"the sandbox did not start ({err}): {FIX}") from None
+    finally:
+        box.close()
+    if run.returncode != 0:
+        lines = run.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"exit status {run.returncode}"
+        raise SandboxUnavailable(f"the sandbox did not start ({why}): {FIX}")

@@ -1,0 +1,190 @@
+"""A class of hostile students, graded in the sandbox (issue #12).
+
+Each attacker tries one class of attack (tests/security/attacks.py) on top of an honest
+submission that solves relative_error (2 points) but not add_bias. The suite asserts that
+every attack failed or was flagged, that no attacker earned a point it did not solve, that
+the honest students' rows, submissions and feedback are what they are in a class without
+attackers, that no file outside the workspace changed, that no process outlived the run, and
+that the grader exited normally.
+"""
+import csv
+import hashlib
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from autograder import notebooks, sandbox
+from autograder.cli import main
+
+from fixtures.classroom import ASSIGNMENT, copy_course, source_and_release, write
+from security.attacks import ATTACKS, cell, report
+
+ROOT = Path(__file__).resolve().parents[2]
+BUG = 'def add_bias(x, b):\n    return x + b.mean()\n'
+CONTROLS = {"honest_full": 5.0, "honest_untouched": 0.0}
+MAY_KILL_ITS_OWN_KERNEL = {"killer", "forkbomb", "memory"}
+
+
+def tree_hashes(*folders):
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(Path(folder).rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def rows(workspace):
+    with (workspace / "grades.csv").open(newline="") as f:
+        return {r["student_id"]: r for r in csv.DictReader(f)}
+
+
+def sandbox_processes(token):
+    """Processes still alive that a kernel started: its own uid, or the attack's token."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            uid = os.stat(f"/proc/{pid}").st_uid
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if uid >= sandbox.KERNEL_UID_BASE or token in cmdline:
+            found.append((pid, uid, cmdline.replace("\0", " ")[:120]))
+    return found
+
+
+def grade(course, inbox, workspace):
+    return main(["--root", str(course.root), "grade", str(inbox), "--assignment", ASSIGNMENT,
+                 "--workspace", str(workspace), "--time-limit", "30"])
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    course = copy_course(tmp)
+    source, release = source_and_release(course)
+    inbox, workspace, outside = tmp / "inbox", tmp / "workspace", tmp / "outside"
+    outside.mkdir()
+    (outside / "canary.txt").write_text("untouched")
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections = []
+    threading.Thread(target=lambda: connections.append(listener.accept()), daemon=True).start()
+    token = f"nncourse-attack-{os.getpid()}"
+    targets = {
+        "source_notebook": str(course.get(ASSIGNMENT).source_notebook),
+        "grades_csv": str(workspace / "grades.csv"), "gradebook": str(workspace / "gradebook.db"),
+        "classmate_submitted": str(workspace / "submitted" / "honest_full" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        "classmate_graded": str(workspace / "autograded" / "honest_full" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        "classmate_graded_dir": str(workspace / "autograded" / "honest_full" / ASSIGNMENT),
+        "classmate_inbox": str(inbox / "honest_full.ipynb"),
+        "canary": str(outside / "canary.txt"), "canary_target": str(outside / "written_by_the_grader"),
+        "grader_pid": os.getpid(), "port": listener.getsockname()[1], "token": token,
+        "disk_bound": sandbox.Limits(1).scratch_bytes + sandbox.Limits(1).tmp_bytes,
+    }
+    fill = lambda **kw: notebooks.fill_solutions(release, source, **kw)
+    write(fill(), inbox / "honest_full.ipynb")
+    write(release, inbox / "honest_untouched.ipynb")
+    for kind in ATTACKS:
+        nb = fill(answers={"add_bias": BUG})
+        nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(cell(kind, targets)))
+        write(nb, inbox / f"attacker_{kind}.ipynb")
+    # A class without attackers: what the honest students must get anyway.
+    controls = tmp / "controls"
+    for name in CONTROLS:
+        write(notebooks.read(inbox / f"{name}.ipynb"), controls / f"{name}.ipynb")
+    assert grade(course, controls, tmp / "controls_ws") == 0
+    before = tree_hashes(course.root, ROOT / "nnref", ROOT / "autograder", outside, inbox)
+    exit_code = grade(course, inbox, workspace)
+    listener.close()
+    return dict(tmp=tmp, course=course, inbox=inbox, workspace=workspace, outside=outside, token=token,
+                exit_code=exit_code, before=before, connections=connections,
+                after=tree_hashes(course.root, ROOT / "nnref", ROOT / "autograder", outside, inbox))
+
+
+def graded_notebook(workspace, student):
+    return notebooks.read(workspace / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+def test_the_grader_exits_normally_with_a_row_for_everyone(hostile_class):
+    assert hostile_class["exit_code"] == 0
+    got = rows(hostile_class["workspace"])
+    assert sorted(got) == sorted(list(CONTROLS) + [f"attacker_{k}" for k in ATTACKS])
+    assert {r["run"] for r in got.values()} == {"sandboxed"}
+
+
+@pytest.mark.parametrize("kind", sorted(ATTACKS))
+def test_the_attack_fails_and_earns_nothing(hostile_class, kind):
+    row = rows(hostile_class["workspace"])[f"attacker_{kind}"]
+    assert float(row["add_bias"]) == 0, row
+    assert float(row["score"]) <= 2, row
+    said = report(graded_notebook(hostile_class["workspace"], f"attacker_{kind}"))
+    if said is None:  # no report: the attack took its own kernel down, and the grader flagged it
+        assert kind in MAY_KILL_ITS_OWN_KERNEL and row["status"] == "flagged", row
+    else:
+        assert said == [], f"{kind}: these attempts succeeded: {said}"
+        assert float(row["score"]) == 2 or row["status"] == "flagged", row
+
+
+def test_honest_students_get_what_they_get_in_a_class_without_attackers(hostile_class):
+    workspace, alone = hostile_class["workspace"], hostile_class["tmp"] / "controls_ws"
+    got, expected = rows(workspace), rows(alone)
+    for name, score in CONTROLS.items():
+        assert (got[name]["status"], float(got[name]["score"])) == ("graded", score), got[name]
+        assert {k: v for k, v in got[name].items()} == expected[name]
+        for kind in ("submitted", "feedback"):
+            ours = sorted((workspace / kind / name).rglob("*.*"))
+            assert [p.read_bytes() for p in ours] == \
+                [p.read_bytes() for p in sorted((alone / kind / name).rglob("*.*"))], (name, kind)
+        assert (workspace / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == \
+            (hostile_class["inbox"] / f"{name}.ipynb").read_bytes()
+
+
+def test_no_file_outside_the_workspace_changed(hostile_class):
+    assert hostile_class["after"] == hostile_class["before"]
+    assert not (hostile_class["outside"] / "written_by_the_grader").exists()
+
+
+def test_no_process_outlives_the_run(hostile_class):
+    assert sandbox_processes(hostile_class["token"]) == []
+
+
+def test_no_connection_reached_the_machine(hostile_class):
+    assert hostile_class["connections"] == []
+
+
+def test_output_is_truncated_with_a_note(hostile_class):
+    path = hostile_class["workspace"] / "autograded" / "attacker_output" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert path.stat().st_size < 20 << 20
+    assert "output truncated" in path.read_text()
+
+
+def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_path):
+    """CPU time is the limit that costs points; sleeping (what a busy machine looks like to a
+    wall clock) uses none, so it runs past the CPU limit and is stopped only by the wall clock."""
+    from autograder import engine
+    course = copy_course(tmp_path)
+    source, release = source_and_release(course)
+    results = {}
+    for name, code in {"hog": "while True:\n    pass", "sleeper": "import time\ntime.sleep(3)",
+                       "dreamer": "import time\ntime.sleep(60)"}.items():
+        nb = notebooks.fill_solutions(release, source)
+        nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(code))
+        results[name] = engine.grade_notebook(source, nb, timeout=2)
+    assert results["hog"].reason.startswith("timeout: the notebook used more than its CPU time limit of 2 s")
+    assert results["sleeper"].status == "graded" and results["sleeper"].score == 5
+    assert results["dreamer"].reason.startswith("timeout: stopped after the wall-clock limit of 8 s")
+
+
+def test_a_machine_without_bubblewrap_stops_grading_with_the_fix(tmp_path, monkeypatch, capsys):
+    course = copy_course(tmp_path)
+    _, release = source_and_release(course)
+    write(release, tmp_path / "inbox" / "a.ipynb")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    sandbox.check.cache_clear()
+    try:
+        code = grade(course, tmp_path / "inbox", tmp_path / "ws")
+    finally:
+        sandbox.check.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 2 and "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err, err
+    assert not (tmp_path / "ws" / "grades.csv").exists()
