@@ -1,0 +1,406 @@
+"""Lesson 08's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
+ASSIGNMENT = "08_dropout"
+
+MUTANTS = {
+    "l2_penalty": [
+        ("no 0.5 in the penalty (against the stated convention)", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += reg * float(np.sum(value ** 2))
+            grads[name] = reg * value
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("applied to the biases too", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        penalty += 0.5 * reg * float(np.sum(value ** 2))
+        grads[name] = reg * value
+    return penalty, grads
+'''),
+        ("gradient 2 * reg * W (the derivative without the 0.5)", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * reg * float(np.sum(value ** 2))
+            grads[name] = 2 * reg * value
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("only W1 and W2, by name", '''def l2_penalty(params, reg):
+    penalty = 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["W1"], grads["W2"] = reg * params["W1"], reg * params["W2"]
+    return penalty, grads
+'''),
+        ("the mean of W**2 instead of the sum", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * reg * float(np.mean(value ** 2))
+            grads[name] = reg * value
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("float64 zeros for the biases (np.zeros(shape))", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * reg * float(np.sum(value ** 2))
+            grads[name] = reg * value
+        else:
+            grads[name] = np.zeros(value.shape)
+    return penalty, grads
+'''),
+        ("applies the decay to the weights in place", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * reg * float(np.sum(value ** 2))
+            grads[name] = reg * value
+            value *= 1 - reg
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+    ],
+    "l1_penalty": [
+        ("subgradient W / |W| (nan at W == 0)", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += l1 * float(np.sum(np.abs(value)))
+            grads[name] = l1 * value / np.abs(value)
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("L2's gradient l1 * W", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += l1 * float(np.sum(np.abs(value)))
+            grads[name] = l1 * value
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("a 0.5 in the penalty, copied from L2", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * l1 * float(np.sum(np.abs(value)))
+            grads[name] = l1 * np.sign(value)
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("applied to the biases too", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        penalty += l1 * float(np.sum(np.abs(value)))
+        grads[name] = l1 * np.sign(value)
+    return penalty, grads
+'''),
+        ("subgradient +l1 at W == 0 (W >= 0 counts as positive)", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += l1 * float(np.sum(np.abs(value)))
+            grads[name] = l1 * np.where(value >= 0, 1.0, -1.0).astype(value.dtype)
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("gradient l1 * |W| instead of l1 * sign(W)", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += l1 * float(np.sum(np.abs(value)))
+            grads[name] = l1 * np.abs(value)
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+    ],
+    "dropout_forward": [
+        ("no 1 / keep_prob rescale", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = (u < keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("the mask keeps with probability 1 - keep_prob (u > keep_prob)", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u > keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("dropout also in test mode", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("ignores the seed (np.random.random)", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    mask = ((np.random.random(x.shape) < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("divides by the drop rate 1 - keep_prob", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u < keep_prob) / max(1 - keep_prob, 1e-12)).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("paper's test-time scaling on top of inverted dropout (test: x * keep_prob)", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x * keep_prob, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("float64 output for float32 input (mask not cast)", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = (u < keep_prob) / keep_prob
+    return x * mask, (dropout_param, mask)
+'''),
+        ("drops x in place (x *= mask)", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
+    x *= mask
+    return x, (dropout_param, mask)
+'''),
+    ],
+    "dropout_backward": [
+        ("a fresh mask in the backward pass", '''def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "test":
+        return dout
+    keep_prob = dropout_param["keep_prob"]
+    u = np.random.default_rng(dropout_param.get("seed")).random(dout.shape)
+    return dout * (u < keep_prob) / keep_prob
+'''),
+        ("divides by keep_prob again", '''def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "test":
+        return dout
+    return dout * mask / dropout_param["keep_prob"]
+'''),
+        ("the kept units without the 1 / keep_prob (mask > 0)", '''def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "test":
+        return dout
+    return dout * (mask > 0)
+'''),
+        ("returns the mask, forgets dout", '''def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "test":
+        return np.ones_like(dout)
+    return mask
+'''),
+        ("no test-mode case (None mask)", '''def dropout_backward(dout, cache):
+    _, mask = cache
+    return dout * mask
+'''),
+    ],
+    "early_stopping": [
+        ("keeps the last epoch instead of the best", '''def early_stopping(val_losses, patience):
+    best_epoch, best_loss = 0, val_losses[0]
+    for epoch, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch - best_epoch >= patience:
+            return epoch, epoch
+    return len(val_losses) - 1, len(val_losses) - 1
+'''),
+        ("stops one epoch late (waited > patience)", '''def early_stopping(val_losses, patience):
+    best_epoch, best_loss = 0, val_losses[0]
+    for epoch, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch - best_epoch > patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+'''),
+        ("a tie counts as an improvement (<=)", '''def early_stopping(val_losses, patience):
+    best_epoch, best_loss = 0, val_losses[0]
+    for epoch, loss in enumerate(val_losses):
+        if loss <= best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+'''),
+        ("best epoch over the whole history, past the stop", '''def early_stopping(val_losses, patience):
+    best_epoch, best_loss = 0, val_losses[0]
+    for epoch, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch - best_epoch >= patience:
+            return int(np.argmin(val_losses)), epoch
+    return best_epoch, len(val_losses) - 1
+'''),
+        ("counts epochs without improvement without resetting the count", '''def early_stopping(val_losses, patience):
+    best_epoch, best_loss, bad = 0, val_losses[0], 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best_epoch, best_loss = epoch, loss
+        elif epoch > 0:
+            bad += 1
+            if bad >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+'''),
+        ("never stops early", '''def early_stopping(val_losses, patience):
+    return int(np.argmin(val_losses)), len(val_losses) - 1
+'''),
+    ],
+}
+
+VARIANTS = {
+    "l2_penalty": [
+        ("comprehensions, np.vdot and value * 0", '''def l2_penalty(params, reg):
+    weights = [v for k, v in params.items() if k[0] == "W"]
+    penalty = 0.5 * reg * sum(float(np.vdot(W, W)) for W in weights)
+    grads = {k: reg * v if k[0] == "W" else v * 0 for k, v in params.items()}
+    return penalty, grads
+'''),
+        ("einsum for the squares, zeros of the parameter's dtype", '''def l2_penalty(params, reg):
+    penalty = 0.0
+    grads = {}
+    for name in params:
+        W = params[name]
+        if name.startswith("W"):
+            penalty = penalty + reg / 2 * np.einsum("ij,ij->", W, W)
+            grads[name] = W * reg
+        else:
+            grads[name] = np.zeros(W.shape, dtype=W.dtype)
+    return penalty, grads
+'''),
+    ],
+    "l1_penalty": [
+        ("np.where for the sign, cast back to the dtype", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, W in params.items():
+        if name[0] == "W":
+            penalty += l1 * np.abs(W).sum()
+            grads[name] = np.where(W > 0, l1, np.where(W < 0, -l1, 0.0)).astype(W.dtype)
+        else:
+            grads[name] = np.zeros_like(W)
+    return penalty, grads
+'''),
+        ("(W > 0) - (W < 0) as the sign", '''def l1_penalty(params, l1):
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    penalty = 0.0
+    for k, v in params.items():
+        if k.startswith("W"):
+            penalty += l1 * float(np.linalg.norm(v.ravel(), 1))
+            grads[k] = (l1 * ((v > 0).astype(v.dtype) - (v < 0).astype(v.dtype))).astype(v.dtype)
+    return penalty, grads
+'''),
+    ],
+    "dropout_forward": [
+        ("rng.binomial draws and np.where (another random stream, same distribution)", '''def dropout_forward(x, dropout_param):
+    p = dropout_param["keep_prob"]
+    if dropout_param["mode"] != "train":
+        return x, (dropout_param, None)
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    keep = rng.binomial(1, p, size=x.shape).astype(bool)
+    mask = np.where(keep, 1.0 / p, 0.0).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("uniform draws compared with 1 - keep_prob from above", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    keep = rng.uniform(0.0, 1.0, size=x.shape) >= 1 - keep_prob
+    mask = keep.astype(x.dtype) / x.dtype.type(keep_prob)
+    out = np.where(keep, x / x.dtype.type(keep_prob), x.dtype.type(0))
+    return out, (dropout_param, mask)
+'''),
+    ],
+    "dropout_backward": [
+        ("np.multiply, test mode read from the mask", '''def dropout_backward(dout, cache):
+    mask = cache[1]
+    if mask is None:
+        return dout
+    return np.multiply(dout, mask)
+'''),
+    ],
+    "early_stopping": [
+        ("a waiting counter, as nnref.train does", '''def early_stopping(val_losses, patience):
+    best, best_epoch, waited = float("inf"), 0, 0
+    for epoch in range(len(val_losses)):
+        if val_losses[epoch] < best:
+            best, best_epoch, waited = val_losses[epoch], epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
+'''),
+        ("numpy: running minimum", '''def early_stopping(val_losses, patience):
+    losses = np.asarray(val_losses, dtype=float)
+    running = np.minimum.accumulate(losses)
+    best_so_far = np.array([np.flatnonzero(losses[:e + 1] == running[e])[0] for e in range(len(losses))])
+    waited = np.arange(len(losses)) - best_so_far
+    late = np.flatnonzero(waited >= patience)
+    stop = int(late[0]) if len(late) else len(losses) - 1
+    return int(best_so_far[stop]), stop
+'''),
+    ],
+}
+
+CHEATS = {
+    "dropout_forward": [
+        ("calls nnref.layers.dropout_forward", '''from nnref.layers import dropout_forward as _ref
+
+def dropout_forward(x, dropout_param):
+    return _ref(x, dropout_param)
+'''),
+    ],
+    "dropout_backward": [
+        ("calls nnref.layers.dropout_backward", '''import nnref.layers
+
+def dropout_backward(dout, cache):
+    return nnref.layers.dropout_backward(dout, cache)
+'''),
+    ],
+    "l2_penalty": [
+        ("the difference of nnref's TwoLayerNet losses with and without reg", '''import nnref.nets
+
+def l2_penalty(params, reg):
+    W1, W2 = params["W1"], params["W2"]
+    X, y = np.zeros((1, W1.shape[0])), np.zeros(1, dtype=int)
+    nets = [nnref.nets.TwoLayerNet(W1.shape[0], W1.shape[1], W2.shape[1], reg=r, dtype=W1.dtype)
+            for r in (reg, 0.0)]
+    for net in nets:
+        for name in net.params:
+            net.params[name][...] = params[name]
+    (loss, grads), (plain, plain_grads) = (net.loss(X, y) for net in nets)
+    return float(loss - plain), {name: grads[name] - plain_grads[name] if name in grads
+                                  else np.zeros_like(value) for name, value in params.items()}
+'''),
+    ],
+}
