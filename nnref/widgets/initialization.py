@@ -156,10 +156,10 @@ def explorer_state(activation="tanh", initializer="xavier", depth=10, width=200,
             "edges": edges, "text": text}
 
 
-def plot_histogram_grid(rows, value_range, bins=40, figsize=None):
+def plot_histogram_grid(rows, value_range, bins=40, figsize=None, log=False):
     """One row of per-layer histograms for each entry of ``rows`` (label -> list of layer
-    outputs), all on ``value_range``. Each panel's title gives the layer's std. Returns the
-    Figure."""
+    outputs), all on ``value_range``; ``log``: a log count axis (for ReLU, whose exact zeros
+    would flatten the rest). Each panel's title gives the layer's std. Returns the Figure."""
     import matplotlib.pyplot as plt
 
     depth = max(len(outputs) for outputs in rows.values())
@@ -168,11 +168,13 @@ def plot_histogram_grid(rows, value_range, bins=40, figsize=None):
     for r, (label, outputs) in enumerate(rows.items()):
         counts, edges = histograms(outputs, value_range, bins)
         for l, ax in enumerate(axes[r]):
-            ax.set_yticks([])
             if l >= len(outputs):
                 ax.axis("off")
                 continue
             ax.stairs(counts[l], edges, fill=True, color=f"C{r}")
+            if log:
+                ax.set_yscale("log")
+            ax.tick_params(axis="y", which="both", left=False, labelleft=False)
             ax.set_title(f"std {outputs[l].std():.2g}", fontsize=7, pad=2)
             ax.tick_params(labelsize=6)
             if r == 0:
