@@ -1,0 +1,352 @@
+"""Lesson 07's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
+ASSIGNMENT = "07_batchnorm"
+
+# The correct forward with one thing changed: each mutant below names what.
+_FORWARD = '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.mean(axis=0), VARIANCE
+        bn_param["running_mean"] = UPDATE_MEAN
+        bn_param["running_var"] = UPDATE_VAR
+    else:
+        mean, var = TEST_STATISTICS
+    inv_std = INV_STD
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''
+_RIGHT = {"VARIANCE": "x.var(axis=0)",
+          "UPDATE_MEAN": "momentum * running_mean + (1 - momentum) * mean",
+          "UPDATE_VAR": "momentum * running_var + (1 - momentum) * var",
+          "TEST_STATISTICS": "running_mean, running_var",
+          "INV_STD": "1 / np.sqrt(var + eps)"}
+
+
+def _forward(**wrong):
+    source = _FORWARD
+    for key, right in _RIGHT.items():
+        source = source.replace(key, wrong.get(key, right))
+    return source
+
+
+# The correct network with one thing changed.
+_NET = '''def bn_net_loss(X, y, params, bn_param, reg=0.0):
+    MODE
+    z, c1 = nnref.layers.affine_forward(X, params["W1"], params["b1"])
+    FORWARD_MIDDLE
+    scores, c2 = nnref.layers.affine_forward(h, params["W2"], params["b2"])
+    if y is None:
+        return scores
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + 0.5 * reg * (L2)
+    grads = {}
+    dh, grads["W2"], grads["b2"] = nnref.layers.affine_backward(dscores, c2)
+    BACKWARD_MIDDLE
+    _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)
+    grads["W1"] = grads["W1"] + reg * params["W1"]
+    grads["W2"] = grads["W2"] + reg * params["W2"]
+    GAMMA_REG
+    return loss, grads
+'''
+_NET_RIGHT = {
+    "MODE": 'bn_param["mode"] = "test" if y is None else "train"',
+    "FORWARD_MIDDLE": '''n, cb = nnref.layers.batchnorm_forward(z, params["gamma1"], params["beta1"], bn_param)
+    h, cr = nnref.layers.relu_forward(n)''',
+    "L2": 'np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)',
+    "BACKWARD_MIDDLE": '''dn = nnref.layers.relu_backward(dh, cr)
+    dz, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dn, cb)''',
+    "GAMMA_REG": "",
+}
+
+
+def _net(**wrong):
+    source = _NET
+    for key, right in _NET_RIGHT.items():
+        source = source.replace(key, wrong.get(key, right))
+    return source
+
+
+MUTANTS = {
+    "batchnorm_forward": [
+        ("variance with ddof=1", _forward(VARIANCE="x.var(axis=0, ddof=1)")),
+        ("eps outside the square root", _forward(INV_STD="1 / (np.sqrt(var) + eps)")),
+        ("running statistics never updated", _forward(UPDATE_MEAN="running_mean", UPDATE_VAR="running_var")),
+        ("running statistics with the momentum weights swapped",
+         _forward(UPDATE_MEAN="(1 - momentum) * running_mean + momentum * mean",
+                  UPDATE_VAR="(1 - momentum) * running_var + momentum * var")),
+        ("test mode uses the batch statistics", _forward(TEST_STATISTICS="x.mean(axis=0), x.var(axis=0)")),
+        ("running statistics updated in test mode too", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(D, dtype=x.dtype)) + (1 - momentum) * mu
+    bn_param["running_var"] = momentum * bn_param.get("running_var", np.ones(D, dtype=x.dtype)) + (1 - momentum) * var
+    if bn_param["mode"] == "test":
+        mu, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (bn_param["mode"], x_hat, gamma, inv_std)
+'''),
+        ("ignores bn_param's eps and momentum (always 1e-5 and 0.9)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = 0.9 * running_mean + 0.1 * mean
+        bn_param["running_var"] = 0.9 * running_var + 0.1 * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + 1e-5)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+        ("running statistics start as float64 zeros and ones (float32 promoted)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D))
+    running_var = bn_param.get("running_var", np.ones(D))
+    if mode == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+        ("normalizes over the features (axis=1) instead of the batch", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * x.var(axis=0)
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+    ],
+    "batchnorm_backward": [
+        ("misses the paths through mu and var (dx = dout * gamma * inv_std)", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    return dout * gamma * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+        ("misses the path through var only", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+    dx = (dx_hat - dx_hat.mean(axis=0)) * inv_std
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+        ("dgamma summed over the wrong axis (axis=1)", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, (dout * x_hat).sum(axis=1), dout.sum(axis=0)
+    N = dout.shape[0]
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, (dout * x_hat).sum(axis=1), dout.sum(axis=0)
+'''),
+        ("dgamma = sum(dout), without x_hat", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, dout.sum(axis=0), dout.sum(axis=0)
+    N = dout.shape[0]
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, dout.sum(axis=0), dout.sum(axis=0)
+'''),
+        ("train-mode formula in test mode too (ignores cache[0])", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dx_hat = dout * gamma
+    N = dout.shape[0]
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+        ("forgets gamma (dx_hat = dout)", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dx_hat = dout
+    if mode == "test":
+        return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+    N = dout.shape[0]
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+        ("changes dout in place (dx_hat = dout; dx_hat *= gamma)", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout
+    dx_hat *= gamma
+    if mode == "test":
+        return dx_hat * inv_std, dgamma, dbeta
+    N = dout.shape[0]
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, dgamma, dbeta
+'''),
+    ],
+    "bn_net_loss": [
+        ("regularizes gamma1 too", _net(L2='np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2) + np.sum(params["gamma1"] ** 2)',
+                                        GAMMA_REG='grads["gamma1"] = grads["gamma1"] + reg * params["gamma1"]')),
+        ("predicts in train mode (never sets mode 'test')", _net(MODE='bn_param["mode"] = "train"')),
+        ("ReLU before batch norm", _net(
+            FORWARD_MIDDLE='''r, cr = nnref.layers.relu_forward(z)
+    h, cb = nnref.layers.batchnorm_forward(r, params["gamma1"], params["beta1"], bn_param)''',
+            BACKWARD_MIDDLE='''dr, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dh, cb)
+    dz = nnref.layers.relu_backward(dr, cr)''')),
+        ("works on a copy of bn_param: the running statistics are lost", _net(
+            MODE='bn_param = dict(bn_param, mode="test" if y is None else "train")')),
+        ("gamma1 and beta1 gradients swapped", _net(
+            BACKWARD_MIDDLE='''dn = nnref.layers.relu_backward(dh, cr)
+    dz, grads["beta1"], grads["gamma1"] = nnref.layers.batchnorm_backward(dn, cb)''')),
+        ("backward skips the ReLU", _net(
+            BACKWARD_MIDDLE='''dz, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dh, cb)''')),
+    ],
+}
+
+VARIANTS = {
+    "batchnorm_forward": [
+        ("loops over the features, variance as E[x^2] - E[x]^2, in-place running updates", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    N, D = x.shape
+    eps = bn_param["eps"] if "eps" in bn_param else 1e-5
+    m = bn_param["momentum"] if "momentum" in bn_param else 0.9
+    if "running_mean" not in bn_param:
+        bn_param["running_mean"] = np.zeros(D, dtype=x.dtype)
+        bn_param["running_var"] = np.ones(D, dtype=x.dtype)
+    out = np.empty_like(x)
+    x_hat = np.empty_like(x)
+    inv_std = np.empty(D, dtype=x.dtype)
+    for j in range(D):
+        column = x[:, j]
+        if bn_param["mode"] == "train":
+            mean = column.sum() / N
+            var = max((column * column).sum() / N - mean * mean, 0.0)
+        else:
+            mean, var = bn_param["running_mean"][j], bn_param["running_var"][j]
+        inv_std[j] = 1.0 / np.sqrt(var + eps)
+        x_hat[:, j] = (column - mean) * inv_std[j]
+        out[:, j] = gamma[j] * x_hat[:, j] + beta[j]
+    if bn_param["mode"] == "train":
+        bn_param["running_mean"] = bn_param["running_mean"] * m + x.mean(axis=0) * (1 - m)
+        bn_param["running_var"] = bn_param["running_var"] * m + x.var(axis=0) * (1 - m)
+    return out, (bn_param["mode"], x_hat, gamma, inv_std)
+'''),
+        ("np.std-free: sqrt of the mean squared deviation, setdefault, keepdims", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    D = x.shape[1]
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    running_mean = bn_param.setdefault("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.setdefault("running_var", np.ones(D, dtype=x.dtype))
+    if bn_param["mode"] == "test":
+        centred = x - running_mean
+        std = np.sqrt(running_var + eps)
+    else:
+        mu = np.mean(x, axis=0, keepdims=True)
+        centred = x - mu
+        var = np.mean(centred ** 2, axis=0)
+        std = np.sqrt(var + eps)
+        bn_param["running_mean"] = momentum * running_mean + (1.0 - momentum) * mu[0]
+        bn_param["running_var"] = momentum * running_var + (1.0 - momentum) * var
+    x_hat = centred / std
+    return x_hat * gamma + beta, (bn_param["mode"], x_hat, gamma, 1.0 / std)
+'''),
+    ],
+    "batchnorm_backward": [
+        ("the staged computational graph, from c = x_hat / inv_std", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    N = dout.shape[0]
+    dbeta = np.sum(dout, axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, dgamma, dbeta
+    c = x_hat / inv_std                       # x - mu
+    s = 1.0 / inv_std                         # sqrt(var + eps)
+    dinv = np.sum(dx_hat * c, axis=0)
+    dc = dx_hat * inv_std
+    ds = -dinv / s ** 2
+    dvar = ds / (2.0 * s)
+    dc = dc + 2.0 * c * dvar / N
+    dmu = -np.sum(dc, axis=0)
+    dx = dc + dmu / N
+    return dx, dgamma, dbeta
+'''),
+        ("compact form with means instead of sums", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    g = gamma * dout
+    if mode == "train":
+        g = g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)
+    return g * inv_std, np.einsum("nd,nd->d", dout, x_hat), dout.sum(0)
+'''),
+    ],
+    "bn_net_loss": [
+        ("own affine, ReLU and softmax, inline backward (no nnref backward), one-hot labels", '''def bn_net_loss(X, y, params, bn_param, reg=0.0):
+    W1, b1, g1, be1, W2, b2 = (params[k] for k in ("W1", "b1", "gamma1", "beta1", "W2", "b2"))
+    bn_param["mode"] = "train" if y is not None else "test"
+    z = X @ W1 + b1
+    n, bn_cache = nnref.layers.batchnorm_forward(z, g1, be1, bn_param)
+    h = np.maximum(n, 0)
+    s = h @ W2 + b2
+    if y is None:
+        return s
+    N = X.shape[0]
+    s = s - s.max(axis=1, keepdims=True)
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    p = np.exp(log_p)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    loss = -np.sum(onehot * log_p) / N + 0.5 * reg * ((W1 * W1).sum() + (W2 * W2).sum())
+    ds = (p - onehot) / N
+    dh = ds @ W2.T
+    dn = dh * (n > 0)
+    _, x_hat, _, inv_std = bn_cache
+    dx_hat = dn * g1
+    dz = (dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)) * inv_std
+    return loss, {"W1": X.T @ dz + reg * W1, "b1": dz.sum(0), "gamma1": (dn * x_hat).sum(0),
+                  "beta1": dn.sum(0), "W2": h.T @ ds + reg * W2, "b2": ds.sum(0)}
+'''),
+    ],
+}
+
+CHEATS = {
+    "batchnorm_forward": [
+        ("calls nnref.layers.batchnorm_forward", '''import nnref.layers
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    return nnref.layers.batchnorm_forward(x, gamma, beta, bn_param)
+'''),
+    ],
+    "batchnorm_backward": [
+        ("calls nnref.layers.batchnorm_backward", '''from nnref.layers import batchnorm_backward as _reference
+
+def batchnorm_backward(dout, cache):
+    return _reference(dout, cache)
+'''),
+    ],
+    "bn_net_loss": [
+        ("uses nnref.nets.FullyConnectedNet's loss", '''def bn_net_loss(X, y, params, bn_param, reg=0.0):
+    D, H = params["W1"].shape
+    net = nnref.nets.FullyConnectedNet([H], D, params["W2"].shape[1], normalization="batchnorm",
+                                       reg=reg, dtype=params["W1"].dtype)
+    net.params.update(params)
+    net.bn_params[0] = bn_param
+    return net.loss(X, y)
+'''),
+    ],
+}
