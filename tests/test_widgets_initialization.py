@@ -133,6 +133,10 @@ def test_plots_draw_one_panel_per_layer():
     fig = iw.plot_histogram_grid({"a": outputs, "b": outputs[:2]}, (-1, 1))
     assert len(fig.axes) == 6
     assert fig.axes[0].get_title().startswith("std ")
+    assert not fig.axes[5].axison            # row "b" has 2 layers: its third panel is empty
+    plt.close(fig)
+    fig = iw.plot_histogram_grid({"relu": iw.layer_outputs(x, weights, layers.relu_forward)}, (0, 3), log=True)
+    assert all(ax.get_yscale() == "log" for ax in fig.axes)
     plt.close(fig)
     fig, ax = plt.subplots()
     iw.plot_per_layer({"std": [1, 0.1, 0.01]}, ax, log=True)
