@@ -44,11 +44,13 @@ def _release_for(course, path):
     return None
 
 
-def _sandbox(args):
-    """True, after checking that the sandbox starts here (else SandboxUnavailable with the fix)."""
+def _sandbox(args, check_here=True):
+    """True, after checking that the sandbox starts here (else SandboxUnavailable with the fix).
+    On a Dask cluster each worker checks its own machine instead."""
     if args.no_sandbox:
         return False
-    sandbox.check()
+    if check_here:
+        sandbox.check()
     return True
 
 
@@ -131,7 +133,7 @@ def cmd_grade(args):
     started = time.monotonic()
     workspace = Path(args.workspace).resolve()
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
-                         sandbox=_sandbox(args))
+                         sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask)
     _report(graded, workspace, assignment, started, not args.no_sandbox)
     return 0
 
@@ -192,6 +194,9 @@ def build_parser():
     p.add_argument("--assignment", help="assignment id from course/course.toml")
     p.add_argument("--workspace", default="workspace", help="where nbgrader's folders, gradebook.db and grades.csv go")
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="grade on a Dask cluster: a scheduler address (tcp://host:8786), or `local` / `local:N` "
+                        "for N worker processes here (default: the local process pool)")
     p.add_argument("--time-limit", type=float, help="CPU seconds per notebook (default: course.toml's); "
                                                     "the wall clock allows 4 times as much")
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,

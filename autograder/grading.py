@@ -159,11 +159,13 @@ def _prepare(workspace, assignment, subs):
             shutil.copy2(extra, target)
 
 
-def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True):
+def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
+                cluster=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
 
     Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
-    instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column."""
+    instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column.
+    ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally."""
     workspace = Path(workspace)
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
@@ -178,7 +180,8 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
                                              / f"{assignment.id}.ipynb", limit,
                                              workspace / "autograded" / sub.student / assignment.id,
                                              sandbox=sandbox)))
-    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress)):
+    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress,
+                                                            cluster=cluster)):
         results[student] = result
     for sub in subs:
         result = results[sub.student]
