@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import engine, notebooks
 from .feedback import feedback_html
-from .gradebook import write_gradebook
+from .gradebook import gradebook_url, write_gradebook
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
@@ -160,12 +160,13 @@ def _prepare(workspace, assignment, subs):
 
 
 def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
-                cluster=None):
+                cluster=None, gradebook=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
 
     Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
     instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column.
-    ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally."""
+    ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally.
+    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace)."""
     workspace = Path(workspace)
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
@@ -193,12 +194,17 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     graded = [(sub, results[sub.student]) for sub in subs]
     write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
-        write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
+        write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
     except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
-        print(f"warning: {workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
+        print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
               f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
               f"again to rebuild it.", file=sys.stderr)
     return graded
+
+
+def shown_url(url):
+    """A database URL without its password, for messages."""
+    return url and re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _rows(assignment, graded, run):
