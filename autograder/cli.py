@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import engine, notebooks, sandbox
 from .course import CourseError, load_course
-from .grading import DEFAULT_ID_PATTERN, GradeError, collect, grade_class, table
+from .grading import DEFAULT_ID_PATTERN, GradeError, shown_url, collect, grade_class, table
 from .release import check_release, release_notebook, write_release
 
 
@@ -44,11 +44,13 @@ def _release_for(course, path):
     return None
 
 
-def _sandbox(args):
-    """True, after checking that the sandbox starts here (else SandboxUnavailable with the fix)."""
+def _sandbox(args, check_here=True):
+    """True, after checking that the sandbox starts here (else SandboxUnavailable with the fix).
+    On a Dask cluster each worker checks its own machine instead."""
     if args.no_sandbox:
         return False
-    sandbox.check()
+    if check_here:
+        sandbox.check()
     return True
 
 
@@ -112,14 +114,14 @@ def _print_check(path, result, hidden=False):
     return bad
 
 
-def _report(graded, workspace, assignment, started, sandboxed):
+def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
     print()
     print(table(graded))
     if not sandboxed:
         print("\nwarning: graded WITHOUT the sandbox (--no-sandbox): student code ran as you, with your "
               "files and network in reach; grades.csv records it")
     print(f"\n{len(graded)} students graded in {time.monotonic() - started:.1f} s")
-    print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {workspace / 'gradebook.db'})")
+    print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {shown_url(gradebook) or workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
 
@@ -131,8 +133,9 @@ def cmd_grade(args):
     started = time.monotonic()
     workspace = Path(args.workspace).resolve()
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
-                         sandbox=_sandbox(args))
-    _report(graded, workspace, assignment, started, not args.no_sandbox)
+                         sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask,
+                         gradebook=args.gradebook)
+    _report(graded, workspace, assignment, started, not args.no_sandbox, args.gradebook)
     return 0
 
 
@@ -192,6 +195,12 @@ def build_parser():
     p.add_argument("--assignment", help="assignment id from course/course.toml")
     p.add_argument("--workspace", default="workspace", help="where nbgrader's folders, gradebook.db and grades.csv go")
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    p.add_argument("--gradebook", metavar="URL",
+                   help="nbgrader's gradebook as an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course "
+                        "(default: sqlite:///WORKSPACE/gradebook.db)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="grade on a Dask cluster: a scheduler address (tcp://host:8786), or `local` / `local:N` "
+                        "for N worker processes here (default: the local process pool)")
     p.add_argument("--time-limit", type=float, help="CPU seconds per notebook (default: course.toml's); "
                                                     "the wall clock allows 4 times as much")
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,

@@ -322,8 +322,9 @@ WORKER_DIED = ("kernel died", "the grading process died while running this noteb
                               "memory, or the notebook killed its parent process); graded alone, it died again")
 
 
-def grade_many(jobs, workers=None, progress=False, desc="grading"):
-    """Results of ``jobs`` in order; ``workers`` processes (default: the number of cores).
+def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None):
+    """Results of ``jobs`` in order; ``workers`` processes (default: the number of cores), or
+    the Dask cluster at ``cluster`` (autograder/cluster.py) when given.
 
     Each kernel's BLAS gets cores // workers threads, so workers x threads <= cores
     (DESIGN.md, "Grading in parallel"). A worker process that dies takes no grade with it:
@@ -331,6 +332,9 @@ def grade_many(jobs, workers=None, progress=False, desc="grading"):
     one that kills its worker again is flagged; the rest of the class goes on.
     """
     jobs = list(jobs)
+    if cluster:
+        from .cluster import grade_many as grade_on_dask
+        return grade_on_dask(jobs, cluster, progress, desc)
     if any(job.sandbox for job in jobs):
         sandbox.check()  # here, once: a machine that cannot sandbox stops the run with the fix
     workers = max(1, min(workers or default_workers(), len(jobs) or 1))

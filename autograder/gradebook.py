@@ -5,13 +5,19 @@ Scores are written as nbgrader's ``auto_score`` from our results, never recomput
 SaveAutoGrades, which would score a cell 0 for a harmless warning on stderr. A flagged
 submission is marked ``flagged`` in nbgrader's sense: look at it by hand. Each run replaces
 this assignment's entries (its cells and every submission); other assignments stay.
+
+The gradebook is an SQLAlchemy URL: the default SQLite file in the workspace, or a PostgreSQL
+database shared by several graders (``postgresql://user@host/db``).
 """
+LOCK_KEY = 0x6E6E636F  # "nnco": grading runs writing one PostgreSQL gradebook take turns on it
 import copy
 import os
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 from nbgrader.preprocessors import ClearSolutions, ComputeChecksums, SaveCells
@@ -25,10 +31,44 @@ def _alembic_on_path():
         os.environ["PATH"] = os.pathsep.join(filter(None, (here, os.environ.get("PATH"))))
 
 
-def write_gradebook(path, assignment, source_nb, graded):
-    """Record ``graded`` [(Submission, Result)] of ``assignment`` in the gradebook at ``path``."""
+def gradebook_url(workspace_or_url):
+    """A database URL as given, or the default SQLite file of a workspace folder."""
+    text = str(workspace_or_url)
+    return text if "://" in text else f"sqlite:///{Path(text) / 'gradebook.db'}"
+
+
+@contextmanager
+def _exclusive(url):
+    """Runs writing one PostgreSQL gradebook at once take turns, on an advisory lock held for
+    the whole write: each replaces its assignment (remove, then add every submission), and two
+    runs of one assignment (two TAs) interleaving those steps would leave a mix of both."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+    finally:
+        engine.dispose()
+
+
+def write_gradebook(url, assignment, source_nb, graded):
+    """Record ``graded`` [(Submission, Result)] of ``assignment`` in the gradebook at ``url``."""
     _alembic_on_path()
-    url = f"sqlite:///{path}"
+    try:
+        with _exclusive(url):
+            _write(url, assignment, source_nb, graded)
+    except ImportError as err:  # the database's driver
+        raise RuntimeError(f"no driver for this database ({err}); for PostgreSQL: "
+                           f"pip install -e \".[cluster]\" (psycopg)") from None
+
+
+def _write(url, assignment, source_nb, graded):
     notebook = assignment.id
     with Gradebook(url) as gb:
         try:

@@ -11,14 +11,14 @@ import re
 import shutil
 import sys
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import engine, notebooks
 from .feedback import feedback_html
-from .gradebook import write_gradebook
+from .gradebook import gradebook_url, write_gradebook
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
@@ -36,6 +36,12 @@ class Submission:
     origin: str = ""  # where it came from, for messages
     problem: str = ""  # why there is no notebook
     time_limit: float = None  # a per-student override (the demo's "never finishes" student)
+    receipts: dict = field(default_factory=dict)  # nbgrader exchange's files beside the notebook
+
+
+# What nbgrader's exchange keeps beside a collected notebook; release_feedback needs both in
+# feedback/<student>/<assignment>/ to address the student's feedback.
+RECEIPTS = ("timestamp.txt", "submission_secret.txt")
 
 
 def _safe_id(student, origin):
@@ -103,11 +109,14 @@ def collect(path, assignment_id, id_pattern=DEFAULT_ID_PATTERN):
             subs.append(Submission(_safe_id(entry.name.removesuffix(".ipynb"), entry), None, str(entry),
                                    "a symbolic link, not a notebook file; submit the file itself"))
         elif entry.is_dir():
-            found = [p for p in sorted(entry.rglob("*.ipynb"))
-                     if _visible(p.relative_to(entry).parts) and not p.is_symlink()]
+            # nbgrader's collected tree: submitted/<student>/<assignment>/, beside other assignments
+            folder = entry / assignment_id if (entry / assignment_id).is_dir() else entry
+            found = [p for p in sorted(folder.rglob("*.ipynb"))
+                     if _visible(p.relative_to(folder).parts) and not p.is_symlink()
+                     and not p.parent.name == p.stem != assignment_id]  # another assignment's, collected
             chosen, problem = _pick(found, assignment_id)
             subs.append(Submission(_safe_id(entry.name, entry), chosen.read_bytes() if chosen else None,
-                                   str(chosen or entry), problem))
+                                   str(chosen or entry), problem, receipts=_receipts(chosen)))
         elif entry.suffix == ".ipynb":
             subs.append(Submission(_safe_id(entry.stem, entry), entry.read_bytes(), str(entry)))
         elif entry.suffix == ".zip":
@@ -116,6 +125,12 @@ def collect(path, assignment_id, id_pattern=DEFAULT_ID_PATTERN):
         raise GradeError(f"no submissions in {path}: expected <student>.ipynb files, <student>/ folders "
                          f"or LMS zips")
     return _check_unique(subs)
+
+
+def _receipts(notebook):
+    folder = notebook.parent if notebook else None
+    return {name: (folder / name).read_bytes() for name in RECEIPTS
+            if folder and (folder / name).is_file() and not (folder / name).is_symlink()}
 
 
 def _check_unique(subs):
@@ -148,22 +163,32 @@ def _prepare(workspace, assignment, subs):
     for sub in subs:
         submitted = workspace / "submitted" / sub.student / assignment.id
         graded = workspace / "autograded" / sub.student / assignment.id
-        _reset(submitted)
+        feedback = workspace / "feedback" / sub.student / assignment.id
         _reset(graded)
-        _reset(workspace / "feedback" / sub.student / assignment.id)
-        if sub.data is not None:
-            (submitted / f"{assignment.id}.ipynb").write_bytes(sub.data)
+        _reset(feedback)
+        # Graded where nbgrader collected it (the workspace is the course folder): kept as it is.
+        in_place = Path(sub.origin).parent.resolve() == submitted.resolve()
+        if not in_place:
+            _reset(submitted)
+            if sub.data is not None:
+                (submitted / f"{assignment.id}.ipynb").write_bytes(sub.data)
+        for name, data in sub.receipts.items():
+            for folder in ([] if in_place else [submitted]) + [graded, feedback]:
+                (folder / name).write_bytes(data)
         for extra in extras:
             target = graded / extra.relative_to(assignment.source_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(extra, target)
 
 
-def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True):
+def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
+                cluster=None, gradebook=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
 
     Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
-    instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column."""
+    instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column.
+    ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally.
+    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace)."""
     workspace = Path(workspace)
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
@@ -178,7 +203,8 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
                                              / f"{assignment.id}.ipynb", limit,
                                              workspace / "autograded" / sub.student / assignment.id,
                                              sandbox=sandbox)))
-    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress)):
+    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress,
+                                                            cluster=cluster)):
         results[student] = result
     for sub in subs:
         result = results[sub.student]
@@ -190,12 +216,17 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     graded = [(sub, results[sub.student]) for sub in subs]
     write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
-        write_gradebook(workspace / "gradebook.db", assignment, source_nb, graded)
+        write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
     except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
-        print(f"warning: {workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
+        print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
               f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
               f"again to rebuild it.", file=sys.stderr)
     return graded
+
+
+def shown_url(url):
+    """A database URL without its password, for messages."""
+    return url and re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _rows(assignment, graded, run):
