@@ -53,7 +53,8 @@ class Result:
     cells: list
     flags: list = field(default_factory=list)  # [(reason, detail)]
     notebook: object = None  # the executed notebook (hidden tests included): instructors only
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall-clock, kernel start included
+    cpu_seconds: float = None  # the kernel's processes', measured before it is shut down
 
     @property
     def status(self):
@@ -214,7 +215,7 @@ def _exit_status(client):
 
 
 def _execute(nb, job):
-    """Run ``nb`` in place; the flag that stopped it, or None.
+    """Run ``nb`` in place; (the flag that stopped it or None, the kernel's CPU seconds or None).
 
     In the sandbox the limit that costs points is the kernel's CPU time (``job.timeout``);
     the wall clock gets WALL_FACTOR times as long, to stop a notebook that sleeps. Without
@@ -223,33 +224,39 @@ def _execute(nb, job):
     limits = sandbox.Limits(cpu_seconds=job.timeout)
     if job.sandbox:
         sandbox.check()
-    wall = job.timeout * (WALL_FACTOR if job.sandbox else 1)
     with ExitStack() as stack:
         client = _start_kernel(stack, job, nb, limits)
         if isinstance(client, Exception):
-            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}")
-        deadline = time.monotonic() + wall  # the notebook's run time; kernel start-up is ours
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            client.timeout = max(1, int(deadline - time.monotonic() + 0.999))
-            try:
-                if time.monotonic() >= deadline:
-                    raise CellTimeoutError("time limit reached before this cell")
-                client.execute_cell(cell, index)
-            except CellTimeoutError:
-                cell["metadata"]["nncourse_stopped"] = True
-                limit = f"the wall-clock limit of {wall:g} s" + \
-                    (f" ({WALL_FACTOR} x the CPU time limit of {job.timeout:g} s)" if job.sandbox else "")
-                return ("timeout", f"stopped after {limit}, in cell {index + 1}")
-            except DeadKernelError:
-                cell["metadata"]["nncourse_stopped"] = True
-                why = sandbox.exit_reason(_exit_status(client), limits) if job.sandbox else None
-                return (why[0], f"{why[1]}; stopped in cell {index + 1}") if why else \
-                    ("kernel died", f"in cell {index + 1}")
-            finally:
-                client.note_truncation(cell, index)
-            cell["metadata"]["nncourse_ran"] = True
+            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}"), None
+        stopped = _run_cells(client, nb, job, limits)
+        process = getattr(client.km.provisioner, "process", None)
+        return stopped, sandbox.tree_cpu_seconds(process.pid) if process else None
+
+
+def _run_cells(client, nb, job, limits):
+    wall = job.timeout * (WALL_FACTOR if job.sandbox else 1)
+    deadline = time.monotonic() + wall  # the notebook's run time; kernel start-up is ours
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        client.timeout = max(1, int(deadline - time.monotonic() + 0.999))
+        try:
+            if time.monotonic() >= deadline:
+                raise CellTimeoutError("time limit reached before this cell")
+            client.execute_cell(cell, index)
+        except CellTimeoutError:
+            cell["metadata"]["nncourse_stopped"] = True
+            limit = f"the wall-clock limit of {wall:g} s" + \
+                (f" ({WALL_FACTOR} x the CPU time limit of {job.timeout:g} s)" if job.sandbox else "")
+            return ("timeout", f"stopped after {limit}, in cell {index + 1}")
+        except DeadKernelError:
+            cell["metadata"]["nncourse_stopped"] = True
+            why = sandbox.exit_reason(_exit_status(client), limits) if job.sandbox else None
+            return (why[0], f"{why[1]}; stopped in cell {index + 1}") if why else \
+                ("kernel died", f"in cell {index + 1}")
+        finally:
+            client.note_truncation(cell, index)
+        cell["metadata"]["nncourse_ran"] = True
     return None
 
 
@@ -292,7 +299,7 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
             c.outcome = "missing"
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    stopped = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
+    stopped, result.cpu_seconds = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
     if stopped:
         result.flags.append(stopped)
     for c in cells:

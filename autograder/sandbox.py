@@ -245,6 +245,22 @@ class Box:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def tree_cpu_seconds(pid):
+    """CPU seconds used by ``pid`` and its living descendants (and the children they reaped):
+    in the sandbox, bwrap, its init and the kernel; None once they are gone."""
+    total, todo = 0, [pid]
+    try:
+        while todo:
+            current = todo.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError):
+        return None if current == pid else total / os.sysconf("SC_CLK_TCK")
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def exit_reason(returncode, limits):
     """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
     if returncode == 128 + signal.SIGXCPU:

@@ -172,6 +172,7 @@ def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_pa
         results[name] = engine.grade_notebook(source, nb, timeout=2)
     assert results["hog"].reason.startswith("timeout: the notebook used more than its CPU time limit of 2 s")
     assert results["sleeper"].status == "graded" and results["sleeper"].score == 5
+    assert results["sleeper"].cpu_seconds < results["sleeper"].seconds - 2, "sleeping must cost no CPU time"
     assert results["dreamer"].reason.startswith("timeout: stopped after the wall-clock limit of 8 s")
 
 
