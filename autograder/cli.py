@@ -5,7 +5,9 @@ import time
 from pathlib import Path
 
 from . import engine, notebooks, sandbox
-from .course import CourseError, load_course
+
+DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
+from .course import CourseError, installed_root, load_course
 from .grading import DEFAULT_ID_PATTERN, GradeError, shown_url, collect, grade_class, table
 from .release import check_release, release_notebook, write_release
 
@@ -36,12 +38,32 @@ def cmd_release(args):
     return 0
 
 
-def _release_for(course, path):
-    """The course's release notebook for the assignment named like ``path``, else None."""
-    for a in course.assignments:
-        if path.stem == a.id and a.release_notebook.is_file():
-            return a
-    return None
+def _course_for_validate(root):
+    """The course a self-check compares against: --root, the one around the working
+    directory, else the one nncourse was installed from (a student's laptop); or None."""
+    if root:
+        return load_course(root)
+    try:
+        return load_course()
+    except CourseError:
+        installed = installed_root()
+        return load_course(installed) if installed else None
+
+
+def _assignment_of(course, path, nb):
+    """The course's assignment this notebook belongs to: the one whose released test cells it
+    carries (whatever the file is called: an LMS renames it), else the one its name ends with."""
+    ids = {gid for gid, _, _ in notebooks.test_cells(nb)}
+    best = None
+    for a in course.existing():
+        released = {gid for gid, _, _ in notebooks.test_cells(notebooks.read(a.release_notebook))} \
+            if a.release_notebook.is_file() else set()
+        shared = len(ids & released)
+        if shared and (best is None or shared > best[0]):
+            best = (shared, a)
+    if best:
+        return best[1]
+    return next((a for a in course.assignments if path.stem.endswith(a.id)), None)
 
 
 def _sandbox(args, check_here=True):
@@ -56,53 +78,68 @@ def _sandbox(args, check_here=True):
 
 def cmd_validate(args):
     _sandbox(args)
-    try:
-        course = load_course(args.root)
-    except CourseError:
-        course = None
+    course = _course_for_validate(args.root)
     failed = False
     for path in map(Path, args.notebooks):
-        assignment = course and _release_for(course, path)
-        # The student's self-check: the visible tests as released (edits to them are reported);
-        # the instructor's own source notebook is checked against itself, hidden tests included.
-        if not assignment:
-            source = path
-        elif path.resolve() == assignment.source_notebook.resolve():
-            source = assignment.source_notebook
-        else:
-            source = assignment.release_notebook
-        limit = args.time_limit or (assignment.time_limit if assignment else 600)
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)
             failed = True
             continue
+        try:
+            nb = notebooks.read(path)
+        except notebooks.CorruptNotebook as err:
+            print(f"{path}: could not be read ({err}); open it in Jupyter, save it again (or download "
+                  f"the release again and copy your answers over), then validate again", file=sys.stderr)
+            failed = True
+            continue
+        assignment = course and _assignment_of(course, path, nb)
+        # The student's self-check: the visible tests as released (edits to them are reported);
+        # the instructor's own source notebook is checked against itself, hidden tests included.
+        if not assignment:
+            source, what = path, "the notebook's own test cells (it is not one of this course's " \
+                                 "assignments, so edits to its tests cannot be detected)"
+        elif path.resolve() == assignment.source_notebook.resolve():
+            source, what = assignment.source_notebook, f"the instructor's source of {assignment.id}"
+        else:
+            source, what = assignment.release_notebook, f"the release of {assignment.id} in {course.root}"
+        limit = args.time_limit or (assignment.time_limit if assignment else DEFAULT_TIME_LIMIT)
+        print(f"{path}: checked against {what}; time limit {limit:g} CPU seconds")
         result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve(), sandbox=not args.no_sandbox)
-        # A test cell that is empty in the student's version holds hidden tests only: not theirs to pass.
-        hidden_only = {gid for gid, _, cell in notebooks.test_cells(notebooks.read(Path(source)))
-                       if not _code_lines(cell.source)}
-        result.cells = [c for c in result.cells if c.grade_id not in hidden_only]
-        failed |= _print_check(path, result, hidden=assignment and source == assignment.source_notebook)
+        hidden = set() if source == path else _cells_with_hidden_tests(assignment)
+        failed |= _print_check(path, result, hidden, everything=source == getattr(assignment, "source_notebook", None))
     return 1 if failed else 0
 
 
-def _code_lines(source):
-    return [line for line in source.split("\n") if line.strip() and not line.strip().startswith("#")]
+def _cells_with_hidden_tests(assignment):
+    """The test cells whose points are (partly) earned by hidden tests: their released part
+    only shows that the code runs, so the self-check's score leaves them out."""
+    return {gid for gid, _, cell in notebooks.test_cells(notebooks.read(assignment.source_notebook))
+            if notebooks.HIDDEN_BEGIN in cell.source}
 
 
-def _print_check(path, result, hidden=False):
-    tests = "all tests, hidden ones included" if hidden else "the visible tests"
-    print(f"{path}: {result.score:g} / {result.max_score:g} points on {tests}")
+def _print_check(path, result, hidden, everything=False):
+    if everything:
+        print(f"{path}: {result.score:g} / {result.max_score:g} points on all tests, hidden ones included")
+    else:
+        seen = [c for c in result.cells if c.grade_id not in hidden]
+        print(f"{path}: {sum(c.points for c in seen):g} / {sum(c.max_points for c in seen):g} points on the "
+              f"tests you can see" + (f"; {sum(c.max_points for c in result.cells if c.grade_id in hidden):g} "
+                                      f"more points come from hidden tests, run when your notebook is graded"
+                                      if hidden else ""))
     for why, detail in result.flags:
         print(f"  ! {why}{': ' + detail if detail else ''}")
     bad = bool(result.flags)
-    for exercise, (got, top) in result.exercises().items():
+    for exercise in result.exercises():
         cells = [c for c in result.cells if c.exercise == exercise]
+        counted = [c for c in cells if everything or c.grade_id not in hidden]
+        points = f"({sum(c.points for c in counted):g}/{sum(c.max_points for c in counted):g})" if counted \
+            else "(its points come from hidden tests)"
         if all(c.outcome == "passed" for c in cells):
-            print(f"  passed        {exercise} ({got:g}/{top:g})")
+            print(f"  passed        {exercise} {points}")
             continue
         bad = True
         label = "not answered" if all(c.outcome == "not answered" for c in cells) else "FAILED"
-        print(f"  {label:<13} {exercise} ({got:g}/{top:g})")
+        print(f"  {label:<13} {exercise} {points}")
         for c in cells:
             if c.outcome not in ("passed", "not answered"):
                 text = c.message or c.outcome
@@ -110,7 +147,7 @@ def _print_check(path, result, hidden=False):
     if bad:
         print("  some exercises do not pass yet: fix them and run validate again")
     else:
-        print("  all tests pass" if hidden else "  all visible tests pass (the grader also runs hidden tests)")
+        print("  all tests pass" if everything else "  all visible tests pass (the grader also runs hidden tests)")
     return bad
 
 
@@ -120,7 +157,9 @@ def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
     if not sandboxed:
         print("\nwarning: graded WITHOUT the sandbox (--no-sandbox): student code ran as you, with your "
               "files and network in reach; grades.csv records it")
-    print(f"\n{len(graded)} students graded in {time.monotonic() - started:.1f} s")
+    flagged = sum(1 for _, r in graded if r.flags)
+    print(f"\n{len(graded)} students: {len(graded) - flagged} graded, {flagged} flagged for review; "
+          f"{time.monotonic() - started:.1f} s wall time")
     print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {shown_url(gradebook) or workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
@@ -129,8 +168,8 @@ def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
 def cmd_grade(args):
     course = load_course(args.root)
     assignment = course.get(args.assignment) if args.assignment else _only(course)
-    subs = collect(args.submissions, assignment.id, args.id_pattern)
     started = time.monotonic()
+    subs = collect(args.submissions, assignment.id, args.id_pattern)
     workspace = Path(args.workspace).resolve()
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
                          sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask,
@@ -176,8 +215,9 @@ def _no_sandbox_option(parser):
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="nncourse", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"nncourse {_version()}")
     parser.add_argument("--root", help="the course repository (default: found from the working directory)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("release", help="generate release/ from source/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment that has a source")
@@ -217,8 +257,20 @@ def build_parser():
     return parser
 
 
+def _version():
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("nn-from-scratch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print("nncourse: --workers must be at least 1", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
 """The course definition, course/course.toml: the only list of assignments."""
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,11 @@ class Course:
         raise CourseError(f"no assignment {assignment_id!r} in {self.root / 'course' / 'course.toml'}; "
                           f"known: {known}")
 
+    @property
+    def slug(self):
+        """The course's name as an nbgrader course id ("neural-networks-from-scratch")."""
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "course"
+
     def existing(self):
         """The assignments whose source notebook exists (lessons still being written are skipped)."""
         return [a for a in self.assignments if a.source_notebook.is_file()]
@@ -63,6 +69,13 @@ def find_root(start=None):
             return folder
     raise CourseError(f"no course/course.toml in {start} or any folder above it; run nncourse "
                       f"inside the course repository or pass --root PATH")
+
+
+def installed_root():
+    """The course this nncourse was installed from (its checkout), for a student working
+    elsewhere; None for an installation without one."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "course" / "course.toml").is_file() else None
 
 
 def load_course(root=None):

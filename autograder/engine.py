@@ -62,7 +62,8 @@ class Result:
 
     @property
     def reason(self):
-        return "; ".join(f"{why}: {detail}" if detail else why for why, detail in self.flags)
+        """The flags on one line (a CSV cell, a table row)."""
+        return " ".join("; ".join(f"{why}: {detail}" if detail else why for why, detail in self.flags).split())
 
     @property
     def max_score(self):
@@ -130,7 +131,8 @@ def _restore_tests(source_nb, submission_nb):
     flags = [("grade cell missing", ", ".join(g for g in originals if g not in placed))] \
         if len(placed) < len(originals) else []
     if altered:
-        flags.append(("grade cell altered", ", ".join(altered)))
+        flags.append(("grade cell altered", ", ".join(altered) + " (restored from the course's source and "
+                                                                "graded as released: the scores are for the original tests)"))
     return run_nb, placed, flags
 
 
@@ -260,12 +262,22 @@ def _run_cells(client, nb, job, limits):
     return None
 
 
-def _score(cell_result, cell):
+HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on an input the visible "
+                "tests do not try (other shapes or sizes, float32, large or negative values). Call it on "
+                "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
+
+
+def _score(cell_result, cell, has_hidden_tests=False):
     if not cell["metadata"].pop("nncourse_ran", False):
         return
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
         cell_result.message = _message(errors[0])
+        if has_hidden_tests and errors[0].get("ename") not in ("AssertionError", "NotImplementedError",
+                                                                guard.TestsTampered.__name__):
+            # an exception's text would show the hidden inputs (shapes, values): the checks' own
+            # messages (AssertionError) are written to be shown, other exceptions are not
+            cell_result.message = HIDDEN_ERROR.format(ename=errors[0].get("ename", "An error"))
         cell_result.outcome = "not answered" if cell_result.message == NOT_ANSWERED else "failed"
     else:
         cell_result.outcome, cell_result.points = "passed", cell_result.max_points
@@ -302,9 +314,10 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     stopped, result.cpu_seconds = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
     if stopped:
         result.flags.append(stopped)
+    originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
     for c in cells:
         if c.grade_id in placed:
-            _score(c, placed[c.grade_id])
+            _score(c, placed[c.grade_id], notebooks.HIDDEN_BEGIN in originals[c.grade_id])
     tampered = [c.grade_id for c in cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))

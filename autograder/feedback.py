@@ -21,13 +21,20 @@ def _outcome(cells):
     return "failed"
 
 
+UNREADABLE = ("Your file could not be read as a Jupyter notebook, so none of the tests ran. Open it in "
+              "Jupyter to check that it opens (a notebook is JSON text: a file cut short by an upload or "
+              "edited outside Jupyter breaks it), save it again, and submit it again.")
+
+
 def feedback_html(result, student, assignment_id, title=""):
+    unreadable = any(why in ("corrupt", "no notebook") for why, _ in result.flags)
     rows = []
     for exercise, (got, top) in result.exercises().items():
         cells = [c for c in result.cells if c.exercise == exercise]
         outcome = _outcome(cells)
         details = "".join(
-            f"<div>{escape(c.grade_id)}: {escape(OUTCOME_TEXT[c.outcome])} ({c.points:g}/{c.max_points:g})"
+            f"<div>{escape(c.grade_id)}: {escape('not graded' if unreadable else OUTCOME_TEXT[c.outcome])} "
+            f"({c.points:g}/{c.max_points:g})"
             + (f"<pre>{escape(c.message)}</pre>" if c.message and c.outcome != "not answered" else "")
             + "</div>" for c in cells)
         rows.append(f"<tr><td>{escape(exercise)}</td><td class=\"{'passed' if outcome == 'passed' else 'failed'}\">"
@@ -40,5 +47,6 @@ def feedback_html(result, student, assignment_id, title=""):
             f"<p>Student: {escape(student)}. Score: <b>{result.score:g} / {result.max_score:g}</b>. "
             f"Status: {escape(result.status)}.</p>\n"
             + (f"<p>Your submission was flagged:</p><ul>{flags}</ul>\n" if flags else "")
+            + (f"<p><b>{escape(UNREADABLE)}</b></p>\n" if unreadable else "")
             + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>tests</th></tr>\n"
             + "\n".join(rows) + "\n</table>\n</body></html>\n")

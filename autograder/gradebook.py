@@ -93,4 +93,7 @@ def _write(url, assignment, source_nb, graded):
             for cell in result.cells:
                 grade = gb.find_grade(cell.grade_id, notebook, assignment.id, sub.student)
                 grade.auto_score = cell.points
+                # stock semantics (SaveAutoGrades): an auto-graded cell needs no manual grade;
+                # a flagged submission is for a person to look at, cell by cell
+                grade.needs_manual_grade = bool(result.flags)
             gb.db.commit()

@@ -181,6 +181,30 @@ def _prepare(workspace, assignment, subs):
             shutil.copy2(extra, target)
 
 
+NBGRADER_CONFIG = '''"""nbgrader's settings for this workspace (written by nncourse grade; edit freely, it is kept)."""
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.db_assignments = {assignments!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.ExecutePreprocessor.timeout = {timeout!r}
+'''
+
+
+def _course_folder(workspace, course, assignment, db_url):
+    """Make the workspace an nbgrader course folder formgrader can open: the assignment's
+    source/ and release/, and an nbgrader_config.py (an existing one is the instructor's)."""
+    for kind, folder in (("source", assignment.source_dir), ("release", assignment.release_dir)):
+        target = workspace / kind / assignment.id
+        if folder.is_dir() and folder.resolve() != target.resolve():
+            _reset(target)
+            shutil.copytree(folder, target, dirs_exist_ok=True, symlinks=False)
+    config = workspace / "nbgrader_config.py"
+    if not config.exists() and not config.is_symlink():
+        config.write_text(NBGRADER_CONFIG.format(
+            course_id=course.slug, db_url=db_url, timeout=int(max(a.time_limit for a in course.assignments)),
+            assignments=[dict(name=a.id) for a in course.assignments]), encoding="utf-8")
+
+
 def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
                 cluster=None, gradebook=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
@@ -214,6 +238,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         (workspace / "feedback" / sub.student / assignment.id / f"{assignment.id}.html").write_text(
             feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
     graded = [(sub, results[sub.student]) for sub in subs]
+    _course_folder(workspace, course, assignment, gradebook_url(gradebook or workspace))
     write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
         write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)

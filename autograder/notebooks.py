@@ -17,8 +17,14 @@ def read(path):
     """The notebook at ``path``; CorruptNotebook when it is not valid notebook JSON."""
     try:
         text = path.read_text(encoding="utf-8")
+        json.loads(text)  # for the position of a JSON error; nbformat's message quotes the file instead
         nb = nbformat.reads(text, as_version=4)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, nbformat.reader.NotJSONError) as err:
+    except json.JSONDecodeError as err:
+        raise CorruptNotebook(f"{path.name} is not a notebook: not valid JSON ({err.msg} at line {err.lineno}, "
+                              f"column {err.colno}); the file may be cut short or not a notebook") from None
+    except UnicodeDecodeError:
+        raise CorruptNotebook(f"{path.name} is not a notebook: not UTF-8 text") from None
+    except (OSError, nbformat.reader.NotJSONError) as err:
         raise CorruptNotebook(f"{path.name} is not a notebook: {str(err).splitlines()[0][:120]}") from None
     except Exception as err:  # nbformat raises assorted errors on JSON that is not a notebook
         raise CorruptNotebook(f"{path.name} is not a notebook: {type(err).__name__}") from None

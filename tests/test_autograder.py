@@ -66,7 +66,10 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     assert main(root + [str(good)]) == 1
     out = capsys.readouterr().out
     assert "FAILED        add_bias (0/1)" in out and "add_bias output: expected" in out
-    assert "not answered  relative_error (0/2)" in out
+    assert "not answered  relative_error (its points come from hidden tests)" in out
+    # only cells without hidden tests count: test_add_bias (1 point); relative_error's cell has hidden ones
+    assert "0 / 1 points on the tests you can see; 4 more points come from hidden tests" in out, out
+    assert "checked against the release of 00_fixture" in out and "time limit 60 CPU seconds" in out, out
     assert "probe_rng" not in out  # validate never runs (or shows) hidden tests: the student has none
 
     edited = notebooks.fill_solutions(release, source)

@@ -1,0 +1,86 @@
+"""Stock nbgrader on this course (DESIGN.md, "Stock nbgrader compatible"): with the
+repository's nbgrader_config.py, `nbgrader generate_assignment` reproduces release/ and
+`nbgrader autograde` gives the fast lessons' full, blank and partly wrong submissions the same
+per-cell scores as `nncourse grade`."""
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import notebooks
+from autograder.course import load_course
+from autograder.grading import Submission, grade_class
+from autograder.release import release_notebook
+from validity.harness import load_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = load_course(ROOT)
+FAST = ["01_perceptron", "02_forward_pass", "03_softmax_cross_entropy", "04_backprop"]
+NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
+
+
+def nbgrader(folder, *args):
+    env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    run = subprocess.run([NBGRADER, *args], cwd=folder, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, (args, run.stderr[-3000:])
+    return run
+
+
+def submissions(assignment):
+    """full, blank and partly wrong (the catalog's first mutant of the first exercise)."""
+    source = notebooks.read(assignment.source_notebook)
+    release = release_notebook(source)
+    exercise, entries = next(iter(load_catalog(assignment.id)["MUTANTS"].items()))
+    wrong = notebooks.fill_solutions(release, source, answers={exercise: entries[0][1]})
+    as_bytes = lambda nb: notebooks.dumps(nb).encode()
+    return [Submission("full", as_bytes(notebooks.fill_solutions(release, source))),
+            Submission("blank", as_bytes(release)), Submission("wrong", as_bytes(wrong))]
+
+
+@pytest.fixture(scope="module")
+def stock_course(tmp_path_factory):
+    """A stock nbgrader course folder made of the repository's files."""
+    folder = tmp_path_factory.mktemp("stock")
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "course", folder / "course")
+    for aid in FAST:
+        shutil.copytree(ROOT / "source" / aid, folder / "source" / aid)
+    return folder
+
+
+@pytest.mark.parametrize("aid", FAST)
+def test_stock_generate_assignment_reproduces_release(stock_course, aid):
+    nbgrader(stock_course, "generate_assignment", aid, "--force")
+    made = stock_course / "release" / aid / f"{aid}.ipynb"
+    assert made.read_bytes() == (ROOT / "release" / aid / f"{aid}.ipynb").read_bytes(), \
+        f"stock nbgrader's release of {aid} differs from release/: run `nncourse release` and compare"
+
+
+def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
+    with (stock_course / "students.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([["id"], ["full"], ["blank"], ["wrong"]])
+    nbgrader(stock_course, "db", "student", "import", "students.csv")
+    ours = {}
+    for aid in FAST:
+        assignment = COURSE.get(aid)
+        subs = submissions(assignment)
+        for sub in subs:
+            target = stock_course / "submitted" / sub.student / aid
+            target.mkdir(parents=True, exist_ok=True)
+            (target / f"{aid}.ipynb").write_bytes(sub.data)
+        graded = grade_class(COURSE, assignment, subs, tmp_path / aid, progress=False)
+        ours[aid] = {sub.student: {c.grade_id: c.points for c in r.cells} for sub, r in graded}
+        nbgrader(stock_course, "autograde", aid, "--force")
+    with Gradebook(f"sqlite:///{stock_course / 'gradebook.db'}") as gb:
+        for aid in FAST:
+            for student, cells in ours[aid].items():
+                nb = gb.find_submission_notebook(aid, aid, student)
+                stock = {g.name: g.auto_score for g in nb.grades if g.name in cells}
+                assert stock == cells, (aid, student, {k: (stock.get(k), v) for k, v in cells.items()
+                                                       if stock.get(k) != v})
+    assert sum(ours["01_perceptron"]["full"].values()) > 0 and sum(ours["01_perceptron"]["blank"].values()) == 0
