@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import engine, notebooks
 from .feedback import feedback_html
 from .gradebook import gradebook_url, write_gradebook
+from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
@@ -193,11 +194,17 @@ c.ExecutePreprocessor.timeout = {timeout!r}
 def _course_folder(workspace, course, assignment, db_url):
     """Make the workspace an nbgrader course folder formgrader can open: the assignment's
     source/ and release/, and an nbgrader_config.py (an existing one is the instructor's)."""
-    for kind, folder in (("source", assignment.source_dir), ("release", assignment.release_dir)):
+    files = {"source": {p.relative_to(assignment.source_dir).as_posix(): p.read_bytes()
+                        for p in sorted(assignment.source_dir.rglob("*")) if p.is_file() and not p.is_symlink()},
+             "release": release_files(assignment)}  # generated, as `nncourse release` would
+    for kind, contents in files.items():
         target = workspace / kind / assignment.id
-        if folder.is_dir() and folder.resolve() != target.resolve():
-            _reset(target)
-            shutil.copytree(folder, target, dirs_exist_ok=True, symlinks=False)
+        if target.resolve() == (assignment.root / kind / assignment.id).resolve():
+            continue  # the workspace is the course repository itself
+        _reset(target)
+        for rel, data in contents.items():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
     config = workspace / "nbgrader_config.py"
     if not config.exists() and not config.is_symlink():
         config.write_text(NBGRADER_CONFIG.format(

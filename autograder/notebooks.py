@@ -1,6 +1,7 @@
 """Reading, writing and inspecting nbgrader notebooks (cells, exercises, points)."""
 import json
 from collections import OrderedDict
+from pathlib import Path
 
 import nbformat
 from nbgrader.utils import is_grade, is_solution
@@ -15,6 +16,7 @@ class CorruptNotebook(Exception):
 
 def read(path):
     """The notebook at ``path``; CorruptNotebook when it is not valid notebook JSON."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
         json.loads(text)  # for the position of a JSON error; nbformat's message quotes the file instead

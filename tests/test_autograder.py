@@ -220,3 +220,36 @@ def test_names_a_solution_defines_are_the_students_not_the_tests():
     # a test cell that imports its own helpers needs no check of those names
     assert "check_close" not in guard.prelude("from nnref.checks import check_close\ncheck_close(1, 1, 'x')",
                                               guard.expected_names(nb))
+
+
+def test_version_and_bare_command(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("nncourse 0.")
+    assert main([]) == 0
+    assert "validate" in capsys.readouterr().out
+
+
+def test_validate_anywhere_finds_the_assignment_from_the_notebook(tmp_path, monkeypatch, capsys):
+    """A student's folder outside the repository, a file renamed by the LMS, an edited test
+    cell: the installed course's release is the reference, and the edit is reported."""
+    from autograder.course import installed_root
+    course = load_course(installed_root())
+    release = notebooks.read(course.get("01_perceptron").release_notebook)
+    gid, _, cell = notebooks.test_cells(release)[0]
+    cell.source = "pass  # my test now"
+    renamed = write(release, tmp_path / "dave_1004_assignsubmission_file_homework.ipynb")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(renamed)]) == 1
+    out = capsys.readouterr().out
+    assert "checked against the release of 01_perceptron" in out and "time limit 120 CPU seconds" in out, out
+    assert f"grade cell altered: {gid}" in out
+
+
+def test_validate_a_corrupt_file_says_so_without_a_traceback(tmp_path, capsys):
+    broken = tmp_path / "01_perceptron.ipynb"
+    broken.write_text('{"cells": [\n  {"cell_type": "code",\n')
+    assert main(["validate", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "could not be read" in err and "not valid JSON" in err and "line 3" in err, err
+    assert "Traceback" not in err

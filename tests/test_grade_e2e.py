@@ -30,7 +30,11 @@ EXPECTED = {
     "warns": ("graded", "", 5, 3, 2),
     "nothing": ("flagged", "no notebook", 0, 0, 0),
     "zoe": ("graded", "", 5, 3, 2),
+    "shapes": ("graded", "", 3, 1, 2),  # right on the visible input only: its error must not show the hidden one
 }
+ONLY_TWO_BY_THREE = ('def add_bias(x, b):\n    if x.shape != (2, 3):\n'
+                     '        raise ValueError(f"operands could not be broadcast together with shapes {x.shape} {b.shape}")\n'
+                     '    return x + b\n')
 
 
 def make_class(course, folder):
@@ -58,6 +62,7 @@ def make_class(course, folder):
     write(fill(answers={"add_bias": 'import numpy as np\n\ndef add_bias(x, b):\n'
                                     '    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n'
                                     '    return x + b\n'}), folder / "warns.ipynb")
+    write(fill(answers={"add_bias": ONLY_TWO_BY_THREE}), folder / "shapes.ipynb")
     (folder / "nothing").mkdir()
     (folder / "nothing" / "notes.txt").write_text("forgot to upload")
     with zipfile.ZipFile(folder / "lms_export.zip", "w") as z:
@@ -100,10 +105,16 @@ def test_every_student_has_a_row_with_status_and_score(graded_class):
             == (status, score, bias, relerr), (student, row)
         assert row["reason"].startswith(reason) and (reason or not row["reason"]), (student, row["reason"])
         assert row["max_score"] == "5" and row["assignment"] == ASSIGNMENT and row["run"] == "sandboxed"
+        assert "\n" not in row["reason"] and "\\n" not in row["reason"], row["reason"]
+    assert "(restored from the course's source and graded as released" in got["edited"]["reason"]
 
 
 def test_nbgrader_layout(graded_class):
     _, _, workspace, _ = graded_class
+    # a course folder formgrader can open: config, source and release beside the gradebook
+    assert "course_id = 'fixture-course'" in (workspace / "nbgrader_config.py").read_text()
+    for kind in ("source", "release"):
+        assert (workspace / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), kind
     for student in EXPECTED:
         assert (workspace / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
         has_notebook = student != "nothing"
@@ -138,6 +149,8 @@ def test_gradebook_holds_every_student_once_with_the_csv_scores(graded_class):
             auto = {g.name: g.auto_score for g in notebook.grades}
             assert sum(auto.values()) == float(row["score"]), (student, auto, row)
             assert notebook.flagged == (row["status"] == "flagged"), (student, row["reason"])
+            # stock semantics: auto-graded cells need no manual grade, a flagged submission does
+            assert {g.needs_manual_grade for g in notebook.grades} == {row["status"] == "flagged"}, student
 
 
 def test_feedback_never_shows_a_hidden_line(graded_class):
@@ -153,6 +166,10 @@ def test_feedback_never_shows_a_hidden_line(graded_class):
             assert line not in text, (page, line)
     bug = (workspace / "feedback" / "bug" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "add_bias output: expected" in bug and "add b to every row" in bug
+    shapes = (workspace / "feedback" / "shapes" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "ValueError raised while running a hidden test" in shapes and "(4, 5)" not in shapes, shapes
+    corrupt = (workspace / "feedback" / "corrupt" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "could not be read as a Jupyter notebook" in corrupt and "not run (the notebook stopped" not in corrupt
     untouched = (workspace / "feedback" / "untouched" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "not answered yet" in untouched and "NotImplementedError" not in untouched
 
