@@ -6,8 +6,10 @@ normalization changes: pick the initial weight scale, the depth, the learning ra
 activation and BN on or off, and see each hidden layer's activations at initialization (in
 train mode, the batch statistics a training step sees) beside a short training curve.
 
-``train_net``, ``layer_activations`` and ``explorer_state`` are pure functions (tested
-without a browser); ``batchnorm_explorer(X, y)`` wraps them in ipywidgets.
+``make_net``, ``fit`` and ``train_net`` are what the lesson's experiments train with (a
+diverging run is reported, not raised); ``layer_activations`` and ``explorer_state`` compute
+what the explorer shows, and ``plot_state``, ``plot_sweep`` and ``draw_graph`` draw; all are
+tested without a browser. ``batchnorm_explorer(X, y)`` wraps them in ipywidgets.
 """
 import copy
 import math
@@ -18,8 +20,8 @@ from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
 from nnref.train import train
 
-__all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state", "plot_state",
-           "plot_sweep", "draw_graph", "batchnorm_explorer"]
+__all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
+           "plot_state", "plot_sweep", "draw_graph", "batchnorm_explorer"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
@@ -184,6 +186,8 @@ GRAPH_EDGES = [("x", "c", "direct"), ("c", "x_hat", "direct"), ("x", "mu", "thro
                ("mu", "c", "through mu"), ("c", "var", "through var"), ("var", "s", "through var"),
                ("s", "x_hat", "through var"), ("x_hat", "y", "direct"), ("gamma_beta", "y", None)]
 PATH_COLORS = {"direct": "C0", "through mu": "C1", "through var": "C2", None: "gray"}
+PATH_LABELS = {"direct": "x's path direct", "through mu": "x's path through μ",
+               "through var": "x's path through σ²"}
 
 
 def draw_graph(ax=None):
@@ -201,8 +205,8 @@ def draw_graph(ax=None):
                     arrowprops=dict(arrowstyle="-|>", color=PATH_COLORS[path], lw=1.6,
                                     patchA=boxes[src].get_bbox_patch(),
                                     patchB=boxes[dst].get_bbox_patch(), shrinkA=2, shrinkB=2))
-    for path in ("direct", "through mu", "through var"):
-        ax.plot([], [], color=PATH_COLORS[path], lw=2, label=f"x's path {path.replace('mu', 'μ').replace('var', 'σ²')}")
+    for path, label in PATH_LABELS.items():
+        ax.plot([], [], color=PATH_COLORS[path], lw=2, label=label)
     ax.legend(loc="lower center", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.12))
     ax.set(xlim=(-0.6, 10.9), ylim=(0.4, 2.7))
     ax.axis("off")
