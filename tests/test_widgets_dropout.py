@@ -98,6 +98,7 @@ def test_plot_gap_shades_between_the_curves():
     dw.plot_gap(dw.gap_state(_history([1.0, 0.5, 0.2], [1.0, 0.8, 0.9])), ax)
     assert len(ax.collections) == 1, "the gap is one filled band"
     assert ax.get_yscale() == "log"
+    assert ax.get_ylim() == pytest.approx((1e-3, 3)), "fixed limits: runs compare at a glance"
     plt.close(fig)
 
 

@@ -57,6 +57,13 @@ def test_a_too_large_rate_diverges_and_says_where():
     assert state["gap"] == float("inf") and "diverged at step" in state["text"]
 
 
+def test_a_run_that_grows_inside_the_box_is_called_diverging():
+    # lr just above 2 / 100, the stability limit along the valley's steep axis
+    state = ow.explorer_state("narrow valley x²/2 + 50 y²", "SGD", math.log10(0.0204), steps=100)
+    assert state["diverged_at"] is None and state["losses"][-1] > state["losses"][0]
+    assert "diverging: f grew from" in state["text"]
+
+
 def test_momentum_escapes_the_saddle_faster_than_sgd():
     sgd = ow.explorer_state("saddle x² - y² + y⁴/4", "SGD", -2, steps=100)
     momentum = ow.explorer_state("saddle x² - y² + y⁴/4", "Momentum", -2, 0.9, steps=100)

@@ -6,8 +6,10 @@ normalization changes: pick the initial weight scale, the depth, the learning ra
 activation and BN on or off, and see each hidden layer's activations at initialization (in
 train mode, the batch statistics a training step sees) beside a short training curve.
 
-``train_net``, ``layer_activations`` and ``explorer_state`` are pure functions (tested
-without a browser); ``batchnorm_explorer(X, y)`` wraps them in ipywidgets.
+``make_net``, ``fit`` and ``train_net`` are what the lesson's experiments train with (a
+diverging run is reported, not raised); ``layer_activations`` and ``explorer_state`` compute
+what the explorer shows, and ``plot_state``, ``plot_sweep`` and ``draw_graph`` draw; all are
+tested without a browser. ``batchnorm_explorer(X, y)`` wraps them in ipywidgets.
 """
 import copy
 import math
@@ -18,8 +20,8 @@ from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
 from nnref.train import train
 
-__all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state", "plot_state",
-           "plot_sweep", "batchnorm_explorer"]
+__all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
+           "plot_state", "plot_sweep", "draw_graph", "batchnorm_explorer"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
@@ -166,6 +168,49 @@ def plot_sweep(scales, curves, figsize=(11, 8)):
     fig.supylabel("training accuracy")
     fig.tight_layout()
     return fig
+
+
+# The forward pass of one feature as a graph: node -> (position, label); edges (from, to, path).
+# path names which of x's three routes to the loss the edge lies on (None: not a route of x).
+GRAPH_NODES = {
+    "x": ((0.0, 1.0), "$x_i$"),
+    "mu": ((1.8, 2.2), r"$\mu = \frac{1}{N}\sum_i x_i$"),
+    "c": ((3.4, 1.0), r"$c_i = x_i - \mu$"),
+    "var": ((5.0, 2.2), r"$\sigma^2 = \frac{1}{N}\sum_i c_i^2$"),
+    "s": ((6.7, 2.2), r"$s = \sqrt{\sigma^2 + \varepsilon}$"),
+    "x_hat": ((7.6, 1.0), r"$\hat x_i = c_i / s$"),
+    "y": ((9.8, 1.0), r"$y_i = \gamma \hat x_i + \beta$"),
+    "gamma_beta": ((9.8, 2.2), r"$\gamma, \beta$"),
+}
+GRAPH_EDGES = [("x", "c", "direct"), ("c", "x_hat", "direct"), ("x", "mu", "through mu"),
+               ("mu", "c", "through mu"), ("c", "var", "through var"), ("var", "s", "through var"),
+               ("s", "x_hat", "through var"), ("x_hat", "y", "direct"), ("gamma_beta", "y", None)]
+PATH_COLORS = {"direct": "C0", "through mu": "C1", "through var": "C2", None: "gray"}
+PATH_LABELS = {"direct": "x's path direct", "through mu": "x's path through μ",
+               "through var": "x's path through σ²"}
+
+
+def draw_graph(ax=None):
+    """Draw batch norm's forward pass for one feature as a computational graph, each edge
+    coloured by the route from x to the loss it lies on (direct, through mu, through var).
+    Returns the Axes."""
+    import matplotlib.pyplot as plt
+    ax = ax or plt.gca()
+    boxes = {name: ax.text(x, y, label, ha="center", va="center", fontsize=10,
+                           bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="black", lw=0.8))
+             for name, ((x, y), label) in GRAPH_NODES.items()}
+    for src, dst, path in GRAPH_EDGES:
+        # clipped at both boxes' outlines, so an arrow never runs over a label
+        ax.annotate("", xy=GRAPH_NODES[dst][0], xytext=GRAPH_NODES[src][0],
+                    arrowprops=dict(arrowstyle="-|>", color=PATH_COLORS[path], lw=1.6,
+                                    patchA=boxes[src].get_bbox_patch(),
+                                    patchB=boxes[dst].get_bbox_patch(), shrinkA=2, shrinkB=2))
+    for path, label in PATH_LABELS.items():
+        ax.plot([], [], color=PATH_COLORS[path], lw=2, label=label)
+    ax.legend(loc="lower center", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.12))
+    ax.set(xlim=(-0.6, 10.9), ylim=(0.4, 2.7))
+    ax.axis("off")
+    return ax
 
 
 def batchnorm_explorer(X, y):

@@ -197,8 +197,11 @@ def gap_state(history):
             "text": text}
 
 
-def plot_gap(state, ax=None, title=None):
-    """Training and validation loss of a ``gap_state`` (log scale), the gap shaded."""
+def plot_gap(state, ax=None, title=None, ylim=(1e-3, 3)):
+    """Training and validation loss of a ``gap_state`` (log scale), the gap shaded.
+
+    ylim: fixed loss limits, so that runs drawn one after the other compare at a glance
+    (None: matplotlib's choice)."""
     import matplotlib.pyplot as plt
     ax = ax or plt.gca()
     e = state["epochs"]
@@ -209,6 +212,8 @@ def plot_gap(state, ax=None, title=None):
     ax.axvline(state["best_epoch"], color="gray", ls=":", lw=0.8,
                label=f"lowest validation loss (epoch {state['best_epoch']})")
     ax.set(xlabel="epoch", ylabel="cross-entropy (log scale)", yscale="log", title=title)
+    if ylim:
+        ax.set_ylim(*ylim)
     ax.legend(fontsize=8)
     return ax
 

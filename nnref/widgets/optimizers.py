@@ -113,6 +113,8 @@ def explorer_state(surface, rule, log10_lr, momentum=0.9, steps=50):
         verdict = f"diverged at step {diverged_at}: the learning rate is too large for this rule here"
     elif gap < 1e-6:
         verdict = "converged (within 1e-6 of the minimum)"
+    elif losses[-1] > losses[0]:  # not out of the box yet, but going the wrong way
+        verdict = f"diverging: f grew from {losses[0]:.3g} to {losses[-1]:.3g}; lower the learning rate"
     else:
         verdict = f"still {gap:.3g} above the minimum"
     text = (f"{rule} with lr = {lr:.3g}"

@@ -360,14 +360,14 @@ VARIANTS = {
                 return best_epoch, epoch
     return best_epoch, len(val_losses) - 1
 '''),
-        ("numpy: running minimum", '''def early_stopping(val_losses, patience):
+        ("numpy: running minimum; returns a list", '''def early_stopping(val_losses, patience):
     losses = np.asarray(val_losses, dtype=float)
     running = np.minimum.accumulate(losses)
     best_so_far = np.array([np.flatnonzero(losses[:e + 1] == running[e])[0] for e in range(len(losses))])
     waited = np.arange(len(losses)) - best_so_far
     late = np.flatnonzero(waited >= patience)
     stop = int(late[0]) if len(late) else len(losses) - 1
-    return int(best_so_far[stop]), stop
+    return [int(best_so_far[stop]), stop]
 '''),
     ],
 }
