@@ -63,7 +63,8 @@ def test_bad_input_names_the_choices():
 def test_the_widget_builds_and_redraws_on_change():
     widget = bw.gradcheck_explorer()
     controls = widget.children[0].children + widget.children[1].children
-    name, dtype, x0, log10_h = controls
+    name, dtype_label, dtype, x0, log10_h = controls
+    assert dtype_label.value == "dtype" and dtype.description == ""
     dtype.value = "float32"
     log10_h.value = -3
     name.value = "relu (kink at 0)"
@@ -85,3 +86,10 @@ def test_plot_gradient_norms_draws_one_point_per_layer():
     assert list(ax.lines[0].get_xdata()) == [1, 2, 3]
     assert ax.get_yscale() == "log"
     plt.close(fig)
+
+
+def test_explorer_text_prints_in_short_lines():
+    # A long printed line wraps anywhere in the notebook, even mid-word.
+    for args in (("sigmoid", 0.5, -5), ("relu (kink at 0)", 1e-3, -2, "float32")):
+        lines = bw.explorer_state(*args)["text"].splitlines()
+        assert len(lines) == 4 and max(map(len, lines)) <= 72, lines

@@ -137,3 +137,36 @@ def test_check_final_model_grades_on_the_real_test_set(capsys):
     accuracy = check_final_model(untrained, 0.05, cause="")
     assert 0.0 < accuracy < 0.3, f"an untrained net should be near chance (10 %), got {accuracy:.2%}"
     assert f"{accuracy:.2%}" in capsys.readouterr().out
+
+
+def test_mistake_browser_filters_show_any_and_draw_once_per_change(monkeypatch):
+    from nnref.widgets import mnist
+
+    titles = []
+    monkeypatch.setattr(mnist, "show_figure", lambda fig: titles.append(fig._suptitle.get_text()))
+    box = mistake_browser(X, Y, PROBS)
+    true_digit, predicted_digit = box.children[0].children
+    position = box.children[1]
+    # A Dropdown whose value is None has no selected option and renders blank.
+    assert (true_digit.index, true_digit.label) == (0, "any")
+    assert (predicted_digit.index, predicted_digit.label) == (0, "any")
+    position.value = 1
+    titles.clear()
+    true_digit.value = 1
+    assert position.value == 0 and position.max == 1       # the 1s of images #3 and #1
+    assert titles == ["mistake 1 of 2: test image #3, a 1 taken for a 0 (90.0%)"]
+    true_digit.value = 2
+    assert len(titles) == 1, "a filter with no mistakes draws nothing"
+
+
+def test_widget_figures_stay_out_of_pyplot():
+    import matplotlib.pyplot as plt
+    from nnref.widgets.display import figure_png, new_figure
+    from nnref.widgets.mnist import plot_mistake
+
+    before = plt.get_fignums()
+    fig = plot_mistake(mistake_view(X, Y, PROBS), PROBS)
+    assert plt.get_fignums() == before
+    assert figure_png(fig).startswith(b"\x89PNG")
+    _, axes = new_figure(2, 3)
+    assert axes.shape == (2, 3) and plt.get_fignums() == before

@@ -123,3 +123,15 @@ def test_figures_and_widget_build():
     controls = box.children[0].children
     assert [c.description for c in controls] == ["w1", "w2", "b", "target"]
     assert [c.value for c in controls] == [0.5, 0.5, -0.2, "XOR"]
+
+
+def test_slider_values_snap_to_the_readouts_grid():
+    # 0.50 stepped up four times by 0.05 in floating point, as the browser's slider sends it
+    dragged = 0.5
+    for _ in range(4):
+        dragged += pw.SLIDER_STEP
+    assert dragged != 0.7 and pw.on_grid(dragged) == 0.7
+    assert [pw.on_grid(v) for v in (-0.7, 1.5, -1.5, 0.15000000000000002)] == [-0.7, 1.5, -1.5, 0.15]
+    # on the grid, the corner (1, 0) sits exactly on the line: step(0) = 0, so AND, not "x1"
+    assert pw.perceptron_view(dragged, 0.5, -0.7)["name"] == "x1"
+    assert pw.perceptron_view(pw.on_grid(dragged), 0.5, -0.7)["name"] == "AND"

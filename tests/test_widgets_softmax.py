@@ -69,7 +69,7 @@ def test_explorer_follows_its_controls():
     assert "0.354" in loss_text.value and bars[2].bar_style == "success"
 
     sliders[0].value = 5.0                           # setosa now has the largest logit
-    expected = softmax_state([5.0] + IRIS_SCORES[1:], 1.0, 2)
+    expected = softmax_state([5.0] + [s.value for s in sliders[1:]], 1.0, 2)
     assert [b.value for b in bars] == pytest.approx(list(expected["probs"]))
     assert f"{expected['loss']:.4f}" in loss_text.value
 
@@ -96,3 +96,15 @@ def test_figures_draw():
     ce_grad, mse_grad = (line.get_ydata()[0] for line in fig.axes[1].lines)
     assert ce_grad > 0.99 and mse_grad < 1e-3
     plt.close("all")
+
+
+def test_explorer_sliders_hold_the_lessons_logits():
+    # The browser snaps a slider's value to its step and sends it back: the logits must start
+    # on the grid, and the probabilities there must be the lesson's to 4 decimals.
+    sliders, _, _, bars, _ = _parts(softmax_explorer(logits=IRIS_SCORES, label=2))
+    for slider in sliders:
+        assert abs(slider.value / slider.step - round(slider.value / slider.step)) < 1e-6
+    snapped = softmax_state([s.value for s in sliders], 1.0, 2)["probs"]
+    exact = softmax_state(IRIS_SCORES, 1.0, 2)["probs"]
+    assert np.round(snapped, 4).tolist() == np.round(exact, 4).tolist()
+    assert [b.value for b in bars] == pytest.approx(list(snapped))

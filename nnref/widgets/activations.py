@@ -93,8 +93,9 @@ def activation_explorer():
     import matplotlib.pyplot as plt
 
     name = widgets.Dropdown(options=list(ACTIVATIONS), value="sigmoid", description="g")
-    x_range = widgets.FloatRangeSlider(value=(-6.0, 6.0), min=-20.0, max=20.0, step=0.5,
-                                       description="input range")
+    # Whole numbers: a readout of two 2-decimal ends ("-20.00 – 20.00") is cut off.
+    x_range = widgets.FloatRangeSlider(value=(-6.0, 6.0), min=-20.0, max=20.0, step=1.0,
+                                       readout_format=".0f", description="input range")
     alpha = widgets.FloatSlider(value=0.01, min=0.0, max=2.0, step=0.01, description="alpha",
                                 disabled=True)
     derivative = widgets.Checkbox(value=True, description="show g'(a)")

@@ -77,10 +77,13 @@ def explorer_state(name, x0, log10_h, dtype="float64", hs=DEFAULT_HS):
     verdict = ("good (< 1e-7)" if at_h["centered"] < 1e-7 else
                "acceptable for float32 or near kinks (< 1e-4)" if at_h["centered"] < 1e-4 else
                "suspicious (< 1e-2)" if at_h["centered"] < 1e-2 else "wrong (>= 1e-2)")
-    text = (f"{name} at x = {x0:g} in {np.dtype(dtype).name}, h = {h:.1e}: "
-            f"forward difference error {at_h['forward']:.1e}, centered {at_h['centered']:.1e} "
-            f"-> a gradient check would read {verdict}. Best h on the grid: "
-            f"forward {best_h['forward']:.0e}, centered {best_h['centered']:.0e}.")
+    # Short lines: the notebook wraps a long printed line anywhere, even mid-word.
+    text = (f"{name} at x = {x0:g} in {np.dtype(dtype).name}, h = {h:.1e}:\n"
+            f"  relative error: forward difference {at_h['forward']:.1e}, "
+            f"centered {at_h['centered']:.1e}\n"
+            f"  a gradient check would read {verdict}\n"
+            f"  best h on the grid: forward {best_h['forward']:.0e}, "
+            f"centered {best_h['centered']:.0e}")
     return {"hs": hs, **curves, "h": h, "at_h": at_h, "best_h": best_h, "text": text}
 
 
@@ -108,7 +111,9 @@ def gradcheck_explorer():
 
     name = widgets.Dropdown(options=list(FUNCTIONS), value="sigmoid", description="f")
     x0 = widgets.FloatSlider(value=0.5, min=-3, max=3, step=0.05, description="x")
-    dtype = widgets.ToggleButtons(options=["float64", "float32"], description="dtype")
+    # The label as a widget of its own: ToggleButtons' own description sits above its buttons
+    # in a row (JupyterLab 4, ipywidgets 8).
+    dtype = widgets.ToggleButtons(options=["float64", "float32"], style={"button_width": "80px"})
     log10_h = widgets.FloatSlider(value=-5, min=-15, max=-1, step=0.25, description="log10 h")
     out = widgets.Output()
 
@@ -126,7 +131,8 @@ def gradcheck_explorer():
     for control in (name, x0, dtype, log10_h):
         control.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([name, dtype]), widgets.HBox([x0, log10_h]), out])
+    return widgets.VBox([widgets.HBox([name, widgets.Label("dtype"), dtype]),
+                         widgets.HBox([x0, log10_h]), out])
 
 
 def draw_circuit(values, grads, ax=None):

@@ -13,10 +13,12 @@ import numpy as np
 
 from nnref import layers
 from nnref.checks import check_true
+from nnref.widgets.display import new_figure, show_figure
 
 __all__ = ["show_digits", "plot_class_counts", "format_table", "plot_search",
            "confusion_matrix", "plot_confusion_matrix", "confident_mistakes",
-           "show_confident_mistakes", "show_first_layer", "mistake_view", "mistake_browser",
+           "show_confident_mistakes", "show_first_layer", "mistake_view", "plot_mistake",
+           "ANY_DIGIT", "digit_filter", "mistake_browser",
            "check_two_layer_params", "two_layer_accuracy"]
 
 SIDE = 28
@@ -228,47 +230,78 @@ def mistake_view(X, y, probs, position=0, true_digit=None, predicted_digit=None,
     return view
 
 
+def plot_mistake(view, probs):
+    """The mistake browser's figure for one ``mistake_view`` (count > 0): the image and the
+    predicted probabilities, the predicted digit red and the true one green. Returns a
+    matplotlib Figure outside pyplot (``nnref.widgets.display``)."""
+    fig, (ax_img, ax_bar) = new_figure(1, 2, figsize=(7, 3))
+    ax_img.imshow(view["image"], cmap="gray_r")
+    ax_img.axis("off")
+    p = probs[view["index"]]
+    ax_bar.bar(range(p.size), p, color="0.6")
+    ax_bar.bar(view["predicted"], view["confidence"], color="red", label="predicted")
+    ax_bar.bar(view["label"], p[view["label"]], color="green", label="true")
+    ax_bar.set(xticks=range(p.size), ylim=(0, 1), xlabel="digit", ylabel="probability")
+    ax_bar.legend(fontsize=8)
+    fig.suptitle(view["title"], fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# The filters' "any" option. A Dropdown whose value is None has no selection and renders
+# blank, so "any" is -1 in the widget and None for mistake_view.
+ANY_DIGIT = -1
+
+
+def digit_filter(value):
+    """A filter dropdown's value as ``mistake_view`` takes it (None for "any")."""
+    return None if value == ANY_DIGIT else value
+
+
 def mistake_browser(X, y, probs):
     """A widget: filter the mistakes by true and predicted digit, step through them from the
     most confident; see the image and the predicted probabilities. Returns a VBox."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    digits = [("any", None)] + [(str(d), d) for d in range(NUM_CLASSES)]
-    true_digit = widgets.Dropdown(options=digits, value=None, description="true digit")
-    predicted_digit = widgets.Dropdown(options=digits, value=None, description="predicted")
+    y, probs = _check_probs(y, probs)
+    digits = [("any", ANY_DIGIT)] + [(str(d), d) for d in range(NUM_CLASSES)]
+    true_digit = widgets.Dropdown(options=digits, value=ANY_DIGIT, description="true digit")
+    predicted_digit = widgets.Dropdown(options=digits, value=ANY_DIGIT, description="predicted")
     position = widgets.IntSlider(value=0, min=0, max=50, description="mistake #")
+    out = widgets.Output()
 
-    def show(position, true_digit, predicted_digit):
-        view = mistake_view(X, y, probs, position, true_digit, predicted_digit)
-        if not view["count"]:
-            print("No mistakes of this kind: the net got all of them right.")
-            return
-        fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(7, 3))
-        ax_img.imshow(view["image"], cmap="gray_r")
-        ax_img.axis("off")
-        ax_bar.bar(range(probs.shape[1]), probs[view["index"]], color="0.6")
-        ax_bar.bar(view["predicted"], view["confidence"], color="red", label="predicted")
-        ax_bar.bar(view["label"], probs[view["index"], view["label"]], color="green",
-                   label="true")
-        ax_bar.set(xticks=range(probs.shape[1]), ylim=(0, 1), xlabel="digit",
-                   ylabel="probability")
-        ax_bar.legend(fontsize=8)
-        fig.suptitle(view["title"], fontsize=10)
-        fig.tight_layout()
-        plt.show()
+    def show():
+        view = mistake_view(X, y, probs, position.value, digit_filter(true_digit.value),
+                            digit_filter(predicted_digit.value))
+        with out:
+            out.clear_output(wait=True)
+            if not view["count"]:
+                print("No mistakes of this kind: the net got all of them right.")
+                return
+            show_figure(plot_mistake(view, probs))
 
-    def on_filter(change):
-        count = len(confident_mistakes(y, probs, true_digit.value, predicted_digit.value))
-        position.max = max(count - 1, 0)
-        position.value = 0
+    filtering = []  # non-empty while a new filter resets the slider: draw once, after
+
+    def on_position(change):
+        if not filtering:
+            show()
+
+    def on_filter(change=None):
+        count = len(confident_mistakes(y, probs, digit_filter(true_digit.value),
+                                       digit_filter(predicted_digit.value)))
+        filtering.append(change)
+        try:
+            position.max = max(count - 1, 0)
+            position.value = 0
+        finally:
+            filtering.pop()
+        show()
 
     true_digit.observe(on_filter, names="value")
     predicted_digit.observe(on_filter, names="value")
-    on_filter(None)
-    output = widgets.interactive_output(show, {"position": position, "true_digit": true_digit,
-                                               "predicted_digit": predicted_digit})
-    return widgets.VBox([widgets.HBox([true_digit, predicted_digit]), position, output])
+    position.observe(on_position, names="value")
+    on_filter()
+    return widgets.VBox([widgets.HBox([true_digit, predicted_digit]), position, out])
 
 
 # ----------------------------------------------------------------------------- grading

@@ -18,7 +18,10 @@ from nnref.losses import mse
 __all__ = ["INPUTS", "GATES", "step", "predict", "learning_step", "train_perceptron",
            "boolean_function_name", "perceptron_view", "draw_perceptron", "plot_gates",
            "plot_bias_shift", "plot_mistakes", "plot_xor_network", "train_xor_net",
-           "xor_net_forward", "perceptron_widget"]
+           "xor_net_forward", "on_grid", "SLIDER_STEP", "perceptron_widget"]
+
+# The widget's sliders move w1, w2 and b in steps of this size.
+SLIDER_STEP = 0.05
 
 # The corners of the unit square in truth-table order: 00, 01, 10, 11.
 INPUTS, _ = logic_gate("XOR")
@@ -269,6 +272,17 @@ def train_xor_net(hidden_dim=2, lr=2.0, epochs=2000, seed=0):
     return params, losses
 
 
+def on_grid(value, step=SLIDER_STEP):
+    """``value`` rounded to the nearest multiple of ``step``, as the slider's readout shows it.
+
+    A browser slider adds its step in floating point: dragged from 0.50 to the readout's 0.70 it
+    sends 0.7000000000000002, and with w = (0.70, 0.50), b = -0.70 that makes z = 2e-16 > 0 at
+    (1, 0), where the lesson's step(0) = 0 says the perceptron stays off.
+    """
+    decimals = max(0, -int(np.floor(np.log10(step))) + 1)
+    return round(round(value / step) * step, decimals)
+
+
 def perceptron_widget(w1=0.5, w2=0.5, b=-0.7, target="AND"):
     """Sliders for w1, w2 and b and a target gate; shows the decision line over the four
     inputs (wrong corners ringed in red) and the truth table."""
@@ -276,6 +290,7 @@ def perceptron_widget(w1=0.5, w2=0.5, b=-0.7, target="AND"):
     import matplotlib.pyplot as plt
 
     def show(w1, w2, b, target):
+        w1, w2, b = (on_grid(v) for v in (w1, w2, b))
         target = None if target == "none" else target
         fig, ax = plt.subplots(figsize=(3.6, 3.6))
         draw_perceptron(ax, (w1, w2), b, targets=None if target is None else logic_gate(target)[1])
@@ -287,7 +302,7 @@ def perceptron_widget(w1=0.5, w2=0.5, b=-0.7, target="AND"):
             wrong = int(view["wrong"].sum())
             print(f"{target}: " + ("all four right" if not wrong else f"{wrong} of 4 wrong (red rings)"))
 
-    controls = {name: widgets.FloatSlider(value=value, min=-1.5, max=1.5, step=0.05,
+    controls = {name: widgets.FloatSlider(value=value, min=-1.5, max=1.5, step=SLIDER_STEP,
                                           description=name, continuous_update=False)
                 for name, value in [("w1", w1), ("w2", w2), ("b", b)]}
     controls["target"] = widgets.Dropdown(options=["none", "AND", "OR", "NAND", "NOR", "XOR"],

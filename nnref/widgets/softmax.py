@@ -9,9 +9,11 @@ import numpy as np
 from nnref.losses import mse, softmax, softmax_cross_entropy
 
 __all__ = ["IRIS_CLASSES", "softmax_state", "plot_probabilities", "plot_cross_entropy_curve",
-           "plot_mse_vs_cross_entropy", "softmax_explorer"]
+           "plot_mse_vs_cross_entropy", "softmax_explorer", "LOGIT_STEP"]
 
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+# The logit sliders' step, fine enough that the probabilities keep their 4 printed decimals.
+LOGIT_STEP = 1e-4
 
 
 def softmax_state(logits, temperature=1.0, label=0):
@@ -140,8 +142,13 @@ def softmax_explorer(logits=(-0.894, 1.100, 2.083), label=2, class_names=IRIS_CL
         raise ValueError(f"softmax_explorer: {len(logits)} logits but {len(class_names)} class "
                          f"names; give one name per logit.")
     layout = widgets.Layout(width="360px")
-    sliders = [widgets.FloatSlider(value=v, min=-10.0, max=10.0, step=0.1, layout=layout,
-                                   description=f"z ({name})", style={"description_width": "110px"})
+    # The browser snaps a slider to its step and sends the snapped value back: with step 0.1
+    # the lesson's p = 0.7018 became 0.7054 before anything was moved. So the logits start on
+    # a grid fine enough to keep p's four decimals.
+    sliders = [widgets.FloatSlider(value=round(float(v), 4), min=-10.0, max=10.0,
+                                   step=LOGIT_STEP, layout=layout, readout_format=".4f",
+                                   description=f"z ({name})",
+                                   style={"description_width": "110px"})
                for v, name in zip(logits, class_names)]
     temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
                                          description="temperature T", layout=layout,
@@ -149,7 +156,8 @@ def softmax_explorer(logits=(-0.894, 1.100, 2.083), label=2, class_names=IRIS_CL
     true_class = widgets.Dropdown(options=[(name, k) for k, name in enumerate(class_names)],
                                   value=label, description="true class")
     bars = [widgets.FloatProgress(min=0.0, max=1.0, description=name) for name in class_names]
-    numbers = [widgets.Label() for _ in class_names]
+    # HTML, not Label: a Label collapses the spaces between p and dL/dz.
+    numbers = [widgets.HTML() for _ in class_names]
     loss_text = widgets.HTML()
 
     def update(change=None):
@@ -157,7 +165,8 @@ def softmax_explorer(logits=(-0.894, 1.100, 2.083), label=2, class_names=IRIS_CL
         for k, (bar, number, p) in enumerate(zip(bars, numbers, state["probs"])):
             bar.value = p
             bar.bar_style = "success" if k == true_class.value else "info"
-            number.value = f"p = {p:.4f}   dL/dz = {state['dscores'][k]:+.4f}"
+            number.value = (f"<span style='font-family: monospace; white-space: pre'>"
+                            f"p = {p:.4f}   dL/dz = {state['dscores'][k]:+.4f}</span>")
         loss_text.value = (f"<b>loss</b> = -ln p({class_names[true_class.value]}) = "
                            f"{state['loss']:.4f}")
 

@@ -1,0 +1,37 @@
+"""Drawing for widget callbacks without pyplot's global state.
+
+A callback may run on the kernel's main thread or, under ipykernel 7, on a subshell thread
+while another callback draws: pyplot's figure registry and ``plt.show()`` are shared, so one
+callback could show or close the other's half-drawn figure (lesson 09's mistake browser lost
+its bar chart's axes and half its title that way). A figure made with ``new_figure`` belongs to
+no registry; ``show_figure`` renders it to PNG and displays that, one callback at a time.
+"""
+import io
+import threading
+
+_DRAWING = threading.Lock()
+
+
+def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
+    """(fig, axes) like ``plt.subplots``, but outside pyplot (no global figure list)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    axes = fig.subplots(nrows, ncols, **subplot_kw)
+    return fig, axes
+
+
+def figure_png(fig, dpi=100):
+    """The figure as PNG bytes, cropped to what is drawn (as the inline backend does)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show_figure(fig):
+    """Display ``fig`` as a PNG in the current output (a widget's Output when inside one)."""
+    from IPython.display import Image, display
+
+    with _DRAWING:
+        png = figure_png(fig)
+    display(Image(data=png, format="png"))

@@ -1,0 +1,46 @@
+"""Real-browser tests: a fresh JupyterLab server per test, Debian's Chromium driven by Playwright.
+
+No browser is downloaded: Playwright launches /usr/bin/chromium (``apt-get install chromium``;
+.ci/run installs it). Without it, or without the playwright package, every test here fails
+with a message saying what to install (a skipped browser suite would pass CI unseen).
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from jlab import CHROMIUM, CHROMIUM_ARGS, Lab
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need the playwright package: pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def lab_root(tmp_path):
+    """The server's root folder; tests copy the notebooks they open into it."""
+    root = tmp_path / "lab"
+    root.mkdir()
+    # JupyterLab's own settings: no "news" and no update prompts popping over the notebook.
+    settings = root / ".jupyter" / "lab" / "user-settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return root
+
+
+@pytest.fixture
+def lab(lab_root, tmp_path):
+    server = Lab(lab_root, tmp_path / "jupyterlab.log")
+    yield server
+    server.close()
