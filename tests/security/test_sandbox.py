@@ -11,6 +11,7 @@ import csv
 import hashlib
 import os
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -39,8 +40,10 @@ def rows(workspace):
         return {r["student_id"]: r for r in csv.DictReader(f)}
 
 
-def sandbox_processes(token):
-    """Processes still alive that a kernel started: its own uid, or the attack's token."""
+def sandbox_processes(token, marker):
+    """Processes still alive that this run's kernels started: a kernel's own uid with this run's
+    temporary folder (``marker``) in its command line (other graders may run beside the
+    tests), or the attack's token."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -48,7 +51,7 @@ def sandbox_processes(token):
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if uid >= sandbox.KERNEL_UID_BASE or token in cmdline:
+        if (uid >= sandbox.KERNEL_UID_BASE and marker in cmdline) or token in cmdline:
             found.append((pid, uid, cmdline.replace("\0", " ")[:120]))
     return found
 
@@ -94,9 +97,14 @@ def hostile_class(tmp_path_factory):
         write(notebooks.read(inbox / f"{name}.ipynb"), controls / f"{name}.ipynb")
     assert grade(course, controls, tmp / "controls_ws") == 0
     before = tree_hashes(course.root, ROOT / "nnref", ROOT / "autograder", outside, inbox)
-    exit_code = grade(course, inbox, workspace)
+    marker = tmp / "run_tmp"  # the sandboxes' folders, so this run's kernels can be told from others'
+    marker.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(marker))
+        patch.setattr(tempfile, "tempdir", str(marker))
+        exit_code = grade(course, inbox, workspace)
     listener.close()
-    return dict(tmp=tmp, course=course, inbox=inbox, workspace=workspace, outside=outside, token=token,
+    return dict(tmp=tmp, course=course, inbox=inbox, workspace=workspace, outside=outside, token=token, marker=str(marker),
                 exit_code=exit_code, before=before, connections=connections,
                 after=tree_hashes(course.root, ROOT / "nnref", ROOT / "autograder", outside, inbox))
 
@@ -145,7 +153,7 @@ def test_no_file_outside_the_workspace_changed(hostile_class):
 
 
 def test_no_process_outlives_the_run(hostile_class):
-    assert sandbox_processes(hostile_class["token"]) == []
+    assert sandbox_processes(hostile_class["token"], hostile_class["marker"]) == []
 
 
 def test_no_connection_reached_the_machine(hostile_class):
