@@ -1,4 +1,5 @@
-"""Seconds to grade a class: nncourse with 1 worker and the default, the sandbox's cost, and plain nbgrader 0.9.6.
+"""Seconds to grade a class: nncourse with 1 worker and the default, the sandbox's cost, and plain nbgrader 0.9.6
+(with the course's nbgrader_config.py), and whether stock nbgrader gives the same per-cell scores.
 
     .venv/bin/python tests/benchmarks/bench_grading.py [--root DIR] [--assignment ID] [--students 20] [--skip-nbgrader]
 
@@ -19,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from nbgrader.api import Gradebook
+
 from autograder import engine, notebooks
 from autograder.course import load_course
 from autograder.grading import Submission, grade_class
@@ -35,15 +38,15 @@ def ours(course, assignment, subs, workers, sandbox=True):
         total = time.monotonic() - started
     scores = sorted({r.score for _, r in graded})
     per_notebook = sum(r.seconds for _, r in graded) / len(graded)
+    ours.cells = {sub.student: {c.grade_id: c.points for c in r.cells} for sub, r in graded}
     return total, per_notebook, scores
 
 
 def plain_nbgrader(assignment, subs):
     folder = Path(tempfile.mkdtemp(prefix="bench_nbgrader_"))
     try:
-        (folder / "nbgrader_config.py").write_text(
-            "c = get_config()\nc.CourseDirectory.course_id = 'bench'\n"
-            f"c.CourseDirectory.db_assignments = [dict(name='{assignment.id}')]\n")
+        shutil.copy(ROOT / "nbgrader_config.py", folder)  # the course's own settings (cell timeout)
+        shutil.copytree(ROOT / "course", folder / "course")
         shutil.copytree(assignment.source_dir, folder / "source" / assignment.id)
         # nbgrader runs `alembic` from PATH: put the venv's bin first
         env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -60,7 +63,12 @@ def plain_nbgrader(assignment, subs):
             (target / f"{assignment.id}.ipynb").write_bytes(sub.data)
         started = time.monotonic()
         run("autograde", assignment.id, "--force")
-        return add, time.monotonic() - started
+        grade = time.monotonic() - started
+        with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+            stock = {sub.student: {g.name: g.auto_score for g in
+                                   gb.find_submission_notebook(assignment.id, assignment.id, sub.student).grades}
+                     for sub in subs}
+        return add, grade, stock
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -90,10 +98,14 @@ def main():
     print(f"sandbox cost, 1 worker: {boxed:.2f} s per notebook sandboxed, {bare:.2f} s without "
           f"(ratio {boxed / bare:.2f}, {boxed - bare:+.2f} s per notebook)")
     if not args.skip_nbgrader:
-        add, grade = plain_nbgrader(assignment, subs)
+        add, grade, stock = plain_nbgrader(assignment, subs)
         print(f"plain nbgrader: `db student add` {add:.1f} s ({add / len(subs):.2f} s per student); "
               f"`autograde` {grade:.1f} s ({grade / len(subs):.2f} s per notebook); "
               f"together {add + grade:.1f} s")
+        differ = {s: {k: (v, stock[s].get(k)) for k, v in cells.items() if stock[s].get(k) != v}
+                  for s, cells in ours.cells.items()}
+        print("per-cell scores, stock nbgrader vs nncourse: " +
+              ("the same" if not any(differ.values()) else f"DIFFER: {differ}"))
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
