@@ -46,7 +46,7 @@ def plain_nbgrader(assignment, subs):
     folder = Path(tempfile.mkdtemp(prefix="bench_nbgrader_"))
     try:
         shutil.copy(ROOT / "nbgrader_config.py", folder)  # the course's own settings (cell timeout)
-        shutil.copytree(ROOT / "course", folder / "course")
+        shutil.copytree(assignment.root / "course", folder / "course")  # the list that config reads
         shutil.copytree(assignment.source_dir, folder / "source" / assignment.id)
         # nbgrader runs `alembic` from PATH: put the venv's bin first
         env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
