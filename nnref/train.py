@@ -78,7 +78,10 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
         batch_size: examples per step; the last batch of an epoch may be smaller.
         epochs: passes over the training set (at most, with early stopping).
         schedule: optional function epoch -> learning rate (epochs count from 0), applied as
-            ``optimizer.lr = schedule(epoch)`` at the start of each epoch.
+            ``optimizer.lr = schedule(epoch)`` at the start of each epoch. A performance-based
+            schedule (one with ``step(metric)`` and ``mode``, like
+            ``nnref.schedules.ReduceOnPlateau``) is also told each epoch's validation loss
+            (mode "min") or accuracy (mode "max") after the epoch.
         patience: stop after this many epochs without a better validation accuracy, then
             restore the best parameters (needs validation data). None: run every epoch and
             keep the last parameters. Only ``model.params`` is restored: batchnorm's running
@@ -89,12 +92,15 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
             random sample), to keep each epoch cheap; None uses all.
     Returns:
         history: dict of per-epoch lists 'loss' (mean training loss over the epoch's steps,
-        L2 included), 'train_acc' and 'train_loss' (accuracy and cross-entropy on the training
+        regularization included), 'train_acc' and 'train_loss' (accuracy and cross-entropy on the training
         sample after the epoch), 'val_acc' and 'val_loss' (the same on the validation data;
         empty without it), 'lr'; 'batch_loss' (every step's loss);
         'best_epoch' (0-based index of the best validation accuracy, or the last epoch).
     """
     X_train, y_train, X_val, y_val = _unpack(data)
+    if X_val is None and hasattr(schedule, "step"):
+        raise ValueError("a performance-based schedule watches the validation data: pass data as "
+                         "(X_train, y_train, X_val, y_val)")
     if patience is not None and X_val is None:
         raise ValueError("early stopping (patience) watches validation accuracy: pass data as "
                          "(X_train, y_train, X_val, y_val)")
@@ -137,6 +143,8 @@ def train(model, data, optimizer, batch_size=100, epochs=10, schedule=None, pati
             history["val_acc"].append(val_acc)
             history["val_loss"].append(val_loss)
             postfix["val"] = f"{val_acc:.3f}"
+            if hasattr(schedule, "step"):
+                schedule.step(val_loss if schedule.mode == "min" else val_acc)
             if val_acc > best_acc:
                 best_acc, waited, history["best_epoch"] = val_acc, 0, epoch
                 if patience is not None:

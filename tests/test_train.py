@@ -129,3 +129,19 @@ def test_quiet_when_not_interactive(capsys):
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == "", (
         f"a progress bar was printed to a non-interactive stream: {captured.err[:200]!r}")
+
+
+def test_a_performance_based_schedule_is_told_each_epochs_validation_metric():
+    from nnref.schedules import ReduceOnPlateau
+    X, y = make_gauss(96, seed=1)
+    data = (X[:64], y[:64], X[64:], y[64:])
+    settings = dict(lr0=3.0, factor=0.5, patience=1, min_delta=10.0)  # no later epoch counts as better
+    history = train(FullyConnectedNet([8], 2, 2, seed=0), data, SGD(lr=1.0), batch_size=16, epochs=6,
+                    schedule=ReduceOnPlateau(**settings), verbose=False)
+    replay = ReduceOnPlateau(**settings)
+    expected = [3.0] + [replay.step(v) for v in history["val_loss"][:-1]]
+    assert history["lr"] == expected, (history["lr"], history["val_loss"])
+    assert min(history["lr"]) < 3.0, "the run must cut the rate: otherwise the trainer calling step() is not shown"
+    with pytest.raises(ValueError, match="validation data"):
+        train(FullyConnectedNet([8], 2, 2, seed=0), (X, y), SGD(lr=0.1), epochs=1,
+              schedule=ReduceOnPlateau(0.1), verbose=False)
