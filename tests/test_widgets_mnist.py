@@ -170,3 +170,13 @@ def test_widget_figures_stay_out_of_pyplot():
     assert figure_png(fig).startswith(b"\x89PNG")
     _, axes = new_figure(2, 3)
     assert axes.shape == (2, 3) and plt.get_fignums() == before
+
+
+def test_needs_names_what_a_widget_waits_for(capsys):
+    from nnref.widgets.display import needs
+
+    assert needs({"test_probs": 1, "X": 2}, ["test_probs", "X"], "the cell above computes")
+    assert capsys.readouterr().out == ""
+    assert not needs({"X": 2}, ["test_probs", "X"], "section 10's test-set cell computes")
+    out = capsys.readouterr().out
+    assert "needs test_probs," in out and "section 10's test-set cell computes" in out

@@ -35,3 +35,17 @@ def show_figure(fig):
     with _DRAWING:
         png = figure_png(fig)
     display(Image(data=png, format="png"))
+
+
+def needs(namespace, names, then):
+    """True when every name in ``names`` is defined in ``namespace`` (a notebook's globals());
+    else prints which are missing and ``then``, what the student runs first, and returns False.
+
+    A release notebook's Run All goes on past unanswered exercises, so a widget built on the
+    student's results says what it waits for instead of raising a NameError.
+    """
+    missing = [name for name in names if name not in namespace]
+    if missing:
+        print(f"This widget needs {', '.join(missing)}, which {then}. Come back and run this "
+              f"cell again when that cell has run without an error.")
+    return not missing
