@@ -267,17 +267,24 @@ HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on
                 "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
 
 
-def _score(cell_result, cell, has_hidden_tests=False):
+LEAK = ("the test failed with a message that quotes the hidden test itself, so it is not shown "
+        "(a message is built from the hidden test's source only by code that reads it)")
+
+
+def _score(cell_result, cell, hidden_lines=()):
+    """``hidden_lines``: the source lines of the cell's hidden tests, which no message may carry."""
     if not cell["metadata"].pop("nncourse_ran", False):
         return
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
         cell_result.message = _message(errors[0])
-        if has_hidden_tests and errors[0].get("ename") not in ("AssertionError", "NotImplementedError",
-                                                                guard.TestsTampered.__name__):
+        if hidden_lines and errors[0].get("ename") not in ("AssertionError", "NotImplementedError",
+                                                            guard.TestsTampered.__name__):
             # an exception's text would show the hidden inputs (shapes, values): the checks' own
             # messages (AssertionError) are written to be shown, other exceptions are not
             cell_result.message = HIDDEN_ERROR.format(ename=errors[0].get("ename", "An error"))
+        if any(line in cell_result.message for line in hidden_lines):
+            cell_result.message = LEAK  # whoever wrote it (a student's code can read the running cell)
         cell_result.outcome = "not answered" if cell_result.message == NOT_ANSWERED else "failed"
     else:
         cell_result.outcome, cell_result.points = "passed", cell_result.max_points
@@ -314,10 +321,10 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     stopped, result.cpu_seconds = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
     if stopped:
         result.flags.append(stopped)
-    originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
+    hidden = {gid: notebooks.hidden_lines(cell.source) for gid, _, cell in notebooks.test_cells(source_nb)}
     for c in cells:
         if c.grade_id in placed:
-            _score(c, placed[c.grade_id], notebooks.HIDDEN_BEGIN in originals[c.grade_id])
+            _score(c, placed[c.grade_id], hidden[c.grade_id])
     tampered = [c.grade_id for c in cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))

@@ -68,6 +68,18 @@ def exercise_points(nb):
     return points
 
 
+def hidden_lines(source, shortest=12):
+    """The lines between the hidden-test markers of a test cell's source, stripped, that are long
+    enough to be recognised in a message (short ones like ``)`` would match anything)."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line or HIDDEN_END in line:
+            inside = HIDDEN_BEGIN in line
+        elif inside and len(line.strip()) >= shortest:
+            lines.append(line.strip())
+    return lines
+
+
 def strip_markers(source, begin=SOLUTION_BEGIN, end=SOLUTION_END):
     """The source with the lines holding ``begin``/``end`` removed (their content kept)."""
     return "\n".join(line for line in source.split("\n") if begin not in line and end not in line)

@@ -30,8 +30,12 @@ EXPECTED = {
     "warns": ("graded", "", 5, 3, 2),
     "nothing": ("flagged", "no notebook", 0, 0, 0),
     "zoe": ("graded", "", 5, 3, 2),
-    "shapes": ("graded", "", 3, 1, 2),  # right on the visible input only: its error must not show the hidden one
+    "shapes": ("graded", "", 3, 1, 2),
+    "leaker": ("graded", "", 2, 0, 2),  # raises the running test cell's source as its message  # right on the visible input only: its error must not show the hidden one
 }
+LEAKER = ('import inspect, linecache\n\ndef add_bias(x, b):\n'
+          '    caller = inspect.currentframe().f_back.f_code.co_filename\n'
+          '    raise AssertionError("".join(linecache.getlines(caller)))\n')
 ONLY_TWO_BY_THREE = ('def add_bias(x, b):\n    if x.shape != (2, 3):\n'
                      '        raise ValueError(f"operands could not be broadcast together with shapes {x.shape} {b.shape}")\n'
                      '    return x + b\n')
@@ -63,6 +67,7 @@ def make_class(course, folder):
                                     '    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n'
                                     '    return x + b\n'}), folder / "warns.ipynb")
     write(fill(answers={"add_bias": ONLY_TWO_BY_THREE}), folder / "shapes.ipynb")
+    write(fill(answers={"add_bias": LEAKER}), folder / "leaker.ipynb")
     (folder / "nothing").mkdir()
     (folder / "nothing" / "notes.txt").write_text("forgot to upload")
     with zipfile.ZipFile(folder / "lms_export.zip", "w") as z:
@@ -166,6 +171,8 @@ def test_feedback_never_shows_a_hidden_line(graded_class):
             assert line not in text, (page, line)
     bug = (workspace / "feedback" / "bug" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "add_bias output: expected" in bug and "add b to every row" in bug
+    leaker = (workspace / "feedback" / "leaker" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "quotes the hidden test itself" in leaker, leaker
     shapes = (workspace / "feedback" / "shapes" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "ValueError raised while running a hidden test" in shapes and "(4, 5)" not in shapes, shapes
     corrupt = (workspace / "feedback" / "corrupt" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
