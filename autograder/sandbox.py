@@ -37,8 +37,7 @@ KERNEL_UID_BASE = 1_000_000_000
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "fonts",
        "alternatives", "mime.types")
 MIB = 1 << 20
-FIX = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`), and let it create "
-       "namespaces: on Ubuntu 24.04 `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` "
+FIX = ("If bubblewrap cannot create namespaces here: on Ubuntu 24.04 `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` "
        "(or an AppArmor profile for bwrap); in a container, run it with user namespaces allowed "
        "(e.g. docker --security-opt seccomp=unconfined). Or pass --no-sandbox to grade without "
        "one (recorded in grades.csv)")
@@ -69,7 +68,7 @@ def _bwrap():
     path = shutil.which("bwrap")
     if not path:
         raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed, so student code cannot be "
-                                 f"contained: {FIX}")
+                                 f"contained: install it (Debian/Ubuntu: `apt-get install bubblewrap`). {FIX}")
     return path
 
 
@@ -83,8 +82,11 @@ def _package_dirs(names=("nnref", "autograder")):
 
 
 def _python_dirs():
+    """The Python installation: its prefixes and every site-packages folder on the path (a
+    .pth file can add another environment's)."""
     prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}
-    prefixes |= {Path(p).resolve() for p in site.getsitepackages() if Path(p).exists()}
+    sites = [*site.getsitepackages(), *(p for p in sys.path if Path(p).name in ("site-packages", "dist-packages"))]
+    prefixes |= {Path(p).resolve() for p in sites if Path(p).is_dir()}
     return sorted(prefixes)
 
 
@@ -156,12 +158,14 @@ def command(limits, work_name, staging, ipc_dir, blas_threads, kernel_cmd):
     for key, value in _env(blas_threads, data_dir).items():
         args += ["--setenv", key, value]
     args += _system_binds()
-    for path in _python_dirs() + _package_dirs():
-        args += _ro(path)
+    # The private tmpfs first: a bind made before it under /tmp (a venv or a checkout there, as
+    # in a CI clone) would be hidden by it.
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
-             "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME,
-             ] + _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]
+             "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME]
+    for path in _python_dirs() + _package_dirs():
+        args += _ro(path)
+    args += _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]
     if data_dir:
         args += _ro(data_dir, DATA)
     args += ["--chdir", "/"]
@@ -278,10 +282,10 @@ def check():
         run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"]),
                              capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
-        raise SandboxUnavailable(f"the sandbox did not start ({err}): {FIX}") from None
+        raise SandboxUnavailable(f"the sandbox did not start ({err}). {FIX}") from None
     finally:
         box.close()
     if run.returncode != 0:
         lines = run.stderr.strip().splitlines()
         why = lines[-1] if lines else f"exit status {run.returncode}"
-        raise SandboxUnavailable(f"the sandbox did not start ({why}): {FIX}")
+        raise SandboxUnavailable(f"the sandbox did not start ({why}). {FIX}")

@@ -197,3 +197,22 @@ def test_a_machine_without_bubblewrap_stops_grading_with_the_fix(tmp_path, monke
     err = capsys.readouterr().err
     assert code == 2 and "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err, err
     assert not (tmp_path / "ws" / "grades.csv").exists()
+
+
+def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path):
+    """CI clones (and many laptops' venvs) live under /tmp, where the sandbox mounts a private
+    tmpfs: the environment must be bound after it, not hidden by it. A venv in tmp_path that
+    reaches this one's packages through a .pth file grades a notebook in the sandbox."""
+    import site
+    import subprocess
+    import sys
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    inner_site = next(venv.glob("lib/python*/site-packages"))
+    # addsitedir, so that the outer environment's own .pth files (the editable install's) run too
+    (inner_site / "outer.pth").write_text(f"import site; list(map(site.addsitedir, {site.getsitepackages()!r}))\n")
+    probe = ("from autograder import sandbox; sandbox.check(); "
+             "import nnref, sys; print('sandbox ok from', sys.prefix)")
+    run = subprocess.run([str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True,
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})
+    assert run.returncode == 0 and "sandbox ok from " + str(venv) in run.stdout, run.stderr[-2000:]
