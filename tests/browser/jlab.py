@@ -115,14 +115,14 @@ class Console:
 def open_notebook(page, lab, name):
     page.goto(lab.url(name))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    _wait_kernel_idle(page, lab, timeout=60)
+    wait_kernel_idle(page, lab, timeout=60)
 
 
 def _kernel_states(lab):
     return [k["execution_state"] for k in lab.api("kernels")]
 
 
-def _wait_kernel_idle(page, lab, timeout):
+def wait_kernel_idle(page, lab, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         states = _kernel_states(lab)

@@ -1,0 +1,411 @@
+"""The playground: TF Playground's controls on nnref, plus what TF Playground lacks.
+
+TF Playground trains one fixed kind of net (squared error, plain SGD). Here the same 2-D data
+sets, input features, layers and regularization meet the course's optimizers (05),
+initializers (06), batch norm (07), dropout (08), softmax cross-entropy for two or more classes
+(03), and a switch that trains with the student's own layer functions instead of nnref's.
+
+Pure parts, tested without a browser: ``parse_config`` / ``config_string`` (the whole setup as
+one line to paste and share), ``make_data`` (data set, train/test split, feature columns),
+``Playground`` (reset, one epoch at a time, losses, the decision boundary on a grid) and
+``layer_functions`` (which layer functions a run uses). ``playground_widget`` wires them to
+ipywidgets controls.
+"""
+from types import SimpleNamespace
+
+import numpy as np
+
+from nnref import init, layers, optim
+from nnref.data import make_spiral, toy_dataset
+from nnref.losses import softmax, softmax_cross_entropy
+
+__all__ = ["DEFAULTS", "CHOICES", "FEATURES", "LAYER_FUNCTIONS", "parse_config", "config_string",
+           "make_data", "feature_columns", "layer_functions", "Playground", "playground_widget"]
+
+FEATURES = {
+    "x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2, "x2^2": lambda X: X[:, 1] ** 2,
+    "x1*x2": lambda X: X[:, 0] * X[:, 1],
+    "sin(x1)": lambda X: np.sin(X[:, 0]), "sin(x2)": lambda X: np.sin(X[:, 1]),
+}
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "nesterov": optim.Nesterov,
+              "adagrad": optim.AdaGrad, "rmsprop": optim.RMSProp, "adam": optim.Adam}
+INITIALIZERS = {"he": init.he, "xavier": init.xavier, "small_random": init.small_random,
+                "standard_normal": init.standard_normal}
+# Choices of every option that has a fixed set of values.
+CHOICES = {"dataset": ("circle", "xor", "gauss", "spiral"), "activation": ACTIVATIONS,
+           "optimizer": tuple(OPTIMIZERS), "init": tuple(INITIALIZERS),
+           "regularization": ("none", "L1", "L2")}
+DEFAULTS = {
+    "dataset": "circle", "noise": 0.1, "train_ratio": 0.5, "classes": 2, "points": 300,
+    "features": ("x1", "x2"), "hidden": (4, 2), "activation": "tanh", "lr": 0.03,
+    "optimizer": "sgd", "init": "xavier", "batchnorm": False, "keep_prob": 1.0,
+    "regularization": "none", "reg_rate": 0.001, "batch_size": 10, "seed": 0,
+    "own_layers": False,
+}
+# What the student may define in the notebook to replace nnref's layers (lessons 02, 04, 07, 08).
+LAYER_FUNCTIONS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward",
+                   "tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward",
+                   "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward")
+
+
+def _parse_value(key, text):
+    default = DEFAULTS[key]
+    if isinstance(default, bool):
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise ValueError(f"{key} is true or false, got {text!r}")
+        return text.lower() in ("true", "1")
+    if isinstance(default, tuple):
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        return tuple(int(t) for t in items) if key == "hidden" else tuple(items)
+    return type(default)(text)
+
+
+def _check(config):
+    for key, choices in CHOICES.items():
+        if config[key] not in choices:
+            raise ValueError(f"{key} must be one of {', '.join(choices)}; got {config[key]!r}")
+    unknown = [f for f in config["features"] if f not in FEATURES]
+    if unknown or not config["features"]:
+        raise ValueError(f"features: pick one or more of {', '.join(FEATURES)}; got "
+                         f"{', '.join(config['features']) or 'none'}")
+    if any(h < 1 for h in config["hidden"]):
+        raise ValueError(f"hidden: every layer needs at least one unit; got {config['hidden']}")
+    if not 0 < config["keep_prob"] <= 1:
+        raise ValueError(f"keep_prob is a probability in (0, 1]; got {config['keep_prob']}")
+    if not 0 < config["train_ratio"] < 1:
+        raise ValueError(f"train_ratio is the training share in (0, 1); got {config['train_ratio']}")
+    if config["classes"] < 2 or (config["classes"] > 2 and config["dataset"] != "spiral"):
+        raise ValueError(f"classes: 2 for {config['dataset']}; the spiral takes 2 or more arms; "
+                         f"got {config['classes']}")
+    if config["lr"] <= 0 or config["batch_size"] < 1 or config["points"] < 10:
+        raise ValueError("lr must be > 0, batch_size >= 1 and points >= 10")
+    return config
+
+
+def parse_config(text="", base=None):
+    """A configuration from ``key=value; key=value`` (lists comma-separated, e.g.
+    ``hidden=8,8; features=x1,x2,x1*x2``). Keys not given keep ``base``'s (or the defaults')
+    values. Raises ValueError naming a wrong key or value."""
+    config = dict(DEFAULTS if base is None else base)
+    for part in text.replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in DEFAULTS:
+            raise ValueError(f"{part.strip()!r}: expected key=value with a key among "
+                             f"{', '.join(DEFAULTS)}")
+        try:
+            config[key] = _parse_value(key, value.strip())
+        except ValueError as err:
+            raise ValueError(f"{key}: cannot read {value.strip()!r} ({err})") from None
+    return _check(config)
+
+
+def config_string(config):
+    """The configuration as one line that ``parse_config`` reads back to the same dict."""
+    def show(value):
+        if isinstance(value, tuple):
+            return ",".join(str(v) for v in value)
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return "; ".join(f"{key}={show(config[key])}" for key in DEFAULTS)
+
+
+def feature_columns(X, names):
+    """The input features (n, len(names)) of 2-D points X (n, 2)."""
+    return np.column_stack([FEATURES[name](X) for name in names])
+
+
+def make_data(config):
+    """Data set, split and features. Returns a dict: X_train, y_train, X_test, y_test (the 2-D
+    points) and F_train, F_test (their feature columns)."""
+    if config["dataset"] == "spiral":
+        X, y = make_spiral(n=config["points"], noise=config["noise"], seed=config["seed"],
+                           num_classes=config["classes"])
+    else:
+        X, y = toy_dataset(config["dataset"], n=config["points"], noise=config["noise"],
+                           seed=config["seed"])
+    order = np.random.default_rng(config["seed"]).permutation(len(y))
+    cut = int(round(config["train_ratio"] * len(y)))
+    train, test = order[:cut], order[cut:]
+    data = {"X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test]}
+    data["F_train"] = feature_columns(data["X_train"], config["features"])
+    data["F_test"] = feature_columns(data["X_test"], config["features"])
+    return data
+
+
+def layer_functions(namespace=None):
+    """The layer functions a run uses: the student's where ``namespace`` (a notebook's
+    globals()) defines them, nnref's otherwise. Returns (functions, names of the student's)."""
+    namespace = namespace or {}
+    own = [name for name in LAYER_FUNCTIONS if callable(namespace.get(name))]
+    chosen = {name: namespace[name] if name in own else getattr(layers, name)
+              for name in LAYER_FUNCTIONS}
+    return SimpleNamespace(**chosen), own
+
+
+class Playground:
+    """A fully connected net on a 2-D data set, trained one epoch at a time.
+
+    config: a dict from ``parse_config``. fns: the layer functions (``layer_functions``).
+    """
+
+    def __init__(self, config, fns=None):
+        self.config = _check(dict(config))
+        self.fns = fns or layer_functions()[0]
+        self.reset()
+
+    def reset(self):
+        c = self.config
+        self.data = make_data(c)
+        self.rng = np.random.default_rng(c["seed"])
+        dims = [len(c["features"]), *c["hidden"], c["classes"]]
+        make_weights = INITIALIZERS[c["init"]]
+        self.params = {}
+        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+            self.params[f"W{i}"] = make_weights(fan_in, fan_out, rng=self.rng)
+            self.params[f"b{i}"] = np.zeros(fan_out)
+            if c["batchnorm"] and i < len(dims) - 1:
+                self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(fan_out), np.zeros(fan_out)
+        self.bn_params = {i: {"mode": "train"} for i in range(1, len(dims) - 1)}
+        self.optimizer = OPTIMIZERS[c["optimizer"]](lr=c["lr"])
+        self.epoch = 0
+        self.history = {"train_loss": [], "test_loss": []}
+        self._record()
+
+    @property
+    def num_layers(self):
+        return len(self.config["hidden"]) + 1
+
+    def _forward(self, F, train):
+        fns, c, caches = self.fns, self.config, []
+        mode = "train" if train else "test"
+        h = F
+        for i in range(1, self.num_layers):
+            h, cache = fns.affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
+            caches.append(("affine", i, cache))
+            if c["batchnorm"]:
+                self.bn_params[i]["mode"] = mode
+                h, cache = fns.batchnorm_forward(h, self.params[f"gamma{i}"],
+                                                 self.params[f"beta{i}"], self.bn_params[i])
+                caches.append(("batchnorm", i, cache))
+            h, cache = getattr(fns, f"{c['activation']}_forward")(h)
+            caches.append((c["activation"], i, cache))
+            if c["keep_prob"] < 1:
+                h, cache = fns.dropout_forward(h, {"keep_prob": c["keep_prob"], "mode": mode,
+                                                   "seed": self.rng})
+                caches.append(("dropout", i, cache))
+        last = self.num_layers
+        scores, cache = fns.affine_forward(h, self.params[f"W{last}"], self.params[f"b{last}"])
+        caches.append(("affine", last, cache))
+        return scores, caches
+
+    def _penalty(self):
+        """The L1 or L2 term on the weight matrices and its gradients."""
+        c = self.config
+        weights = [k for k in self.params if k.startswith("W")]
+        if c["regularization"] == "none":
+            return 0.0, {}
+        if c["regularization"] == "L2":
+            return (0.5 * c["reg_rate"] * sum(np.sum(self.params[k] ** 2) for k in weights),
+                    {k: c["reg_rate"] * self.params[k] for k in weights})
+        return (c["reg_rate"] * sum(np.sum(np.abs(self.params[k])) for k in weights),
+                {k: c["reg_rate"] * np.sign(self.params[k]) for k in weights})
+
+    def loss_and_grads(self, F, y):
+        scores, caches = self._forward(F, train=True)
+        loss, dout = softmax_cross_entropy(scores, y)
+        penalty, dpenalty = self._penalty()
+        grads = {}
+        for kind, i, cache in reversed(caches):
+            if kind == "affine":
+                dout, grads[f"W{i}"], grads[f"b{i}"] = self.fns.affine_backward(dout, cache)
+            elif kind == "batchnorm":
+                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = self.fns.batchnorm_backward(dout, cache)
+            else:
+                dout = getattr(self.fns, f"{kind}_backward")(dout, cache)
+        for key, g in dpenalty.items():
+            grads[key] = grads[key] + g
+        return loss + penalty, grads
+
+    def train_epoch(self):
+        """One pass over the training points in shuffled mini-batches."""
+        F, y = self.data["F_train"], self.data["y_train"]
+        order = self.rng.permutation(len(y))
+        for start in range(0, len(y), self.config["batch_size"]):
+            batch = order[start:start + self.config["batch_size"]]
+            if self.config["batchnorm"] and len(batch) < 2:
+                continue  # batch statistics of one point are undefined
+            _, grads = self.loss_and_grads(F[batch], y[batch])
+            self.optimizer.step(self.params, grads)
+        self.epoch += 1
+        self._record()
+
+    def loss(self, split):
+        scores, _ = self._forward(self.data[f"F_{split}"], train=False)
+        return float(softmax_cross_entropy(scores, self.data[f"y_{split}"])[0])
+
+    def _record(self):
+        for split in ("train", "test"):
+            self.history[f"{split}_loss"].append(self.loss(split))
+
+    def probabilities(self, X):
+        """Class probabilities (n, classes) of 2-D points X (n, 2), in test mode."""
+        scores, _ = self._forward(feature_columns(X, self.config["features"]), train=False)
+        return softmax(scores)
+
+    def boundary(self, resolution=60, margin=0.3):
+        """The predicted class on a grid covering the data: (xs, ys, classes (res, res))."""
+        X = np.vstack([self.data["X_train"], self.data["X_test"]])
+        lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+        xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+        grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
+        return xs, ys, self.probabilities(grid).argmax(axis=1).reshape(resolution, resolution)
+
+    def summary(self):
+        return (f"epoch {self.epoch}: train loss {self.history['train_loss'][-1]:.3f}, "
+                f"test loss {self.history['test_loss'][-1]:.3f}")
+
+
+def plot_playground(pg):
+    """Decision boundary with train (filled) and test (ringed) points, and the loss curves."""
+    from nnref.widgets.display import new_figure
+
+    fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2))
+    xs, ys, classes = pg.boundary()
+    k = pg.config["classes"]
+    ax_map.contourf(xs, ys, classes, levels=np.arange(k + 1) - 0.5, cmap="coolwarm", alpha=0.35)
+    d = pg.data
+    ax_map.scatter(d["X_train"][:, 0], d["X_train"][:, 1], c=d["y_train"], cmap="coolwarm",
+                   vmin=0, vmax=k - 1, s=14, edgecolor="k", linewidth=0.3, label="train")
+    ax_map.scatter(d["X_test"][:, 0], d["X_test"][:, 1], c=d["y_test"], cmap="coolwarm",
+                   vmin=0, vmax=k - 1, s=18, marker="s", edgecolor="k", linewidth=0.8, label="test")
+    ax_map.legend(loc="upper right", fontsize=8)
+    ax_map.set_title(pg.summary(), fontsize=10)
+    epochs = np.arange(len(pg.history["train_loss"]))
+    ax_loss.plot(epochs, pg.history["train_loss"], label="train")
+    ax_loss.plot(epochs, pg.history["test_loss"], label="test")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss")
+    ax_loss.legend()
+    fig.tight_layout()
+    return fig
+
+
+def playground_widget(namespace=None, config=""):
+    """The playground's controls, the boundary and the loss curves. namespace: the notebook's
+    globals(), searched for the student's layer functions when "own layers" is ticked."""
+    import ipywidgets as widgets
+
+    from nnref.widgets.display import show_figure
+
+    start = parse_config(config)
+    style, wide = {"description_width": "110px"}, widgets.Layout(width="330px")
+    c = {
+        "dataset": widgets.Dropdown(options=CHOICES["dataset"], description="data set"),
+        "noise": widgets.FloatSlider(min=0, max=0.5, step=0.05, description="noise"),
+        "train_ratio": widgets.FloatSlider(min=0.1, max=0.9, step=0.1, description="train ratio"),
+        "classes": widgets.IntSlider(min=2, max=5, description="classes (spiral)"),
+        "features": widgets.SelectMultiple(options=list(FEATURES), rows=4, description="features"),
+        "hidden": widgets.Text(description="hidden units", placeholder="e.g. 4,2",
+                               continuous_update=False),
+        "activation": widgets.Dropdown(options=ACTIVATIONS, description="activation"),
+        "lr": widgets.FloatLogSlider(min=-4, max=0, step=0.25, base=10, description="learning rate"),
+        "optimizer": widgets.Dropdown(options=CHOICES["optimizer"], description="optimizer"),
+        "init": widgets.Dropdown(options=CHOICES["init"], description="initializer"),
+        "batchnorm": widgets.Checkbox(description="batch norm"),
+        "keep_prob": widgets.FloatSlider(min=0.3, max=1.0, step=0.05, description="keep_prob"),
+        "regularization": widgets.Dropdown(options=CHOICES["regularization"], description="regularization"),
+        "reg_rate": widgets.FloatLogSlider(min=-5, max=-1, step=0.25, base=10, description="reg. rate"),
+        "batch_size": widgets.IntSlider(min=1, max=100, description="batch size"),
+        "own_layers": widgets.Checkbox(description="own layers"),
+    }
+    for control in c.values():
+        control.style, control.layout = style, wide
+    share = widgets.Text(description="config", layout=widgets.Layout(width="100%"), style=style,
+                         continuous_update=False)
+    play = widgets.Play(interval=400, min=0, max=10 ** 6, description="play")
+    step, reset = widgets.Button(description="step"), widgets.Button(description="reset")
+    status, out = widgets.HTML(), widgets.Output()
+    state = {"pg": None, "syncing": False}
+
+    def read_controls():
+        text = "; ".join(f"{k}={','.join(v.value) if k == 'features' else v.value}"
+                         for k, v in c.items())
+        return parse_config(text, base=start)
+
+    def write_controls(config):
+        state["syncing"] = True
+        try:
+            for key, control in c.items():
+                control.value = (",".join(map(str, config[key])) if key == "hidden"
+                                 else tuple(config[key]) if key == "features" else config[key])
+            share.value = config_string(config)
+        finally:
+            state["syncing"] = False
+
+    def draw():
+        with out:
+            out.clear_output(wait=True)
+            show_figure(plot_playground(state["pg"]))
+
+    def rebuild(change=None):
+        if state["syncing"]:
+            return
+        try:
+            config = read_controls()
+        except ValueError as err:
+            status.value = f"<span style='color: #b00'>{err}</span>"
+            return
+        fns, own = layer_functions(namespace if config["own_layers"] else None)
+        if config["own_layers"] and not own:
+            status.value = ("own layers: none of " + ", ".join(LAYER_FUNCTIONS[:2]) + ", ... is "
+                            "defined in this notebook yet; nnref's are used")
+        else:
+            status.value = f"your layers: {', '.join(own)}" if own else ""
+        share.value = config_string(config)
+        try:
+            state["pg"] = Playground(config, fns)
+        except Exception as err:  # the student's own layers may fail: say so, keep the widget
+            status.value = f"<span style='color: #b00'>{type(err).__name__}: {err}</span>"
+            return
+        draw()
+
+    def on_share(change):
+        if state["syncing"]:
+            return
+        try:
+            config = parse_config(share.value)
+        except ValueError as err:
+            status.value = f"<span style='color: #b00'>{err}</span>"
+            return
+        write_controls(config)
+        rebuild()
+
+    def advance(_=None):
+        if state["pg"] is not None:
+            state["pg"].train_epoch()
+            draw()
+
+    def on_dataset(change):
+        # Only the spiral has more than two classes.
+        c["classes"].disabled = change["new"] != "spiral"
+        if c["classes"].disabled:
+            c["classes"].value = 2
+
+    c["dataset"].observe(on_dataset, names="value")
+    write_controls(start)
+    on_dataset({"new": start["dataset"]})
+    for control in c.values():
+        control.observe(rebuild, names="value")
+    share.observe(on_share, names="value")
+    play.observe(advance, names="value")
+    step.on_click(advance)
+    reset.on_click(rebuild)
+    rebuild()
+    column = list(c.values())
+    return widgets.VBox([
+        widgets.HBox([play, step, reset, status]),
+        widgets.HBox([widgets.VBox(column[:8]), widgets.VBox(column[8:])]),
+        share, out])

@@ -1,0 +1,135 @@
+"""The playground's configuration, data, training and widget, without a browser."""
+import matplotlib
+import numpy as np
+import pytest
+
+from nnref import layers
+from nnref.checks import rel_error
+from nnref.gradcheck import numerical_gradient
+from nnref.widgets import playground as pg
+
+matplotlib.use("Agg")
+
+RICH = ("dataset=spiral; classes=3; hidden=8,8; activation=relu; optimizer=adam; lr=0.01; "
+        "batchnorm=true; keep_prob=0.9; regularization=L2; reg_rate=0.001; init=he; "
+        "features=x1,x2,sin(x1)")
+
+
+def test_config_string_round_trips_and_keeps_unnamed_defaults():
+    config = pg.parse_config(RICH)
+    assert config["hidden"] == (8, 8) and config["batchnorm"] is True
+    assert config["features"] == ("x1", "x2", "sin(x1)") and config["batch_size"] == pg.DEFAULTS["batch_size"]
+    assert pg.parse_config(pg.config_string(config)) == config
+    assert pg.parse_config("") == pg.DEFAULTS
+
+
+@pytest.mark.parametrize("text, message", [
+    ("dataset=moons", "dataset must be one of circle, xor, gauss, spiral"),
+    ("depth=3", "expected key=value with a key among"),
+    ("hidden=4,x", "hidden: cannot read"),
+    ("features=x3", "features: pick one or more of"),
+    ("keep_prob=0", "keep_prob is a probability"),
+    ("dataset=circle; classes=3", "classes: 2 for circle"),
+    ("batchnorm=maybe", "batchnorm: cannot read"),
+])
+def test_parse_config_names_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        pg.parse_config(text)
+
+
+def test_feature_columns():
+    X = np.array([[1.0, 2.0], [-0.5, 0.0]])
+    F = pg.feature_columns(X, list(pg.FEATURES))
+    expected = [[1, 2, 1, 4, 2, np.sin(1), np.sin(2)], [-0.5, 0, 0.25, 0, 0, np.sin(-0.5), 0]]
+    assert F.shape == (2, 7) and np.allclose(F, expected)
+
+
+def test_make_data_splits_by_the_ratio_and_makes_spiral_arms():
+    data = pg.make_data(pg.parse_config("dataset=spiral; classes=4; points=200; train_ratio=0.3"))
+    assert len(data["y_train"]) == 60 and len(data["y_test"]) == 140
+    assert set(data["y_train"]) | set(data["y_test"]) == {0, 1, 2, 3}
+    assert data["F_train"].shape == (60, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "hidden=5,3; activation=tanh; regularization=L2; reg_rate=0.01",
+    "hidden=4; activation=sigmoid; regularization=L1; reg_rate=0.01; features=x1,x2,x1*x2",
+    "hidden=4,3; activation=relu; batchnorm=true; dataset=spiral; classes=3",
+])
+def test_gradients_match_numerical_gradients(text):
+    net = pg.Playground(pg.parse_config(text + "; points=40"))
+    F, y = net.data["F_train"][:8], net.data["y_train"][:8]
+    _, grads = net.loss_and_grads(F, y)
+    for name, w in net.params.items():
+        numeric = numerical_gradient(lambda _: net.loss_and_grads(F, y)[0], w)
+        assert rel_error(grads[name], numeric) < 1e-6, name
+
+
+@pytest.mark.parametrize("text", ["dataset=gauss; optimizer=sgd; lr=0.1",
+                                  "dataset=xor; hidden=8; optimizer=momentum; features=x1,x2,x1*x2",
+                                  "dataset=spiral; classes=3; hidden=16,16; activation=relu; "
+                                  "optimizer=adam; lr=0.01; keep_prob=0.9; init=he"])
+def test_training_lowers_the_loss(text):
+    net = pg.Playground(pg.parse_config(text))
+    for _ in range(15):
+        net.train_epoch()
+    assert net.epoch == 15 and len(net.history["train_loss"]) == 16
+    assert net.history["train_loss"][-1] < 0.8 * net.history["train_loss"][0]
+
+
+def test_reset_starts_again_from_the_same_weights():
+    net = pg.Playground(pg.parse_config("seed=3"))
+    first = {k: v.copy() for k, v in net.params.items()}
+    net.train_epoch()
+    net.reset()
+    assert net.epoch == 0 and all(np.array_equal(first[k], net.params[k]) for k in first)
+
+
+def test_boundary_covers_the_data_with_one_class_per_cell():
+    net = pg.Playground(pg.parse_config("dataset=spiral; classes=3"))
+    xs, ys, classes = net.boundary(resolution=30)
+    assert classes.shape == (30, 30) and set(np.unique(classes)) <= {0, 1, 2}
+    assert xs[0] < net.data["X_train"][:, 0].min() and ys[-1] > net.data["X_train"][:, 1].max()
+
+
+def test_own_layers_are_the_students_functions():
+    calls = []
+
+    def affine_forward(x, w, b):
+        calls.append(x.shape)
+        return layers.affine_forward(x, w, b)
+
+    fns, own = pg.layer_functions({"affine_forward": affine_forward, "unrelated": 1})
+    assert own == ["affine_forward"] and fns.relu_forward is layers.relu_forward
+    net = pg.Playground(pg.parse_config("hidden=3"), fns)
+    net.train_epoch()
+    assert calls, "the student's affine_forward was not called"
+
+
+def test_widget_follows_its_config_string_and_steps():
+    box = pg.playground_widget(config="dataset=xor; hidden=3")
+    share = box.children[2]
+    assert "dataset=xor" in share.value and "hidden=3" in share.value
+    controls = box.children[1].children[0].children + box.children[1].children[1].children
+    by_name = {c.description: c for c in controls}
+    share.value = pg.config_string(pg.parse_config("dataset=gauss; optimizer=adam; hidden=2,2"))
+    assert by_name["data set"].value == "gauss" and by_name["optimizer"].value == "adam"
+    assert by_name["hidden units"].value == "2,2"
+    by_name["batch norm"].value = True
+    assert "batchnorm=true" in share.value
+    play, step, reset, status = box.children[0].children
+    step.click()
+    step.click()
+    assert share.value == pg.config_string(pg.parse_config(share.value))
+    share.value = "dataset=moons"
+    assert "dataset must be one of" in status.value
+
+
+def test_widget_offers_more_classes_on_the_spiral_only():
+    box = pg.playground_widget(config="dataset=spiral; classes=3")
+    controls = box.children[1].children[0].children
+    by_name = {c.description: c for c in controls}
+    assert not by_name["classes (spiral)"].disabled and by_name["classes (spiral)"].value == 3
+    by_name["data set"].value = "circle"
+    assert by_name["classes (spiral)"].disabled and by_name["classes (spiral)"].value == 2
+    assert "dataset=circle" in box.children[2].value and "classes=2" in box.children[2].value
