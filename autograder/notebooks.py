@@ -22,7 +22,7 @@ def read(path):
         json.loads(text)  # for the position of a JSON error; nbformat's message quotes the file instead
         nb = nbformat.reads(text, as_version=4)
     except json.JSONDecodeError as err:
-        raise CorruptNotebook(f"{path.name} is not a notebook: not valid JSON ({err.msg} at line {err.lineno}, "
+        raise CorruptNotebook(f"{path.name} is not a notebook: not valid JSON ({err.msg}: line {err.lineno}, "
                               f"column {err.colno}); the file may be cut short or not a notebook") from None
     except UnicodeDecodeError:
         raise CorruptNotebook(f"{path.name} is not a notebook: not UTF-8 text") from None
