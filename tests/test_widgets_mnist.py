@@ -4,6 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from nnref.data import load_mnist
 from nnref.nets import TwoLayerNet
 from nnref.widgets.mnist import (check_two_layer_params, confident_mistakes, confusion_matrix,
                                  format_table, mistake_browser, mistake_view, plot_class_counts,
@@ -134,9 +135,11 @@ def test_check_final_model_grades_on_the_real_test_set(capsys):
     with pytest.raises(AssertionError, match="below 95%"):
         check_final_model(untrained, 0.95, cause="train longer")
     # a chance-level net clears a 5 % bar: the accuracy is computed, not assumed
-    accuracy = check_final_model(untrained, 0.05, cause="")
+    assert check_final_model(untrained, 0.05, cause="") is None, \
+        "a test cell ending with a number is a partial score to stock nbgrader: return nothing"
+    accuracy = two_layer_accuracy(untrained, *load_mnist()[2:])
     assert 0.0 < accuracy < 0.3, f"an untrained net should be near chance (10 %), got {accuracy:.2%}"
-    assert f"{accuracy:.2%}" in capsys.readouterr().out
+    assert f"test accuracy of final_params: {accuracy:.2%}" in capsys.readouterr().out
 
 
 def test_mistake_browser_filters_show_any_and_draw_once_per_change(monkeypatch):
