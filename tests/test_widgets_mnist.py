@@ -183,3 +183,14 @@ def test_needs_names_what_a_widget_waits_for(capsys):
     assert not needs({"X": 2}, ["test_probs", "X"], "section 10's test-set cell computes")
     out = capsys.readouterr().out
     assert "needs test_probs," in out and "section 10's test-set cell computes" in out
+
+
+def test_wrap_text_breaks_long_lines_at_spaces_only():
+    from nnref.widgets.display import wrap_text
+
+    long = "Momentum with lr = 0.1, momentum 0.9 on bowl x²/20 + y², 50 steps from (-7, 2): " \
+           "ends at (0.409, -0.061), f = 0.01209; still 0.0121 above the minimum."
+    wrapped = wrap_text("short line\n" + long, width=60)
+    lines = wrapped.splitlines()
+    assert lines[0] == "short line" and all(len(line) <= 60 for line in lines)
+    assert wrapped.split() == ("short line\n" + long).split()

@@ -18,6 +18,7 @@ import numpy as np
 
 from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
+from nnref.widgets.display import wrap_text
 from nnref.train import train
 
 __all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
@@ -234,7 +235,7 @@ def batchnorm_explorer(X, y):
             fig = plot_state(state)
             plt.show()
             plt.close(fig)
-            print(state["text"])
+            print(wrap_text(state["text"]))
 
     for control in (log_scale, depth, log_lr, activation, batchnorm):
         control.observe(update, names="value")

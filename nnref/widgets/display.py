@@ -49,3 +49,16 @@ def needs(namespace, names, then):
         print(f"This widget needs {', '.join(missing)}, which {then}. Come back and run this "
               f"cell again when that cell has run without an error.")
     return not missing
+
+
+# Printed text of a widget is wrapped at spaces to this width: a longer line in the notebook's
+# output wraps anywhere, even in the middle of a word or a number.
+TEXT_WIDTH = 88
+
+
+def wrap_text(text, width=TEXT_WIDTH):
+    """``text`` with every line longer than ``width`` broken at spaces."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="  ") if len(line) > width else line
+                     for line in text.splitlines())

@@ -16,6 +16,7 @@ import numpy as np
 
 from nnref.nets import FullyConnectedNet
 from nnref.optim import Momentum
+from nnref.widgets.display import wrap_text
 from nnref.train import train
 
 __all__ = ["shift_images", "augment_with_shifts", "soft_threshold", "ridge_shrink",
@@ -245,7 +246,7 @@ def regularization_explorer(data, keep_probs=(0.3, 0.5, 0.8, 1.0), regs=(0.0, 1e
             plot_gap(state, ax, title=f"keep_prob = {key[0]:g}, λ = {key[1]:g}")
             plt.show()
             plt.close(fig)
-            print(state["text"])
+            print(wrap_text(state["text"]))
 
     for control in (keep, reg):
         control.observe(update, names="value")

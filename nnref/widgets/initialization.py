@@ -14,6 +14,7 @@ import numpy as np
 
 from nnref import init
 from nnref.widgets.activations import ACTIVATIONS, SATURATED
+from nnref.widgets.display import wrap_text
 
 __all__ = ["INITIALIZERS", "ACTIVATIONS", "SATURATED", "VALUE_RANGE", "deep_weights",
            "layer_outputs", "layer_statistics", "gradient_norms", "dead_fraction",
@@ -248,7 +249,7 @@ def init_explorer():
         fig = plot_state(state)
         plt.show()
         plt.close(fig)
-        print(state["text"])
+        print(wrap_text(state["text"]))
 
     output = widgets.interactive_output(show, controls)
     c = controls

@@ -11,6 +11,7 @@ per step, and the step where the run diverges.
 import numpy as np
 
 from nnref import optim
+from nnref.widgets.display import wrap_text
 
 __all__ = ["SURFACES", "RULES", "descend", "make_optimizer", "surface_run", "explorer_state",
            "plot_run", "optimizer_explorer"]
@@ -164,7 +165,7 @@ def optimizer_explorer():
             axes[0].set_title(f"{rule.value}, lr = {state['lr']:.3g}")
             plt.show()
             plt.close(fig)
-            print(state["text"])
+            print(wrap_text(state["text"]))
 
     for control in (surface, rule, log10_lr, momentum, steps):
         control.observe(update, names="value")

@@ -208,6 +208,7 @@ def press_slider_key(slider, key, times=1):
 def drag_slider(slider, value):
     """Drag a slider's (first) handle with the mouse to where ``value`` sits on its track."""
     handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
     low, high = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax"))
     track = slider.locator(".noUi-base").bounding_box()
     box = handle.bounding_box()

@@ -99,7 +99,7 @@ def check_perceptron_follows_its_readouts(page, root):
 def check_softmax_starts_at_the_lessons_numbers(page, root):
     """Lesson 03: before anything is moved the bars show the probabilities the lesson printed,
     with the spaces between p and dL/dz kept."""
-    printed = page.locator(".jp-OutputArea-output:has-text('p = softmax =')").first.inner_text()
+    printed = page.locator(".jp-OutputArea-output:has-text('p = softmax =')").first.text_content()
     lesson = [float(v) for v in re.search(r"p = softmax = \[([^\]]*)\]", printed).group(1).split()]
     labels = [t.inner_text() for t in root.locator(".widget-html-content").all() if "dL/dz" in t.inner_text()]
     shown = [float(re.search(r"p = ([0-9.]+)", t).group(1)) for t in labels]
