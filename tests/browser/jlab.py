@@ -1,6 +1,6 @@
 """Driving JupyterLab 4 from Playwright: open a notebook, Run All, find a cell's widget, and
-move its controls the way a student does (drag or type into a slider's readout, pick from a
-dropdown, tick a checkbox, press a toggle button)."""
+move its controls the way a student does (drag a slider or step it with the keyboard, pick
+from a dropdown, tick a checkbox, press a toggle button)."""
 import json
 import os
 import re
@@ -186,15 +186,6 @@ def wait_changed(root, before, what):
             return widget_fingerprint(root)
         root.page.wait_for_timeout(200)
     raise AssertionError(f"the widget's output did not change after {what}")
-
-
-def set_slider(slider, text):
-    """Type a value into a slider's readout (ipywidgets 8: an editable div) and press Enter."""
-    readout = slider.locator(".widget-readout")
-    readout.click()
-    readout.press("Control+a")
-    readout.type(text)
-    readout.press("Enter")
 
 
 def press_slider_key(slider, key, times=1):
