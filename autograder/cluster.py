@@ -3,7 +3,7 @@
 ``--dask ADDRESS`` sends every notebook to a scheduler (``tcp://host:8786``); ``--dask local``
 (or ``local:N``) starts a multi-process LocalCluster of N workers here. Each task carries
 its notebooks and the assignment's files as data, so workers need the course's Python
-environment (``pip install nn-from-scratch[cluster]``), bubblewrap, and the MNIST folder,
+environment (``pip install -e ".[cluster]"`` from the same checkout), bubblewrap, and the MNIST folder,
 but no shared filesystem. Each worker grades with the same engine and sandbox as local
 grading, so results are identical.
 
