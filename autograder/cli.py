@@ -104,7 +104,10 @@ def cmd_validate(args):
             source, what = assignment.release_notebook, f"the release of {assignment.id} in {course.root}"
         limit = args.time_limit or (assignment.time_limit if assignment else DEFAULT_TIME_LIMIT)
         print(f"{path}: checked against {what}; time limit {limit:g} CPU seconds")
-        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve(), sandbox=not args.no_sandbox)
+        # without the instructor's source there are no solutions to compute expected values from:
+        # the visible tests decide in the kernel, as in JupyterLab
+        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve(), sandbox=not args.no_sandbox,
+                                       in_kernel=source != getattr(assignment, "source_notebook", None))
         hidden = set() if source == path else _cells_with_hidden_tests(assignment)
         failed |= _print_check(path, result, hidden, everything=source == getattr(assignment, "source_notebook", None))
     return 1 if failed else 0

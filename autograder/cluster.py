@@ -33,6 +33,7 @@ class PortableJob:
     files: dict  # {relative path: bytes}: the assignment's files the kernel gets a copy of
     timeout: float
     sandbox: bool
+    reference: dict  # the source's observations (engine.reference_for), computed once by the client
 
 
 def portable(job):
@@ -44,7 +45,7 @@ def portable(job):
     files = {} if folder is None else {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
-    return PortableJob(engine._load(job.source), name, data, files, job.timeout, job.sandbox)
+    return PortableJob(engine._load(job.source), name, data, files, job.timeout, job.sandbox, job.reference)
 
 
 def grade_portable(job):
@@ -57,7 +58,7 @@ def grade_portable(job):
             (files / rel).write_bytes(data)
         submission.write_bytes(job.data)
         # One task per worker thread: a worker's BLAS gets one thread (DESIGN.md, grading in parallel).
-        return engine.grade_notebook(job.source, submission, job.timeout, files, 1, job.sandbox)
+        return engine.grade_notebook(job.source, submission, job.timeout, files, 1, job.sandbox, job.reference)
 
 
 def connect(address):

@@ -28,7 +28,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 import nbformat
 
-from . import guard, notebooks, sandbox
+from nnref.observations import MIME
+
+from . import guard, notebooks, observations, sandbox
 from .release import release_notebook
 
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
@@ -96,14 +98,16 @@ class Job:
     cwd: object = None  # the folder whose files the kernel gets a private copy of
     blas_threads: int = 1
     sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
+    reference: dict = None  # the source's observations (reference_for); computed when None
+    observe: str = "student"  # the checks' mode in the kernel: student, or reference for the source
 
 
 def _load(nb_or_path):
     return notebooks.read(Path(nb_or_path)) if isinstance(nb_or_path, (str, Path)) else nb_or_path
 
 
-def kernel_env(blas_threads):
-    return {**os.environ, **sandbox.kernel_settings(blas_threads)}
+def kernel_env(blas_threads, observe=None):
+    return {**os.environ, **sandbox.kernel_settings(blas_threads, observe)}
 
 
 def _message(error_output):
@@ -113,8 +117,9 @@ def _message(error_output):
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
 
 
-def _restore_tests(source_nb, submission_nb):
-    """The notebook to run (test cells from source) and the flags; {grade_id: cell} of the run."""
+def _restore_tests(source_nb, submission_nb, strip=True):
+    """The notebook to run (test cells from source, each as ``observations.student_source``
+    makes it if ``strip``) and the flags; {grade_id: cell} of the run."""
     visible = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
     originals = {gid: cell for gid, _, cell in notebooks.test_cells(source_nb)}
     accepted = {gid: {visible[gid].strip(), cell.source.strip()} for gid, cell in originals.items()}
@@ -127,7 +132,8 @@ def _restore_tests(source_nb, submission_nb):
             if cell.get("cell_type") != "code" or cell.get("source", "").strip() not in accepted[gid]:
                 altered.append(gid)
             run_nb.cells[i] = placed[gid] = copy.deepcopy(originals[gid])
-            placed[gid].source = guard.prelude(placed[gid].source, expected) + placed[gid].source
+            placed[gid].source = guard.prelude(placed[gid].source, expected) + \
+                (observations.student_source(placed[gid].source) if strip else placed[gid].source)
     flags = [("grade cell missing", ", ".join(g for g in originals if g not in placed))] \
         if len(placed) < len(originals) else []
     if altered:
@@ -139,12 +145,20 @@ def _restore_tests(source_nb, submission_nb):
 class GradingClient(NotebookClient):
     """nbclient's client, keeping at most ``cell_output_bytes`` of output per cell and
     ``notebook_output_bytes`` per notebook; beyond, output is cut off with a note. Errors are
-    always kept (shortened), since they decide the test cells' points."""
+    always kept (shortened). The checks' observations (nnref/observations.py) are taken out
+    of the outputs into ``observed`` {cell index: [payload]}, up to ``observation_bytes``."""
     cell_output_bytes = 1 << 20
     notebook_output_bytes = 16 << 20
+    observation_bytes = 64 << 20
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg["content"]
+        if msg["msg_type"] == "display_data" and MIME in content.get("data", {}):
+            payload = content["data"][MIME]
+            self._observation_used += len(str(payload))
+            if isinstance(payload, dict) and self._observation_used <= self.observation_bytes:
+                self.observed.setdefault(cell_index, []).append(payload)
+            return None
         if msg["msg_type"] == "error":
             content["evalue"] = str(content.get("evalue", ""))[:MAX_MESSAGE]
             content["traceback"] = [line[:MAX_MESSAGE] for line in content.get("traceback", [])[-20:]]
@@ -166,6 +180,7 @@ class GradingClient(NotebookClient):
 
     def reset_output_limits(self):
         self._output_used, self._notebook_used, self._truncated = {}, 0, set()
+        self.observed, self._observation_used = {}, 0
 
     def note_truncation(self, cell, cell_index):
         if cell_index in self._truncated:
@@ -184,13 +199,14 @@ def _start_kernel(stack, job, nb, limits):
         options = dict(kernel_name=KERNEL, allow_errors=True, record_timing=False,
                        shutdown_kernel="immediate", startup_timeout=120)
         if job.sandbox:
-            box = sandbox.Box(limits, job.cwd, work_name=_work_name(job), blas_threads=job.blas_threads)
+            box = sandbox.Box(limits, job.cwd, work_name=_work_name(job),
+                              settings=sandbox.kernel_settings(job.blas_threads, job.observe))
             stack.callback(box.close)
             client = GradingClient(nb, km=box.km, **options)
             env = {"PATH": os.environ.get("PATH", "")}  # bwrap itself; it sets the kernel's whole environment
         else:
             client = GradingClient(nb, resources={"metadata": {"path": str(job.cwd)}} if job.cwd else {}, **options)
-            env = kernel_env(job.blas_threads)
+            env = kernel_env(job.blas_threads, job.observe)
         client.reset_output_limits()
         # No stand-in for the front end's Output widget: nbclient's stand-in answers the kernel with a
         # comm message per output, and that traffic deadlocked about 1 notebook in 10 whose
@@ -217,7 +233,8 @@ def _exit_status(client):
 
 
 def _execute(nb, job):
-    """Run ``nb`` in place; (the flag that stopped it or None, the kernel's CPU seconds or None).
+    """Run ``nb`` in place; (the flag that stopped it or None, the kernel's CPU seconds or None,
+    the checks' observations {cell index: [payload]}).
 
     In the sandbox the limit that costs points is the kernel's CPU time (``job.timeout``);
     the wall clock gets WALL_FACTOR times as long, to stop a notebook that sleeps. Without
@@ -229,10 +246,10 @@ def _execute(nb, job):
     with ExitStack() as stack:
         client = _start_kernel(stack, job, nb, limits)
         if isinstance(client, Exception):
-            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}"), None
+            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}"), None, {}
         stopped = _run_cells(client, nb, job, limits)
         process = getattr(client.km.provisioner, "process", None)
-        return stopped, sandbox.tree_cpu_seconds(process.pid) if process else None
+        return stopped, sandbox.tree_cpu_seconds(process.pid) if process else None, client.observed
 
 
 def _run_cells(client, nb, job, limits):
@@ -267,27 +284,45 @@ HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on
                 "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
 
 
-LEAK = ("the test failed with a message that quotes the hidden test itself, so it is not shown "
-        "(a message is built from the hidden test's source only by code that reads it)")
+LEAK = ("the test failed with a message that quotes a hidden test, so it is not shown (a message is "
+        "built from a hidden test's source only by code that reads it)")
 
 
-def _score(cell_result, cell, hidden_lines=()):
-    """``hidden_lines``: the source lines of the cell's hidden tests, which no message may carry."""
+class ReferenceFailed(RuntimeError):
+    """The source notebook does not pass its own tests: there is nothing to grade against."""
+
+
+def _error_text(error, hidden):
+    """What a student may read of the error a test cell stopped with (``hidden``: the cell has
+    hidden tests, whose inputs an exception's text would show)."""
+    if error.get("ename") == "NotImplementedError":
+        return NOT_ANSWERED
+    if hidden and error.get("ename") != guard.TestsTampered.__name__:
+        return HIDDEN_ERROR.format(ename=str(error.get("ename", "An error"))[:80])
+    return _message(error)
+
+
+def _score(cell_result, cell, observed, reference, hidden, all_hidden_lines):
+    """Points for one test cell: its checks' observations ``observed`` judged against the
+    ``reference`` run's (observations.judge). An error in the cell explains the checks that
+    never ran; text from the kernel that quotes any hidden test is replaced (``all_hidden_lines``:
+    a notebook's code can read the source of cells run before)."""
     if not cell["metadata"].pop("nncourse_ran", False):
         return
+    status, message = observations.judge(observed, reference) if reference is not None else ("passed", "")
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
-        cell_result.message = _message(errors[0])
-        if hidden_lines and errors[0].get("ename") not in ("AssertionError", "NotImplementedError",
-                                                            guard.TestsTampered.__name__):
-            # an exception's text would show the hidden inputs (shapes, values): the checks' own
-            # messages (AssertionError) are written to be shown, other exceptions are not
-            cell_result.message = HIDDEN_ERROR.format(ename=errors[0].get("ename", "An error"))
-        if any(line in cell_result.message for line in hidden_lines):
-            cell_result.message = LEAK  # whoever wrote it (a student's code can read the running cell)
-        cell_result.outcome = "not answered" if cell_result.message == NOT_ANSWERED else "failed"
-    else:
+        text = _error_text(errors[0], hidden)
+        if text == NOT_ANSWERED or status in ("passed", "missing"):
+            message = text
+        status = "failed"
+    if status == "passed":
         cell_result.outcome, cell_result.points = "passed", cell_result.max_points
+        return
+    if any(line in message for line in all_hidden_lines):
+        message = LEAK
+    cell_result.message = message
+    cell_result.outcome = "not answered" if message == NOT_ANSWERED else "failed"
 
 
 def empty_result(source_nb, flag=None):
@@ -296,15 +331,68 @@ def empty_result(source_nb, flag=None):
     return Result(cells=cells, flags=[flag] if flag else [])
 
 
-def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbox=True):
+_REFERENCES = {}  # cache key -> reference, for this process
+
+
+def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
+    """The source notebook's observations {"cells": {grade_id: [payload]}}: its test cells run
+    against its own solutions, in a kernel of their own (cached by the source's hash, in this
+    process and in observations.cache_dir()). ReferenceFailed if the source fails its tests."""
+    source_nb = _load(source)
+    key = observations.cache_key(source_nb)
+    if key not in _REFERENCES:
+        reference = observations.load_cached(key)
+        if reference is None:
+            reference = _reference_run(source_nb, Job(source_nb, source_nb, timeout, cwd, blas_threads,
+                                                      sandbox, observe="reference"))
+            observations.store(key, reference)
+        _REFERENCES[key] = reference
+    return _REFERENCES[key]
+
+
+def _reference_run(source_nb, job):
+    run_nb = copy.deepcopy(source_nb)
+    for cell in run_nb.cells:
+        cell.setdefault("metadata", {})
+    stopped, _, observed = _execute(run_nb, job)
+    problems = [f"{stopped[0]}: {stopped[1]}"] if stopped else []
+    cells = {}
+    for index, cell in enumerate(run_nb.cells):
+        gid = notebooks.grade_id(cell)
+        if cell.cell_type != "code" or not notebooks.is_grade(cell):
+            continue
+        cells[gid] = observed.get(index, [])
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        status, message = observations.judge(cells[gid], cells[gid])
+        if errors:
+            problems.append(f"{gid}: {_message(errors[0]).splitlines()[0]}")
+        elif not cells[gid]:
+            problems.append(f"{gid}: no check ran (a test cell decides through nnref.checks only)")
+        elif status != "passed":
+            problems.append(f"{gid}: {message.splitlines()[0]}")
+    if problems:
+        raise ReferenceFailed(
+            f"the source notebook fails its own tests, so there is nothing to grade against: "
+            f"{'; '.join(problems)}. Run `nncourse validate` on the source notebook and fix it.")
+    return {"cells": cells}
+
+
+def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbox=True, reference=None,
+                   in_kernel=False):
     """Grade ``submission`` against ``source`` (each a path or a notebook) -> Result.
 
     ``timeout``: CPU seconds for the whole notebook (wall-clock seconds without the sandbox).
     ``cwd``: the folder whose files (the assignment's) the kernel gets a private copy of.
-    ``sandbox``: False runs the kernel as the grader itself (--no-sandbox). Never raises on a bad submission: it is flagged instead.
+    ``sandbox``: False runs the kernel as the grader itself (--no-sandbox).
+    ``reference``: reference_for(source, ...), computed here when not given.
+    ``in_kernel``: the checks decide in the kernel, as in a plain Jupyter kernel: the student's
+    self-check against a release, which has no solutions to run a reference from.
+    Never raises on a bad submission: it is flagged instead.
     """
     started = time.monotonic()
     source_nb = _load(source)
+    if not in_kernel:
+        reference = reference or reference_for(source_nb, timeout, cwd, blas_threads, sandbox)
     result = empty_result(source_nb)
     cells = result.cells
     try:
@@ -312,19 +400,26 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     except notebooks.CorruptNotebook as err:
         result.flags.append(("corrupt", str(err)))
         return result
-    run_nb, placed, result.flags = _restore_tests(source_nb, submission_nb)
+    run_nb, placed, result.flags = _restore_tests(source_nb, submission_nb, strip=not in_kernel)
     for c in cells:
         if c.grade_id not in placed:
             c.outcome = "missing"
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    stopped, result.cpu_seconds = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads, sandbox))
+    stopped, result.cpu_seconds, observed = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads,
+                                                                 sandbox, observe=None if in_kernel else "student"))
     if stopped:
         result.flags.append(stopped)
-    hidden = {gid: notebooks.hidden_lines(cell.source) for gid, _, cell in notebooks.test_cells(source_nb)}
+    index_of = {id(cell): i for i, cell in enumerate(run_nb.cells)}
+    originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
+    all_hidden = [line for text in originals.values() for line in notebooks.hidden_lines(text)]
     for c in cells:
         if c.grade_id in placed:
-            _score(c, placed[c.grade_id], hidden[c.grade_id])
+            cell = placed[c.grade_id]
+            _score(c, cell, observed.get(index_of[id(cell)], []),
+                   None if in_kernel else reference["cells"].get(c.grade_id, []),
+                   bool(notebooks.hidden_lines(originals[c.grade_id])), all_hidden)
+            cell.source = originals[c.grade_id]  # the instructors' copy shows the test as written
     tampered = [c.grade_id for c in cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
@@ -338,7 +433,8 @@ def _run(job, started_dir=None, index=None):
     if started_dir:
         # A marker the parent reads if this worker dies: which notebook was it grading?
         (Path(started_dir) / str(index)).touch()
-    return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads, job.sandbox)
+    return grade_notebook(job.source, job.submission, job.timeout, job.cwd, job.blas_threads, job.sandbox,
+                          job.reference)
 
 
 def default_workers():
@@ -359,6 +455,10 @@ def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None)
     one that kills its worker again is flagged; the rest of the class goes on.
     """
     jobs = list(jobs)
+    for job in jobs:
+        # here, once per source: a source that fails its own tests stops the run before any grade
+        job.reference = job.reference or reference_for(job.source, job.timeout, job.cwd, default_workers(),
+                                                       job.sandbox)
     if cluster:
         from .cluster import grade_many as grade_on_dask
         return grade_on_dask(jobs, cluster, progress, desc)

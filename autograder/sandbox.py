@@ -30,6 +30,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from nnref.observations import MODE_VARIABLE
+
 HOME = "/home/student"
 STAGING = "/nncourse/staging"  # the grader's copy of the kernel's files, read-only; copied to the scratch
 DATA = "/nncourse/data"  # $NNREF_DATA inside
@@ -125,16 +127,17 @@ def _system_binds():
     return args
 
 
-def kernel_settings(blas_threads):
+def kernel_settings(blas_threads, observe=None):
     """What every grading kernel's environment sets, sandboxed or not (DESIGN.md: workers x BLAS
-    threads <= cores)."""
-    return {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student or reference."""
+    settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    return {**settings, MODE_VARIABLE: observe} if observe else settings
 
 
-def _env(blas_threads, data_dir):
+def _env(settings, data_dir):
     env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONNOUSERSITE": "1", **kernel_settings(blas_threads)}
+           "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONNOUSERSITE": "1", **settings}
     if data_dir:
         env["NNREF_DATA"] = DATA
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # this machine's BLAS needs them (env/README)
@@ -147,7 +150,7 @@ def as_root():
     return os.geteuid() == 0
 
 
-def command(limits, work_name, staging, ipc_dir, blas_threads, kernel_cmd):
+def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd):
     """The argv that starts ``kernel_cmd`` inside the sandbox."""
     data_dir = mnist_dir()
     work = f"{HOME}/{work_name}"
@@ -155,7 +158,7 @@ def command(limits, work_name, staging, ipc_dir, blas_threads, kernel_cmd):
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if not as_root():
         args += ["--unshare-user"]
-    for key, value in _env(blas_threads, data_dir).items():
+    for key, value in _env(settings, data_dir).items():
         args += ["--setenv", key, value]
     args += _system_binds()
     # The private tmpfs first: a bind made before it under /tmp (a venv or a checkout there, as
@@ -214,10 +217,10 @@ def stage(folder, into, max_bytes):
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``."""
 
-    def __init__(self, limits, work_name, staging, ipc_dir, blas_threads, **kwargs):
+    def __init__(self, limits, work_name, staging, ipc_dir, settings, **kwargs):
         super().__init__(transport="ipc", ip=str(ipc_dir / "kernel"),
                          connection_file=str(ipc_dir / "kernel.json"), **kwargs)
-        self._sandbox = (limits, work_name, staging, ipc_dir, blas_threads)
+        self._sandbox = (limits, work_name, staging, ipc_dir, settings)
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
@@ -232,7 +235,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 class Box:
     """One kernel's private folders (made by the grader, removed after) and its manager."""
 
-    def __init__(self, limits, files_dir=None, work_name="work", blas_threads=1):
+    def __init__(self, limits, files_dir=None, work_name="work", settings=None):
         self.root = Path(tempfile.mkdtemp(prefix="nncourse_sandbox_"))  # 0700: the grader's
         try:
             staging, ipc_dir = self.root / "staging", self.root / "ipc"
@@ -240,7 +243,7 @@ class Box:
             ipc_dir.mkdir(mode=0o700)
             if as_root():
                 os.chown(ipc_dir, kernel_uid(), kernel_uid())
-            self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, blas_threads)
+            self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, settings or kernel_settings(1))
         except BaseException:
             self.close()
             raise

@@ -1,0 +1,250 @@
+"""Verdicts outside the student's kernel (DESIGN.md, "Grading that student code cannot bend").
+
+A submission's test cells run in its kernel with ``NNCOURSE_OBSERVE=student``: each check
+only reports the value it was given (nnref/observations.py). What the test cell would compare
+it with comes from a clean run of the source notebook (``NNCOURSE_OBSERVE=reference``, cached
+by the source's hash), and ``judge`` compares the two lists here, with the rules, tolerances
+and messages the reference run's checks declared. So a notebook's code can change its grade
+only by changing the values it reports: patching numpy, the checks, builtins or IPython
+decides nothing, and a check that never ran (a loop emptied, a helper replaced) fails.
+
+Before a test cell runs in the student's kernel, ``student_source`` strips from it everything
+that only computes expected values: every argument of a check but the value under test, and
+every statement whose results feed nothing but those arguments. The hidden tests' expected
+values are never computed where the student's code could read them.
+"""
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import nnref
+from nnref import checks
+from nnref.observations import decode
+
+# check -> how many required arguments follow the value under test (placeholders in the student's run)
+CHECKS = {"check_close": 2, "check_rel_error": 2, "check_equal": 2, "check_shape": 2,
+          "check_true": 1, "check_final_model": 2}
+PROTOCOL = "observations-1"  # part of the cache key: change it when what is recorded changes
+
+MISSING = ("{what}: this check never ran: the test stopped before it, or the notebook's code kept it "
+           "from running")
+EXTRA = ("the test reported more checks than it makes: code in the notebook published test "
+         "observations of its own")
+
+
+def _check_name(call):
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return name if name in CHECKS else None
+
+
+class _Strip(ast.NodeTransformer):
+    """Keeps only the value under test in each check call (None for the other required args)."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        name = _check_name(node)
+        if name and node.args and not isinstance(node.args[0], ast.Starred):
+            node.args = [node.args[0]] + [ast.Constant(None)] * CHECKS[name]
+            node.keywords = []
+        return node
+
+
+def _expected_side(call):
+    """The nodes of a check call that only describe the expectation (all but the value tested)."""
+    if not _check_name(call) or not call.args or isinstance(call.args[0], ast.Starred):
+        return []
+    return call.args[1:] + [k.value for k in call.keywords]
+
+
+def _binds(stmt):
+    """Names a simple statement binds or mutates (``y[i] = ...`` and ``net.p.update()`` mutate)."""
+    def base(node):
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = set()
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    names.add(node.id)
+                elif isinstance(node, (ast.Attribute, ast.Subscript)) and base(node):
+                    names.add(base(node))
+        return names
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not _check_name(stmt.value) \
+            and isinstance(stmt.value.func, ast.Attribute) and base(stmt.value.func):
+        return {base(stmt.value.func)}
+    return set()
+
+
+BLOCKS = ("body", "orelse", "finalbody", "handlers")
+
+
+def _walk_statements(body):
+    """(simple statements, compound statements) of ``body`` and of its blocks, not inside defs."""
+    simple, compound = [], []
+    for stmt in body:
+        blocks = [getattr(stmt, f) for f in BLOCKS if isinstance(getattr(stmt, f, None), list)]
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not blocks:
+            simple.append(stmt)
+            continue
+        compound.append(stmt)
+        inner = [s for block in blocks for s in block]
+        inner = [s for h in inner for s in (h.body if isinstance(h, ast.ExceptHandler) else [h])]
+        more_simple, more_compound = _walk_statements(inner)
+        simple += more_simple
+        compound += more_compound
+    return simple, compound
+
+
+def _headers(stmt):
+    """The parts of a compound statement outside its blocks: a for's iterable, a with's items."""
+    for field, value in ast.iter_fields(stmt):
+        if field not in BLOCKS:
+            yield from (value if isinstance(value, list) else [value] if isinstance(value, ast.AST) else [])
+
+
+def _loads(tree, skip):
+    ids = {id(n) for node in skip for n in ast.walk(node)}
+    return [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and id(n) not in ids]
+
+
+def student_source(source):
+    """``source`` (a test cell) as the student's kernel runs it: see the module's docstring."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)]
+    simple, compound = _walk_statements(tree.body)
+    # a name's uses: each simple statement that loads it outside check expectations, and the
+    # compound statements' headers (a for's iterable, a with's items), which are never removed
+    uses = {}
+    for stmt in simple:
+        for name in _loads(stmt, expected):
+            uses.setdefault(name, set()).add(id(stmt))
+    for stmt in compound:
+        for part in _headers(stmt):
+            for name in _loads(part, expected):
+                uses.setdefault(name, set()).add("header")
+    removed = _removable(simple, uses, {n for node in expected for n in _loads(node, [])}, _assigned(tree))
+    tree = _Strip().visit(_Remove(removed).visit(tree))
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def _assigned(tree):
+    """Names the cell binds other than by import: the objects that may carry state (an rng)."""
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+# methods that change nothing: calling them on a kept array or dict moves no state on
+PURE_METHODS = {"copy", "astype", "reshape", "ravel", "flatten", "tolist", "transpose", "sum", "mean",
+                "max", "min", "std", "var", "argmax", "argmin", "any", "all", "dot", "clip", "round",
+                "squeeze", "items", "keys", "values", "get"}
+
+
+def _call_bases(stmt):
+    """For each method call in ``stmt`` that may change its object (``rng.normal(...)``), the
+    name it is called on."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Attribute)
+                                               and node.func.attr in PURE_METHODS):
+            func = node.func
+            while isinstance(func, (ast.Attribute, ast.Subscript)):
+                func = func.value
+            if isinstance(func, ast.Name) and func is not node.func:
+                yield func.id
+
+
+def _removable(simple, uses, expected_names, assigned):
+    """The statements that compute only expected values: the largest set in which each one
+    binds something the expectations (or another of the set) use, binds nothing a kept
+    statement uses, and calls no method of a kept object (``rng.normal`` moves the rng on)."""
+    candidates = {id(s): s for s in simple if _binds(s)}
+    removed = set(candidates)
+    changed = True
+    while changed:
+        changed = False
+        for sid in list(removed):
+            stmt, bound = candidates[sid], _binds(candidates[sid])
+            kept_use = any(u != sid and u not in removed for n in bound for u in uses.get(n, ()))
+            feeds = any(n in expected_names or any(u != sid and u in removed for u in uses.get(n, ()))
+                        for n in bound)
+            stateful = any(b in assigned and b not in bound and any(u not in removed for u in uses.get(b, ()))
+                           for b in _call_bases(stmt))
+            if kept_use or not feeds or stateful:
+                removed.discard(sid)
+                changed = True
+    return removed
+
+
+class _Remove(ast.NodeTransformer):
+    def __init__(self, removed):
+        self.removed = removed
+
+    def generic_visit(self, node):
+        if id(node) in self.removed:
+            return ast.Pass()
+        return super().generic_visit(node)
+
+
+# ----------------------------------------------------------------------------- the reference
+
+def _nnref_digest():
+    digest = hashlib.sha256()
+    for path in sorted(Path(nnref.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(source_nb):
+    from .notebooks import dumps
+    text = dumps(source_nb) + PROTOCOL + _nnref_digest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def cache_dir():
+    return Path(os.environ.get("NNCOURSE_CACHE") or Path.home() / ".cache" / "nncourse") / "references"
+
+
+def load_cached(key):
+    path = cache_dir() / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def store(key, reference):
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{key}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(reference), encoding="utf-8")
+    tmp.replace(folder / f"{key}.json")  # atomic: a worker reading it sees all or nothing
+
+
+# ----------------------------------------------------------------------------- the verdict
+
+def judge(student, reference):
+    """(status, message) for one test cell, ``student`` and ``reference`` being its observation
+    lists (the payloads the checks published), in order. status: passed; failed (a value is
+    wrong); missing (a check never ran); extra (more observations than checks)."""
+    for index, ref in enumerate(reference):
+        declared = ref.get("declared", {})
+        if index >= len(student) or student[index].get("kind") != ref.get("kind"):
+            return "missing", MISSING.format(what=declared.get("what", "a check"))
+        message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(ref.get("expected")),
+                                 declared)
+        if message:
+            return "failed", message
+    if len(student) > len(reference):
+        return "extra", EXTRA
+    return "passed", ""

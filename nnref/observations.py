@@ -1,0 +1,105 @@
+"""What a check sends the grader while a notebook is graded: the values it was given, as data.
+
+``nncourse grade`` runs every notebook with ``NNCOURSE_OBSERVE`` set in the kernel's
+environment: ``student`` for a submission, ``reference`` for the clean run of the source that
+supplies the expected values. The checks of ``nnref.checks`` then decide nothing in the
+kernel: each one publishes an observation (a display message of type ``MIME``) and the
+grader compares, outside the kernel (autograder/observations.py).
+
+Values travel as JSON and as numpy's ``.npy`` bytes (base64) read back with
+``allow_pickle=False``: nothing that runs code when it is read.
+"""
+import base64
+import io
+import os
+
+import numpy as np
+
+MIME = "application/vnd.nncourse.observation+json"
+MODE_VARIABLE = "NNCOURSE_OBSERVE"
+MAX_ITEMS = 10_000  # a value with more parts than this arrives as "too large"
+
+
+def mode():
+    """``student``, ``reference``, or None in a plain kernel (JupyterLab, stock nbgrader)."""
+    value = os.environ.get(MODE_VARIABLE)
+    return value if value in ("student", "reference") else None
+
+
+def report(kind, got, expected=None, **declared):
+    """Publish one observation; ``declared`` (what, cause, tolerances) only in the reference run."""
+    from IPython.display import display
+    payload = {"kind": kind, "got": encode(got)}
+    if mode() == "reference":
+        payload.update(expected=encode(expected), declared=declared)
+    display({MIME: payload}, raw=True)
+
+
+class Opaque:
+    """A value that is not numbers, strings or containers of them: only its type travels."""
+
+    def __init__(self, type_name):
+        self.type_name = type_name
+
+    def __repr__(self):
+        return f"<a {self.type_name}>"
+
+
+def encode(value, budget=None):
+    budget = budget if budget is not None else [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0:
+        return {"opaque": "value too large to report"}
+    if isinstance(value, np.generic):
+        pass  # numpy scalars (np.float64 is a float) keep their dtype: sent as .npy below
+    elif value is None or type(value) in (bool, int, str):
+        return {"json": value if type(value) is not int or abs(value) < 2 ** 53 else float(value)}
+    elif type(value) is float:
+        return {"float": repr(value)}
+    elif isinstance(value, (list, tuple)):
+        return {"tuple" if isinstance(value, tuple) else "list": [encode(v, budget) for v in value]}
+    elif isinstance(value, dict):
+        return {"dict": [[encode(k, budget), encode(v, budget)] for k, v in value.items()]}
+    try:
+        array = np.asarray(value)
+    except Exception:  # a student's object whose __array__ raises
+        array = None
+    if array is None or array.dtype.hasobject or array.dtype.kind not in "biufcUS":
+        return {"opaque": type(value).__name__}
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    key = "npy" if isinstance(value, np.ndarray) else "scalar"
+    return {key: base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+
+def decode(data, depth=0):
+    """The value ``encode`` sent; Opaque for what it could not. Never runs code from the data."""
+    if not isinstance(data, dict) or len(data) != 1 or depth > 50:
+        return Opaque("malformed observation")
+    (key, value), = data.items()
+    if key == "json" and (value is None or isinstance(value, (bool, int, float, str))):
+        return value
+    if key == "float" and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return Opaque("malformed number")
+    if key in ("list", "tuple") and isinstance(value, list):
+        items = [decode(v, depth + 1) for v in value]
+        return items if key == "list" else tuple(items)
+    if key == "dict" and isinstance(value, list):
+        pairs = [(decode(p[0], depth + 1), decode(p[1], depth + 1)) for p in value
+                 if isinstance(p, list) and len(p) == 2]
+        try:
+            return dict(pairs)
+        except TypeError:
+            return Opaque("dict with unhashable keys")
+    if key in ("npy", "scalar") and isinstance(value, str):
+        try:
+            array = np.load(io.BytesIO(base64.b64decode(value)), allow_pickle=False)
+        except Exception:
+            return Opaque("malformed array")
+        return array if key == "npy" else array[()]
+    if key == "opaque":
+        return Opaque(str(value))
+    return Opaque("malformed observation")
