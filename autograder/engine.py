@@ -288,6 +288,10 @@ LEAK = ("the test failed with a message that quotes a hidden test, so it is not 
         "built from a hidden test's source only by code that reads it)")
 
 
+def _lines(source, shortest=12):
+    return [line.strip() for line in source.split("\n") if len(line.strip()) >= shortest]
+
+
 class ReferenceFailed(RuntimeError):
     """The source notebook does not pass its own tests: there is nothing to grade against."""
 
@@ -412,7 +416,9 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
         result.flags.append(stopped)
     index_of = {id(cell): i for i, cell in enumerate(run_nb.cells)}
     originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
-    all_hidden = [line for text in originals.values() for line in notebooks.hidden_lines(text)]
+    # what the kernel saw of the hidden tests: as written, and every line of the cells as run
+    all_hidden = [line for text in originals.values() if notebooks.hidden_lines(text)
+                  for line in notebooks.hidden_lines(text) + _lines(observations.student_source(text))]
     for c in cells:
         if c.grade_id in placed:
             cell = placed[c.grade_id]

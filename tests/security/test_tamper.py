@@ -1,0 +1,78 @@
+"""The tamper suite (issue #13): a class of students whose notebooks bend the tests from inside
+their own kernel (tests/security/tampers.py), graded by `nncourse grade`.
+
+Each has a wrong answer underneath; none may earn a point it did not solve, and no hidden
+test may reach a grade, a message or the feedback. The same tricks, graded with the checks
+deciding in the kernel (the self-check's mode, and the old engine's), do earn points: the
+suite shows that too, so that every trick here is one that works.
+"""
+import csv
+
+import pytest
+
+from autograder import engine, notebooks
+from autograder.cli import main
+
+from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
+from security.tampers import ANSWERS, BEAT_IN_KERNEL, BOTH_WRONG, TAMPERS, WRONG_ADD_BIAS
+
+POINTS = {"add_bias": 3.0, "relative_error": 2.0}
+
+
+def tampered(release, source, kind):
+    nb = notebooks.fill_solutions(release, source, answers={"add_bias": WRONG_ADD_BIAS, **ANSWERS.get(kind, {})})
+    if TAMPERS[kind]:
+        nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(TAMPERS[kind]))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def tamper_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tamper")
+    course = copy_course(tmp)
+    source, release = source_and_release(course)
+    inbox, workspace = tmp / "inbox", tmp / "workspace"
+    write(notebooks.fill_solutions(release, source), inbox / "honest_full.ipynb")
+    for kind in TAMPERS:
+        write(tampered(release, source, kind), inbox / f"tamper_{kind}.ipynb")
+    code = main(["--root", str(course.root), "grade", str(inbox), "--assignment", ASSIGNMENT,
+                 "--workspace", str(workspace), "--time-limit", "30"])
+    with (workspace / "grades.csv").open(newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    return dict(course=course, source=source, release=release, workspace=workspace, rows=rows, code=code)
+
+
+def test_the_class_is_graded(tamper_class):
+    assert tamper_class["code"] == 0
+    assert float(tamper_class["rows"]["honest_full"]["score"]) == 5.0
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERS))
+def test_a_tampering_notebook_earns_no_point_it_did_not_solve(tamper_class, kind):
+    row = tamper_class["rows"][f"tamper_{kind}"]
+    assert float(row["add_bias"]) == 0, f"{kind}: a wrong add_bias earned {row['add_bias']} points: {row}"
+    if kind in BOTH_WRONG:
+        assert float(row["relative_error"]) == 0, f"{kind}: a wrong relative_error earned points: {row}"
+
+
+def test_no_hidden_test_reaches_a_grade_or_the_feedback(tamper_class):
+    workspace = tamper_class["workspace"]
+    shown = [(workspace / "grades.csv").read_text()]
+    shown += [p.read_text() for p in sorted((workspace / "feedback").rglob("*.html"))]
+    leaked = [line for line in hidden_lines(tamper_class["source"]) for text in shown if line in text]
+    assert leaked == []
+    # the leaking student did get the hidden tests' text into its exception: it is the
+    # grader that kept it out of what students see
+    graded = notebooks.read(workspace / "autograded" / "tamper_leak" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    errors = " ".join(o.get("evalue", "") for c in graded.cells for o in c.get("outputs", []))
+    assert "probe_rng" in errors
+
+
+@pytest.mark.parametrize("kind", sorted(BEAT_IN_KERNEL))
+def test_the_trick_beats_verdicts_decided_in_the_kernel(tamper_class, kind):
+    exercise = BEAT_IN_KERNEL[kind]
+    nb = tampered(tamper_class["release"], tamper_class["source"], kind)
+    folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
+    result = engine.grade_notebook(tamper_class["source"], nb, 30, cwd=folder, in_kernel=True)
+    got = result.exercises()[exercise][0]
+    assert got == POINTS[exercise] and not result.flags, (kind, got, result.reason)
