@@ -22,15 +22,16 @@ from contextlib import ExitStack
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 import nbformat
 
-from nnref.observations import MIME
+from nnref.observations import GUARDED_MIME, MIME
 
-from . import guard, notebooks, observations, sandbox
+from . import guard, notebooks, observations, sandbox, withheld
 from .release import release_notebook
 
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
@@ -100,6 +101,7 @@ class Job:
     sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
     reference: dict = None  # the source's observations (reference_for); computed when None
     observe: str = "student"  # the checks' mode in the kernel: student, or reference for the source
+    nnref_copy: str = None  # the audit's nnref without the references (withheld.package_without)
 
 
 def _load(nb_or_path):
@@ -153,11 +155,12 @@ class GradingClient(NotebookClient):
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg["content"]
-        if msg["msg_type"] == "display_data" and MIME in content.get("data", {}):
-            payload = content["data"][MIME]
-            self._observation_used += len(str(payload))
-            if isinstance(payload, dict) and self._observation_used <= self.observation_bytes:
-                self.observed.setdefault(cell_index, []).append(payload)
+        data = content.get("data", {}) if msg["msg_type"] == "display_data" else {}
+        if MIME in data or GUARDED_MIME in data:
+            kind = MIME if MIME in data else GUARDED_MIME
+            self._observation_used += len(str(data[kind]))
+            if isinstance(data[kind], dict) and self._observation_used <= self.observation_bytes:
+                (self.observed if kind == MIME else self.guarded).setdefault(cell_index, []).append(data[kind])
             return None
         if msg["msg_type"] == "error":
             content["evalue"] = str(content.get("evalue", ""))[:MAX_MESSAGE]
@@ -180,7 +183,7 @@ class GradingClient(NotebookClient):
 
     def reset_output_limits(self):
         self._output_used, self._notebook_used, self._truncated = {}, 0, set()
-        self.observed, self._observation_used = {}, 0
+        self.observed, self.guarded, self._observation_used = {}, {}, 0
 
     def note_truncation(self, cell, cell_index):
         if cell_index in self._truncated:
@@ -200,13 +203,16 @@ def _start_kernel(stack, job, nb, limits):
                        shutdown_kernel="immediate", startup_timeout=120)
         if job.sandbox:
             box = sandbox.Box(limits, job.cwd, work_name=_work_name(job),
-                              settings=sandbox.kernel_settings(job.blas_threads, job.observe))
+                              settings=sandbox.kernel_settings(job.blas_threads, job.observe),
+                              nnref_copy=job.nnref_copy)
             stack.callback(box.close)
             client = GradingClient(nb, km=box.km, **options)
             env = {"PATH": os.environ.get("PATH", "")}  # bwrap itself; it sets the kernel's whole environment
         else:
             client = GradingClient(nb, resources={"metadata": {"path": str(job.cwd)}} if job.cwd else {}, **options)
             env = kernel_env(job.blas_threads, job.observe)
+            if job.nnref_copy:  # no sandbox to mount it over nnref: found first on the path instead
+                env["PYTHONPATH"] = job.nnref_copy
         client.reset_output_limits()
         # No stand-in for the front end's Output widget: nbclient's stand-in answers the kernel with a
         # comm message per output, and that traffic deadlocked about 1 notebook in 10 whose
@@ -234,7 +240,7 @@ def _exit_status(client):
 
 def _execute(nb, job):
     """Run ``nb`` in place; (the flag that stopped it or None, the kernel's CPU seconds or None,
-    the checks' observations {cell index: [payload]}).
+    the client, whose ``observed`` and ``guarded`` hold what the checks reported).
 
     In the sandbox the limit that costs points is the kernel's CPU time (``job.timeout``);
     the wall clock gets WALL_FACTOR times as long, to stop a notebook that sleeps. Without
@@ -246,10 +252,11 @@ def _execute(nb, job):
     with ExitStack() as stack:
         client = _start_kernel(stack, job, nb, limits)
         if isinstance(client, Exception):
-            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}"), None, {}
+            return ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}"), None, \
+                SimpleNamespace(observed={}, guarded={})
         stopped = _run_cells(client, nb, job, limits)
         process = getattr(client.km.provisioner, "process", None)
-        return stopped, sandbox.tree_cpu_seconds(process.pid) if process else None, client.observed
+        return stopped, sandbox.tree_cpu_seconds(process.pid) if process else None, client
 
 
 def _run_cells(client, nb, job, limits):
@@ -336,19 +343,34 @@ def empty_result(source_nb, flag=None):
 
 
 _REFERENCES = {}  # cache key -> reference, for this process
+USES_REFERENCE = "uses nnref's implementation"
+WITHHELD = ("{exercise}: this test passed, and failed when the notebook was graded again with "
+            "nnref's own implementation withheld ({names}): the answer uses it (calls it, keeps it "
+            "from before the test, or copies its code). Write it yourself with numpy: that is the "
+            "exercise. What failed without it: {message}")
 
 
 def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
-    """The source notebook's observations {"cells": {grade_id: [payload]}}: its test cells run
-    against its own solutions, in a kernel of their own (cached by the source's hash, in this
-    process and in observations.cache_dir()). ReferenceFailed if the source fails its tests."""
+    """What the source notebook's own run reports (cached by the source's hash, in this process
+    and in observations.cache_dir()); ReferenceFailed if the source fails its tests:
+
+    cells: {grade_id: [observation]}: its test cells run against its own solutions;
+    guarded: {grade_id: ["module:qualname"]}: what each test withholds (without_reference);
+    auditable: the test cells the source still passes with all of those withheld (audit).
+    """
     source_nb = _load(source)
     key = observations.cache_key(source_nb)
     if key not in _REFERENCES:
         reference = observations.load_cached(key)
         if reference is None:
-            reference = _reference_run(source_nb, Job(source_nb, source_nb, timeout, cwd, blas_threads,
-                                                      sandbox, observe="reference"))
+            job = Job(source_nb, source_nb, timeout, cwd, blas_threads, sandbox, observe="reference")
+            reference = _reference_run(source_nb, job)
+            reference["auditable"] = []
+            if any(reference["guarded"].values()):
+                calibration = grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox,
+                                             reference, audit_only=True)
+                reference["auditable"] = [c.grade_id for c in calibration.cells if c.outcome == "passed"
+                                          and reference["guarded"].get(c.grade_id)]
             observations.store(key, reference)
         _REFERENCES[key] = reference
     return _REFERENCES[key]
@@ -358,14 +380,15 @@ def _reference_run(source_nb, job):
     run_nb = copy.deepcopy(source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    stopped, _, observed = _execute(run_nb, job)
+    stopped, _, client = _execute(run_nb, job)
     problems = [f"{stopped[0]}: {stopped[1]}"] if stopped else []
-    cells = {}
+    cells, guarded = {}, {}
     for index, cell in enumerate(run_nb.cells):
         gid = notebooks.grade_id(cell)
         if cell.cell_type != "code" or not notebooks.is_grade(cell):
             continue
-        cells[gid] = observed.get(index, [])
+        cells[gid] = client.observed.get(index, [])
+        guarded[gid] = sorted({n for p in client.guarded.get(index, []) for n in p.get("names", [])})
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         status, message = observations.judge(cells[gid], cells[gid])
         if errors:
@@ -378,11 +401,46 @@ def _reference_run(source_nb, job):
         raise ReferenceFailed(
             f"the source notebook fails its own tests, so there is nothing to grade against: "
             f"{'; '.join(problems)}. Run `nncourse validate` on the source notebook and fix it.")
-    return {"cells": cells}
+    return {"cells": cells, "guarded": guarded}
+
+
+def _prepare(source_nb, submission, in_kernel=False):
+    """(result with no points yet, the notebook to run, {grade_id: its test cell}), or the
+    result of an unreadable submission and None, None."""
+    result = empty_result(source_nb)
+    try:
+        submission_nb = _load(submission)
+    except notebooks.CorruptNotebook as err:
+        result.flags.append(("corrupt", str(err)))
+        return result, None, None
+    run_nb, placed, result.flags = _restore_tests(source_nb, submission_nb, strip=not in_kernel)
+    for c in result.cells:
+        if c.grade_id not in placed:
+            c.outcome = "missing"
+    for cell in run_nb.cells:
+        cell.setdefault("metadata", {})
+    return result, run_nb, placed
+
+
+def _judge_cells(result, run_nb, placed, client, source_nb, reference):
+    index_of = {id(cell): i for i, cell in enumerate(run_nb.cells)}
+    originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
+    # what the kernel saw of the hidden tests: as written, and every line of the cells as run
+    all_hidden = [line for text in originals.values() if notebooks.hidden_lines(text)
+                  for line in notebooks.hidden_lines(text) + _lines(observations.student_source(text))]
+    for c in result.cells:
+        if c.grade_id in placed:
+            cell = placed[c.grade_id]
+            _score(c, cell, client.observed.get(index_of[id(cell)], []),
+                   None if reference is None else reference["cells"].get(c.grade_id, []),
+                   bool(notebooks.hidden_lines(originals[c.grade_id])), all_hidden)
+            cell.source = originals[c.grade_id]  # the instructors' copy shows the test as written
+    for cell in run_nb.cells:
+        cell["metadata"].pop("nncourse_ran", None)
 
 
 def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbox=True, reference=None,
-                   in_kernel=False):
+                   in_kernel=False, audit_only=False):
     """Grade ``submission`` against ``source`` (each a path or a notebook) -> Result.
 
     ``timeout``: CPU seconds for the whole notebook (wall-clock seconds without the sandbox).
@@ -391,48 +449,90 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     ``reference``: reference_for(source, ...), computed here when not given.
     ``in_kernel``: the checks decide in the kernel, as in a plain Jupyter kernel: the student's
     self-check against a release, which has no solutions to run a reference from.
+    ``audit_only``: only the audit run (see ``audit``), whose results are returned.
     Never raises on a bad submission: it is flagged instead.
     """
     started = time.monotonic()
     source_nb = _load(source)
     if not in_kernel:
         reference = reference or reference_for(source_nb, timeout, cwd, blas_threads, sandbox)
-    result = empty_result(source_nb)
-    cells = result.cells
-    try:
-        submission_nb = _load(submission)
-    except notebooks.CorruptNotebook as err:
-        result.flags.append(("corrupt", str(err)))
+    job = Job(source, submission, timeout, cwd, blas_threads, sandbox, observe=None if in_kernel else "student")
+    if audit_only:
+        return audit(source_nb, job, reference, [gid for gid, names in reference["guarded"].items() if names])
+    result, run_nb, placed = _prepare(source_nb, submission, in_kernel)
+    if run_nb is None:
         return result
-    run_nb, placed, result.flags = _restore_tests(source_nb, submission_nb, strip=not in_kernel)
-    for c in cells:
-        if c.grade_id not in placed:
-            c.outcome = "missing"
-    for cell in run_nb.cells:
-        cell.setdefault("metadata", {})
-    stopped, result.cpu_seconds, observed = _execute(run_nb, Job(source, submission, timeout, cwd, blas_threads,
-                                                                 sandbox, observe=None if in_kernel else "student"))
+    stopped, result.cpu_seconds, client = _execute(run_nb, job)
     if stopped:
         result.flags.append(stopped)
-    index_of = {id(cell): i for i, cell in enumerate(run_nb.cells)}
-    originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
-    # what the kernel saw of the hidden tests: as written, and every line of the cells as run
-    all_hidden = [line for text in originals.values() if notebooks.hidden_lines(text)
-                  for line in notebooks.hidden_lines(text) + _lines(observations.student_source(text))]
-    for c in cells:
-        if c.grade_id in placed:
-            cell = placed[c.grade_id]
-            _score(c, cell, observed.get(index_of[id(cell)], []),
-                   None if in_kernel else reference["cells"].get(c.grade_id, []),
-                   bool(notebooks.hidden_lines(originals[c.grade_id])), all_hidden)
-            cell.source = originals[c.grade_id]  # the instructors' copy shows the test as written
-    tampered = [c.grade_id for c in cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
+    _judge_cells(result, run_nb, placed, client, source_nb, reference)
+    tampered = [c.grade_id for c in result.cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
-    for cell in run_nb.cells:
-        cell["metadata"].pop("nncourse_ran", None)
+    if not in_kernel:
+        _withhold_and_compare(result, source_nb, job, reference)
     result.notebook, result.seconds = run_nb, time.monotonic() - started
     return result
+
+
+def audit(source_nb, job, reference, grade_ids):
+    """The submission graded again with nnref's guarded functions withheld (autograder/
+    withheld.py) -> Result. Only what the test cells ``grade_ids`` need runs: the solution
+    cells, the notebook's own cells, those test cells, and the source's cells that define
+    names these use; the others (demos, plots, trainings) are left out."""
+    names = frozenset(n for gid in grade_ids for n in reference["guarded"].get(gid, []))
+    result, run_nb, placed = _prepare(source_nb, job.submission)
+    if run_nb is None:
+        return result
+    _keep_only_what_is_needed(run_nb, source_nb, {placed[g].source for g in grade_ids if g in placed})
+    audit_job = copy.copy(job)
+    audit_job.nnref_copy = str(withheld.package_without(names))
+    _, _, client = _execute(run_nb, audit_job)
+    _judge_cells(result, run_nb, placed, client, source_nb, reference)
+    return result
+
+
+def _keep_only_what_is_needed(run_nb, source_nb, tests):
+    """Empty the code cells of ``run_nb`` that are the source's own ungraded cells (demos) and
+    define nothing that the solution cells, the notebook's own cells or ``tests`` use."""
+    own = {c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_grade(c)
+           and not notebooks.is_solution(c)}
+    code = [c for c in run_nb.cells if c.cell_type == "code"]
+    demos = [c for c in code if c.source in own]
+    kept = [c for c in code if c not in demos and (not notebooks.is_grade(c) or c.source in tests)]
+    needed = set().union(*(guard.used_names(c.source) for c in kept))
+    changed = True
+    while changed:
+        changed = False
+        for cell in demos:
+            if cell not in kept and guard.bound_names(cell.source) & needed:
+                kept.append(cell)
+                needed |= guard.used_names(cell.source)
+                changed = True
+    for cell in code:
+        if not any(cell is k for k in kept):
+            cell.source, cell.outputs = "", []
+
+
+def _withhold_and_compare(result, source_nb, job, reference):
+    """The audit: the test cells that passed and that the source passes with the references
+    withheld are run again so; an exercise whose test fails there earns nothing."""
+    passed = [c.grade_id for c in result.cells if c.outcome == "passed" and c.grade_id in reference["auditable"]]
+    if not passed:
+        return
+    audited = {c.grade_id: c for c in audit(source_nb, job, reference, passed).cells}
+    caught = {}
+    for gid in passed:
+        if audited[gid].outcome != "passed":
+            caught.setdefault(notebooks.exercise_of(gid), (gid, audited[gid].message or audited[gid].outcome))
+    for c in result.cells:
+        if c.exercise in caught:
+            gid, message = caught[c.exercise]
+            c.points, c.outcome = 0.0, "failed"
+            c.message = WITHHELD.format(exercise=c.exercise, message=message[:300], names=", ".join(
+                n.replace(":", ".") for n in reference["guarded"].get(gid, [])))
+    if caught:
+        result.flags.append((USES_REFERENCE, ", ".join(caught)))
 
 
 def _run(job, started_dir=None, index=None):

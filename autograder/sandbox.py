@@ -150,8 +150,9 @@ def as_root():
     return os.geteuid() == 0
 
 
-def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd):
-    """The argv that starts ``kernel_cmd`` inside the sandbox."""
+def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_copy=None):
+    """The argv that starts ``kernel_cmd`` inside the sandbox; ``nnref_copy``: a folder holding an
+    ``nnref/`` that the kernel sees in place of nnref (autograder/withheld.py)."""
     data_dir = mnist_dir()
     work = f"{HOME}/{work_name}"
     args = [_bwrap(), "--die-with-parent", "--new-session", "--clearenv",
@@ -168,6 +169,8 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd):
              "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME]
     for path in _python_dirs() + _package_dirs():
         args += _ro(path)
+    if nnref_copy:  # over the real one, so that its files are not there to read either
+        args += [arg for path in _package_dirs(("nnref",)) for arg in _ro(Path(nnref_copy) / "nnref", path)]
     args += _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]
     if data_dir:
         args += _ro(data_dir, DATA)
@@ -217,10 +220,11 @@ def stage(folder, into, max_bytes):
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``."""
 
-    def __init__(self, limits, work_name, staging, ipc_dir, settings, **kwargs):
+    def __init__(self, limits, work_name, staging, ipc_dir, settings, nnref_copy=None, **kwargs):
         super().__init__(transport="ipc", ip=str(ipc_dir / "kernel"),
                          connection_file=str(ipc_dir / "kernel.json"), **kwargs)
         self._sandbox = (limits, work_name, staging, ipc_dir, settings)
+        self._nnref_copy = nnref_copy
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
@@ -229,13 +233,13 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
-        return command(*self._sandbox, kernel)
+        return command(*self._sandbox, kernel, nnref_copy=self._nnref_copy)
 
 
 class Box:
     """One kernel's private folders (made by the grader, removed after) and its manager."""
 
-    def __init__(self, limits, files_dir=None, work_name="work", settings=None):
+    def __init__(self, limits, files_dir=None, work_name="work", settings=None, nnref_copy=None):
         self.root = Path(tempfile.mkdtemp(prefix="nncourse_sandbox_"))  # 0700: the grader's
         try:
             staging, ipc_dir = self.root / "staging", self.root / "ipc"
@@ -243,7 +247,8 @@ class Box:
             ipc_dir.mkdir(mode=0o700)
             if as_root():
                 os.chown(ipc_dir, kernel_uid(), kernel_uid())
-            self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, settings or kernel_settings(1))
+            self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, settings or kernel_settings(1),
+                                             nnref_copy)
         except BaseException:
             self.close()
             raise

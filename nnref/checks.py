@@ -201,6 +201,8 @@ def without_reference(*targets):
     swapped rather than the module attribute, so ``from nnref.layers import affine_forward``
     done earlier by the student is caught too. Everything is restored on exit.
     """
+    if observations.mode() == "reference":  # what the grader withholds when it audits answers
+        observations.report_guarded([f"{t.__module__}:{t.__qualname__}" for t in targets])
     saved = []
     try:
         for target in targets:

@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 MIME = "application/vnd.nncourse.observation+json"
+GUARDED_MIME = "application/vnd.nncourse.guarded+json"  # the reference run's without_reference targets
 MODE_VARIABLE = "NNCOURSE_OBSERVE"
 MAX_ITEMS = 10_000  # a value with more parts than this arrives as "too large"
 
@@ -33,6 +34,12 @@ def report(kind, got, expected=None, **declared):
     if mode() == "reference":
         payload.update(expected=encode(expected), declared=declared)
     display({MIME: payload}, raw=True)
+
+
+def report_guarded(names):
+    """Publish the "module:qualname" of nnref's functions a test withholds (without_reference)."""
+    from IPython.display import display
+    display({GUARDED_MIME: {"names": list(names)}}, raw=True)
 
 
 class Opaque:

@@ -85,6 +85,19 @@ def add_bias(x, b):
 def relative_error(a, b):
     raise ValueError("".join(line for name in list(linecache.cache) for line in linecache.getlines(name)))
 '''},
+    # nnref's implementation, out of reach of without_reference: its code object copied before
+    # the test, or its source compiled again
+    "copy_reference": {"relative_error": '''import types, nnref.checks
+_copy = types.FunctionType(nnref.checks.rel_error.__code__, nnref.checks.rel_error.__globals__)
+def relative_error(a, b):
+    return _copy(a, b)
+'''},
+    "recompile_reference": {"relative_error": '''import inspect, nnref.checks
+_scope = dict(vars(nnref.checks))
+exec(inspect.getsource(nnref.checks.rel_error), _scope)
+def relative_error(a, b):
+    return _scope["rel_error"](a, b)
+'''},
 }
 TAMPERS.update({name: "" for name in ANSWERS})
 # whose relative_error is not solved either: they may not earn its points
@@ -92,4 +105,5 @@ BOTH_WRONG = set(ANSWERS)
 # the tricks that beat the old in-kernel verdicts and its guard (the others it caught): the
 # suite shows that each still does, so that a broken trick cannot pass the suite unnoticed
 BEAT_IN_KERNEL = {"patch_numpy": "add_bias", "patch_builtins": "add_bias", "patch_guard": "add_bias",
-                  "sys_modules": "add_bias", "ipython_hooks": "add_bias", "frame_reader": "relative_error"}
+                  "sys_modules": "add_bias", "ipython_hooks": "add_bias", "frame_reader": "relative_error",
+                  "copy_reference": "relative_error", "recompile_reference": "relative_error"}

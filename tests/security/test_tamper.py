@@ -44,7 +44,14 @@ def tamper_class(tmp_path_factory):
 
 def test_the_class_is_graded(tamper_class):
     assert tamper_class["code"] == 0
-    assert float(tamper_class["rows"]["honest_full"]["score"]) == 5.0
+    honest = tamper_class["rows"]["honest_full"]
+    assert (float(honest["score"]), honest["status"]) == (5.0, "graded"), honest
+
+
+@pytest.mark.parametrize("kind", ["copy_reference", "recompile_reference"])
+def test_an_answer_that_copies_nnref_is_caught_by_the_audit_and_flagged(tamper_class, kind):
+    row = tamper_class["rows"][f"tamper_{kind}"]
+    assert row["status"] == "flagged" and engine.USES_REFERENCE + ": relative_error" in row["reason"], row
 
 
 @pytest.mark.parametrize("kind", sorted(TAMPERS))
