@@ -458,7 +458,7 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
         reference = reference or reference_for(source_nb, timeout, cwd, blas_threads, sandbox)
     job = Job(source, submission, timeout, cwd, blas_threads, sandbox, observe=None if in_kernel else "student")
     if audit_only:
-        return audit(source_nb, job, reference, [gid for gid, names in reference["guarded"].items() if names])
+        return audit(source_nb, job, reference)
     result, run_nb, placed = _prepare(source_nb, submission, in_kernel)
     if run_nb is None:
         return result
@@ -475,16 +475,18 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     return result
 
 
-def audit(source_nb, job, reference, grade_ids):
+def audit(source_nb, job, reference):
     """The submission graded again with nnref's guarded functions withheld (autograder/
-    withheld.py) -> Result. Only what the test cells ``grade_ids`` need runs: the solution
-    cells, the notebook's own cells, those test cells, and the source's cells that define
+    withheld.py) -> Result. Only what the test cells that guard something need runs (the
+    same cells for every submission and for the source's calibration): those tests, their
+    exercises' solution cells, the notebook's own cells, and the source's cells that define
     names these use; the others (demos, plots, trainings) are left out."""
-    names = frozenset(n for gid in grade_ids for n in reference["guarded"].get(gid, []))
+    grade_ids = [gid for gid, names in reference["guarded"].items() if names]
+    names = frozenset(n for gid in grade_ids for n in reference["guarded"][gid])
     result, run_nb, placed = _prepare(source_nb, job.submission)
     if run_nb is None:
         return result
-    _keep_only_what_is_needed(run_nb, source_nb, {placed[g].source for g in grade_ids if g in placed})
+    _keep_only_what_is_needed(run_nb, source_nb, set(grade_ids))
     audit_job = copy.copy(job)
     audit_job.nnref_copy = str(withheld.package_without(names))
     _, _, client = _execute(run_nb, audit_job)
@@ -492,20 +494,31 @@ def audit(source_nb, job, reference, grade_ids):
     return result
 
 
-def _keep_only_what_is_needed(run_nb, source_nb, tests):
-    """Empty the code cells of ``run_nb`` that are the source's own ungraded cells (demos) and
-    define nothing that the solution cells, the notebook's own cells or ``tests`` use."""
+def _keep_only_what_is_needed(run_nb, source_nb, grade_ids):
+    """Empty the code cells of ``run_nb`` that the test cells ``grade_ids`` do not need: kept
+    are those tests, their exercises' solution cells, the notebook's own cells (a student's
+    helpers), and the source's cells and other solutions that define a name these use."""
+    exercises = {notebooks.exercise_of(g) for g in grade_ids}
     own = {c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_grade(c)
            and not notebooks.is_solution(c)}
+
+    def needed_first(cell):
+        gid = notebooks.grade_id(cell) or ""
+        if notebooks.is_grade(cell):
+            return gid in grade_ids
+        if notebooks.is_solution(cell):
+            return gid in exercises
+        return cell.source not in own
+
     code = [c for c in run_nb.cells if c.cell_type == "code"]
-    demos = [c for c in code if c.source in own]
-    kept = [c for c in code if c not in demos and (not notebooks.is_grade(c) or c.source in tests)]
+    kept = [c for c in code if needed_first(c)]
+    optional = [c for c in code if not needed_first(c) and not notebooks.is_grade(c)]
     needed = set().union(*(guard.used_names(c.source) for c in kept))
     changed = True
     while changed:
         changed = False
-        for cell in demos:
-            if cell not in kept and guard.bound_names(cell.source) & needed:
+        for cell in optional:
+            if not any(cell is k for k in kept) and guard.bound_names(cell.source) & needed:
                 kept.append(cell)
                 needed |= guard.used_names(cell.source)
                 changed = True
@@ -520,7 +533,7 @@ def _withhold_and_compare(result, source_nb, job, reference):
     passed = [c.grade_id for c in result.cells if c.outcome == "passed" and c.grade_id in reference["auditable"]]
     if not passed:
         return
-    audited = {c.grade_id: c for c in audit(source_nb, job, reference, passed).cells}
+    audited = {c.grade_id: c for c in audit(source_nb, job, reference).cells}
     caught = {}
     for gid in passed:
         if audited[gid].outcome != "passed":

@@ -198,16 +198,18 @@ class _Remove(ast.NodeTransformer):
 
 # ----------------------------------------------------------------------------- the reference
 
-def _nnref_digest():
+def _code_digest():
+    """nnref's and the grader's own code: a reference is only valid for the code that made it."""
     digest = hashlib.sha256()
-    for path in sorted(Path(nnref.__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    for package in (Path(nnref.__file__).parent, Path(__file__).parent):
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def cache_key(source_nb):
     from .notebooks import dumps
-    text = dumps(source_nb) + PROTOCOL + _nnref_digest()
+    text = dumps(source_nb) + PROTOCOL + _code_digest()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

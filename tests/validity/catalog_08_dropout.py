@@ -379,12 +379,28 @@ CHEATS = {
 def dropout_forward(x, dropout_param):
     return _ref(x, dropout_param)
 '''),
+        # out of without_reference's reach: a new function around nnref's code object (issue #13)
+        ("a copy of nnref's code object, made before the test", '''import types
+import nnref.layers
+
+_copy = types.FunctionType(nnref.layers.dropout_forward.__code__, nnref.layers.__dict__)
+
+def dropout_forward(x, dropout_param):
+    return _copy(x, dropout_param)
+'''),
     ],
     "dropout_backward": [
         ("calls nnref.layers.dropout_backward", '''import nnref.layers
 
 def dropout_backward(dout, cache):
     return nnref.layers.dropout_backward(dout, cache)
+'''),
+        ("nnref's source compiled again", '''import inspect
+import nnref.layers
+
+_scope = dict(vars(nnref.layers))
+exec(inspect.getsource(nnref.layers.dropout_backward), _scope)
+dropout_backward = _scope["dropout_backward"]
 '''),
     ],
     "l2_penalty": [

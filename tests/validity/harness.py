@@ -130,7 +130,9 @@ def check(probe, result, wrong_in_submission=()):
     (a round), which are exempt from "no other exercise loses points".
     """
     ex = result.exercises()
-    if result.flags:
+    # the audit flags an answer that uses nnref's implementation: a cheat's expected fate
+    allowed = {engine.USES_REFERENCE} if probe.kind == "cheat" else set()
+    if any(why not in allowed for why, _ in result.flags):
         return [f"submission flagged: {result.reason}"]
     if probe.kind == "source":
         return [f"the source notebook loses points: {_messages(result)}"] if result.score != result.max_score else []

@@ -1,0 +1,96 @@
+"""Verdicts outside the kernel, piece by piece (issue #13): what a check sends, how the grader
+reads and judges it, what of a test cell reaches the student's kernel, and the messages."""
+import numpy as np
+import pytest
+
+from autograder import engine, observations
+from nnref import checks
+from nnref.observations import Opaque, decode, encode
+
+
+@pytest.mark.parametrize("value", [None, True, 3, 2.5, float("nan"), "text", [1, 2], (1, 2.0), {"W": 1},
+                                   np.float32(1.5), np.int64(7), np.arange(6.0).reshape(2, 3),
+                                   np.array([True, False]), {"W1": np.ones((2, 2), np.float32)}])
+def test_values_come_back_as_they_were_sent(value):
+    back = decode(encode(value))
+    assert type(back) is type(value)
+    if isinstance(value, dict):
+        assert back.keys() == value.keys() and all(np.array_equal(back[k], value[k]) for k in value)
+    else:
+        assert np.array_equal(back, value, equal_nan=isinstance(value, float))
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype
+
+
+def test_what_cannot_travel_arrives_as_its_type_and_nothing_runs_when_read():
+    class Sneaky:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("student code")
+    assert repr(decode(encode(Sneaky()))) == "<a Sneaky>"
+    assert isinstance(decode(encode(object())), Opaque)
+    pickled = {"npy": "gASVIAAAAAAAAACMCGJ1aWx0aW5zlIwFcHJpbnSUk5SMBWhlbGxvlIWUUpQu"}  # pickle of print("hello")
+    assert isinstance(decode(pickled), Opaque)
+    assert isinstance(decode({"npy": 1, "json": 2}), Opaque)
+
+
+def test_the_grader_applies_the_checks_own_rules():
+    assert checks.verdict("close", np.array([1.0, 2.0]), np.array([1.0, 2.0]), {"what": "x"}) is None
+    message = checks.verdict("close", np.array([1.0, 2.5]), np.array([1.0, 2.0]), {"what": "x", "cause": "why"})
+    assert message.startswith("x: expected") and "Usual cause: why" in message
+    assert checks.verdict("rel_error", np.array([1.0]), np.array([1.0 + 1e-9]), {"what": "g", "tol": 1e-7}) is None
+    assert checks.verdict("true", np.array([True, False]), None, {"what": "ambiguous"}) == "ambiguous"
+    assert "a tuple of 3 items" in checks.verdict("close", (1, 2, 3), np.zeros(2), {"what": "out"})
+
+
+def observation(kind, got, expected=None, **declared):
+    return {"kind": kind, "got": encode(got), "expected": encode(expected), "declared": declared}
+
+
+def test_judge_fails_a_wrong_a_missing_and_a_forged_check():
+    reference = [observation("close", 1.0, 1.0, what="first"), observation("equal", 2, 2, what="second")]
+    student = [{"kind": o["kind"], "got": o["got"]} for o in reference]
+    assert observations.judge(student, reference) == ("passed", "")
+    assert observations.judge(student[:1], reference)[0] == "missing"
+    assert "second: this check never ran" in observations.judge(student[:1], reference)[1]
+    wrong = [student[0], {"kind": "equal", "got": encode(3)}]
+    assert observations.judge(wrong, reference)[0] == "failed"
+    assert observations.judge(student + student[:1], reference)[0] == "extra"
+    swapped = [student[1], student[0]]
+    assert observations.judge(swapped, reference)[0] == "missing"
+
+
+HIDDEN_TEST = '''rng = np.random.default_rng(3)
+x = rng.normal(size=(4, 5))
+x_before = x.copy()
+secret = rng.normal(size=5)
+net = make_net(seed=1)
+net.params.update({"W": x.copy()})
+expected = net.forward(x) + helper(secret)
+with without_reference(reference_fn):
+    out = student_fn(x)
+check_close(out, expected, f"student_fn on {x.shape}", cause="why", rtol=1e-3)
+check_equal(x, x_before, "x unchanged")
+for name in ("a", "b"):
+    ref_value = reference_fn(x)[name]
+    check_close(out[name], ref_value, name)
+'''
+
+
+def test_the_students_kernel_gets_no_expected_value_and_the_same_inputs():
+    run = observations.student_source(HIDDEN_TEST)
+    for gone in ("expected", "x_before", "make_net", "net.params", "ref_value", "why", "1e-3"):
+        assert gone not in run, (gone, run)
+    # inputs stay, and so does every draw from the rng (its state decides the next input),
+    # even one that only feeds an expected value
+    for kept in ("x = rng.normal(size=(4, 5))", "secret = rng.normal(size=5)", "out = student_fn(x)",
+                 "check_close(out, None, None)", "check_equal(x, None, None)", "check_close(out[name], None, None)"):
+        assert kept in run, (kept, run)
+
+
+def test_a_message_that_quotes_a_hidden_test_is_not_shown():
+    hidden_lines = ["secret_input = np.arange(12.0)"]
+    cell = {"metadata": {"nncourse_ran": True}, "outputs": [
+        {"output_type": "error", "ename": "ValueError", "evalue": "seen: secret_input = np.arange(12.0)"}]}
+    result = engine.CellResult("test_visible_later", "visible", 1)
+    engine._score(result, cell, [], [], hidden=False, all_hidden_lines=hidden_lines)
+    assert result.message == engine.LEAK and result.points == 0
