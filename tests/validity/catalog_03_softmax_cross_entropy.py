@@ -196,6 +196,15 @@ MUTANTS = {
 
 VARIANTS = {
     "softmax": [
+        ("leaves its own check in the cell, rebinding scores to a (2, 3) batch", '''def softmax(scores):
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+scores = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])   # my own check
+print(softmax(scores))
+'''),
         ("a Python loop over the rows", '''def softmax(scores):
     probs = np.empty(scores.shape)
     for i, row in enumerate(scores):
@@ -214,6 +223,14 @@ VARIANTS = {
 '''),
     ],
     "cross_entropy": [
+        ("leaves its own check in the cell, rebinding P and labels", '''def cross_entropy(probs, y):
+    return float(-np.mean(np.log(probs[np.arange(len(y)), y])))
+
+
+P = np.array([[0.5, 0.5]])     # my own check
+labels = np.array([1])
+print(cross_entropy(P, labels), np.log(2))
+'''),
         ("one-hot labels and a sum over all entries", '''def cross_entropy(probs, y):
     one_hot = np.eye(probs.shape[1])[y]
     return -np.sum(one_hot * np.log(probs)) / probs.shape[0]
@@ -257,6 +274,15 @@ VARIANTS = {
 '''),
     ],
     "mse": [
+        ("leaves its own check in the cell, rebinding onehot_iris and scores", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), 2 * diff / diff.size
+
+
+scores = np.array([[0.0, 1.0]])      # my own check
+onehot_iris = np.array([[1.0, 0.0]])
+print(mse(scores, onehot_iris))
+'''),
         ("in place on a copy: diff = pred.copy(); diff -= target", '''def mse(pred, target):
     diff = pred.copy()
     diff -= target
