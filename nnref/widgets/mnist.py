@@ -28,7 +28,7 @@ __all__ = ["SHAPE_NAMES", "two_layer_shapes", "shape_text", "graph_labels", "dra
            "confusion_matrix", "plot_confusion_matrix", "confident_mistakes",
            "show_confident_mistakes", "show_first_layer", "mistake_view", "plot_mistake",
            "ANY_DIGIT", "digit_filter", "mistake_browser",
-           "check_two_layer_params", "two_layer_accuracy", "check_final_model"]
+           "check_two_layer_params", "two_layer_accuracy"]
 
 SIDE = 28
 NUM_CLASSES = 10
