@@ -194,3 +194,170 @@ def test_wrap_text_breaks_long_lines_at_spaces_only():
     lines = wrapped.splitlines()
     assert lines[0] == "short line" and all(len(line) <= 60 for line in lines)
     assert wrapped.split() == ("short line\n" + long).split()
+
+
+def test_two_layer_shapes_names_every_array_of_both_passes():
+    from nnref.widgets.mnist import SHAPE_NAMES, two_layer_shapes
+
+    shapes = two_layer_shapes(4, 5, 6, 3)
+    assert list(shapes) == list(SHAPE_NAMES)
+    assert shapes == {"X": (4, 5), "y": (4,), "W1": (5, 6), "b1": (6,), "z1": (4, 6), "h1": (4, 6),
+                      "W2": (6, 3), "b2": (3,), "scores": (4, 3), "probs": (4, 3), "loss": (),
+                      "dscores": (4, 3), "dW2": (6, 3), "db2": (3,), "dh1": (4, 6), "dz1": (4, 6),
+                      "dW1": (5, 6), "db1": (6,)}
+    assert two_layer_shapes(1, 784, 512, 10)["dW1"] == (784, 512)
+
+
+def test_shape_text_reads_tuples_and_lists_of_integers():
+    from nnref.widgets.mnist import shape_text
+
+    assert shape_text((4, 5)) == shape_text([4, 5]) == shape_text((np.int64(4), 5)) == "(4, 5)"
+    assert shape_text((6,)) == "(6,)" and shape_text(()) == shape_text([]) == "()"
+    assert shape_text(6) == "6" and shape_text("(6,)") == "'(6,)'" and shape_text((4.0, 5)) == "(4.0, 5)"
+
+
+def test_graph_labels_show_each_shape_and_what_is_missing():
+    from nnref.widgets.mnist import draw_network_graph, graph_labels, two_layer_shapes
+
+    labels = graph_labels(two_layer_shapes(128, 784, 512, 10))
+    assert list(labels) == ["X", "affine1", "z1", "relu", "h1", "affine2", "scores", "softmax",
+                            "probs", "cross_entropy", "loss"]
+    assert labels["X"] == ("X\n(128, 784)", "")
+    assert labels["affine1"] == ("affine\nW1 (784, 512)\nb1 (512,)", "dW1 (784, 512)\ndb1 (512,)")
+    assert labels["scores"] == ("scores\n(128, 10)", "dscores (128, 10)")
+    assert labels["cross_entropy"] == ("cross-entropy\ny (128,)", "")
+    assert labels["loss"] == ("loss\n()", "")
+    partial = graph_labels({"X": [2, 3], "b1": 7})        # a student's table, as written
+    assert partial["X"][0] == "X\n[2, 3]" and partial["affine1"] == ("affine\nW1 ?\nb1 7", "dW1 ?\ndb1 ?")
+    import matplotlib.pyplot as plt
+
+    texts = [t.get_text() for t in draw_network_graph({}).axes[0].texts]
+    assert "relu" not in texts and "ReLU" in texts and "h1\n?" in texts
+    plt.close("all")
+
+
+def test_random_shifts_move_each_image_within_the_limit():
+    from nnref.widgets.dropout import shift_images
+    from nnref.widgets.mnist import random_shifts
+
+    X = np.random.default_rng(3).random((40, 784), dtype=np.float32)
+    X[:, :] *= np.pad(np.ones((24, 24)), 2).ravel()       # ink only inside the 2-pixel border
+    before = X.copy()
+    shifted = random_shifts(X, 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(X, before)              # the input is left unchanged
+    assert shifted.shape == X.shape and shifted.dtype == np.float32
+    moves = []
+    for image, out in zip(X, shifted):
+        found = [(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)
+                 if np.array_equal(shift_images(image[None], dx, dy)[0], out)]
+        assert len(found) == 1
+        moves += found
+    assert len(set(moves)) > 10, "every image draws its own shift"
+    np.testing.assert_array_equal(random_shifts(X, 0, np.random.default_rng(0)), X)
+    again = random_shifts(X.reshape(40, 28, 28), 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(again.reshape(40, 784), shifted)   # (N, 28, 28) too, seeded
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shifts(X, 28, np.random.default_rng(0))
+
+
+def test_shifted_batches_train_on_shifted_images_and_score_the_originals():
+    from nnref.widgets.mnist import ShiftedBatches
+
+    class Spy:
+        params = {"W": np.zeros(1)}
+
+        def __init__(self):
+            self.seen = []
+
+        def loss(self, X, y=None):
+            self.seen.append((X.copy(), y))
+            return "scores" if y is None else (0.0, {"W": np.zeros(1)})
+
+    X = np.random.default_rng(0).random((6, 784), dtype=np.float32)
+    spy = Spy()
+    model = ShiftedBatches(spy, max_shift=1, seed=0)
+    assert model.params is spy.params
+    assert model.loss(X) == "scores" and np.array_equal(spy.seen[-1][0], X)
+    model.loss(X, np.arange(6))
+    assert not np.array_equal(spy.seen[-1][0], X) and list(spy.seen[-1][1]) == list(range(6))
+
+
+def test_shifted_batches_reach_the_reference_accuracy_band_quickly():
+    """The homework's recipe on a small scale: shifted batches train a TwoLayerNet through
+    nnref's train() (the validation accuracy is computed on the unshifted images)."""
+    from nnref.optim import Adam
+    from nnref.train import train
+    from nnref.widgets.mnist import ShiftedBatches
+
+    X_train, y_train, _, _ = load_mnist()
+    net = TwoLayerNet(784, 64, 10, seed=0)
+    history = train(ShiftedBatches(net, max_shift=1, seed=0),
+                    (X_train[:3000], y_train[:3000], X_train[-1000:], y_train[-1000:]),
+                    Adam(lr=3e-3), batch_size=100, epochs=2, seed=0, verbose=False)
+    assert history["val_acc"][-1] > 0.85
+
+
+@pytest.mark.parametrize("environ, mode", [
+    ({}, None), ({"NNCOURSE_GRADING": "0"}, None), ({"NNCOURSE_GRADING": ""}, None),
+    ({"NNCOURSE_GRADING": "1"}, "nncourse"), ({"NBGRADER_EXECUTION": "autograde"}, "nbgrader"),
+    ({"NBGRADER_EXECUTION": "validate", "NBGRADER_VALIDATING": "1"}, "nbgrader"),
+    ({"NBGRADER_EXECUTION": "autograde", "NNCOURSE_GRADING": "1"}, "nncourse"),
+])
+def test_grading_mode_and_search_budget(environ, mode):
+    from nnref.widgets.mnist import GRADING_VARIABLE, SearchBudget, grading_mode, search_budget
+
+    assert GRADING_VARIABLE == "NNCOURSE_GRADING"
+    assert grading_mode(environ) == mode
+    budget = search_budget(environ=environ)
+    assert budget == {None: SearchBudget(10_000, 2), "nbgrader": SearchBudget(1_000, 1),
+                      "nncourse": None}[mode]
+
+
+def test_grading_mode_reads_the_process_environment(monkeypatch):
+    from nnref.widgets.mnist import grading_mode, search_budget
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.setenv("NNCOURSE_GRADING", "1")
+    assert grading_mode() == "nncourse" and search_budget() is None
+    monkeypatch.delenv("NNCOURSE_GRADING")
+    assert grading_mode() is None and search_budget().images == 10_000
+
+
+def test_nbgrader_marks_its_autograde_and_validate_runs():
+    """grading_mode relies on nbgrader setting NBGRADER_EXECUTION around its kernels' runs."""
+    import inspect
+
+    from nbgrader.converters import autograde
+    from nbgrader import validator
+
+    assert "setenv(NBGRADER_EXECUTION='autograde')" in inspect.getsource(autograde.Autograde)
+    assert "NBGRADER_EXECUTION='validate'" in inspect.getsource(validator.Validator)
+
+
+def test_scores_only_hides_predict():
+    from nnref.widgets.mnist import ScoresOnly
+
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    model = ScoresOnly(net)
+    X = np.random.default_rng(0).random((2, 5), dtype=np.float32)
+    assert model.params is net.params and not hasattr(model, "predict")
+    np.testing.assert_array_equal(model.loss(X), net.loss(X))
+
+
+def test_batch_recorder_counts_rows_and_labels():
+    from nnref.data import toy_dataset
+    from nnref.widgets.mnist import BatchRecorder
+
+    X, y = toy_dataset("gauss", n=10, seed=0)
+    model = BatchRecorder(X, y, hidden=4)
+    model.loss(X[[3, 1]], y[[3, 1]])
+    model.loss(X[[0]] + 1.0, y[[0]])                       # a row that is not in X
+    wrong = y[[2, 5]].copy()
+    wrong[0] = 1 - wrong[0]
+    model.loss(X[[2, 5]], wrong)                           # one label off
+    model.loss(X[[4, 6]], y[[4, 6]])
+    assert model.batches == [[3, 1], [-1], [2, 5], [4, 6]]
+    assert (model.unknown_rows, model.wrong_labels, len(model.losses)) == (1, 1, 4)
+    assert model.epochs(batch_size=4) == [[[3, 1], [-1], [2, 5]], [[4, 6]]]   # ceil(10 / 4) = 3 per epoch
+    assert model.loss(X).shape == (10, 2)
+    assert model.params is model.net.params

@@ -1,22 +1,30 @@
-"""Lesson 09: looking at MNIST, at a search over hyperparameters, and at what a trained
-two-layer net gets wrong; a widget to browse its mistakes; the grader's own accuracy check.
+"""Lesson 09: the network's graph with every array's shape, looking at MNIST, at a search
+over hyperparameters, and at what a trained two-layer net gets wrong; a widget to browse its
+mistakes; random shifts of the training images; the test cells' helpers and the grader's own
+accuracy check.
 
-The pure functions (``confusion_matrix``, ``confident_mistakes``, ``mistake_view``,
-``format_table``, ``check_two_layer_params``, ``two_layer_accuracy``) are tested without a
-browser; the ``show_*`` and ``plot_*`` functions draw and return a matplotlib Figure (none
-calls ``plt.show()``); ``mistake_browser`` wires ``mistake_view`` to ipywidgets controls.
+The pure functions (``two_layer_shapes``, ``shape_text``, ``graph_labels``, ``random_shifts``,
+``grading_mode``, ``search_budget``, ``confusion_matrix``, ``confident_mistakes``,
+``mistake_view``, ``format_table``, ``check_two_layer_params``, ``two_layer_accuracy``) are
+tested without a browser; ``draw_network_graph`` and the ``show_*`` and ``plot_*`` functions
+draw and return a matplotlib Figure (none calls ``plt.show()``); ``mistake_browser`` wires
+``mistake_view`` to ipywidgets controls.
 
 Shapes: N images of 28 x 28 = 784 pixels, as rows (N, 784) or (N, 28, 28); labels (N,)
 integers in 0..9; probabilities (N, 10), each row summing to 1.
 """
+import os
+from functools import lru_cache
+from typing import NamedTuple
+
 import numpy as np
 
-from functools import lru_cache
-
-from nnref import checks, layers, observations
+from nnref import checks, layers, losses, observations
 from nnref.widgets.display import new_figure, show_figure
 
-__all__ = ["show_digits", "plot_class_counts", "format_table", "plot_search",
+__all__ = ["SHAPE_NAMES", "two_layer_shapes", "shape_text", "graph_labels", "draw_network_graph",
+           "random_shifts", "ShiftedBatches", "GRADING_VARIABLE", "grading_mode",
+           "SearchBudget", "search_budget", "ScoresOnly", "BatchRecorder", "show_digits", "plot_class_counts", "format_table", "plot_search",
            "confusion_matrix", "plot_confusion_matrix", "confident_mistakes",
            "show_confident_mistakes", "show_first_layer", "mistake_view", "plot_mistake",
            "ANY_DIGIT", "digit_filter", "mistake_browser",
@@ -24,6 +32,251 @@ __all__ = ["show_digits", "plot_class_counts", "format_table", "plot_search",
 
 SIDE = 28
 NUM_CLASSES = 10
+
+
+# ----------------------------------------------------------------------------- shapes
+
+# Every array of the two-layer net's forward and backward pass, in the graph's order, with
+# what it is; the keys of two_layer_shapes and of the shape table the homework asks for.
+SHAPE_NAMES = {
+    "X": "the batch of inputs", "y": "the integer labels",
+    "W1": "first-layer weights", "b1": "first-layer biases",
+    "z1": "hidden pre-activations X W1 + b1", "h1": "hidden activations max(0, z1)",
+    "W2": "second-layer weights", "b2": "second-layer biases",
+    "scores": "class scores h1 W2 + b2", "probs": "softmax of the scores",
+    "loss": "the mean cross-entropy (one number)",
+    "dscores": "dL/dscores", "dW2": "dL/dW2", "db2": "dL/db2", "dh1": "dL/dh1",
+    "dz1": "dL/dz1", "dW1": "dL/dW1", "db1": "dL/db1",
+}
+
+
+def two_layer_shapes(N, D, H, C):
+    """The shape of every array (``SHAPE_NAMES``) of a D-H-C two-layer net on N examples,
+    measured: nnref's layers run forward and backward on random arrays of those sizes.
+
+    Returns {name: shape tuple}; the loss, one number, has shape ().
+    """
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((N, D)), rng.integers(0, C, size=N)
+    W1, b1 = rng.standard_normal((D, H)), rng.standard_normal(H)
+    W2, b2 = rng.standard_normal((H, C)), rng.standard_normal(C)
+    z1, first = layers.affine_forward(X, W1, b1)
+    h1, relu = layers.relu_forward(z1)
+    scores, second = layers.affine_forward(h1, W2, b2)
+    loss, dscores = losses.softmax_cross_entropy(scores, y)
+    dh1, dW2, db2 = layers.affine_backward(dscores, second)
+    dz1 = layers.relu_backward(dh1, relu)
+    _, dW1, db1 = layers.affine_backward(dz1, first)
+    arrays = {"X": X, "y": y, "W1": W1, "b1": b1, "z1": z1, "h1": h1, "W2": W2, "b2": b2,
+              "scores": scores, "probs": losses.softmax(scores), "loss": loss,
+              "dscores": dscores, "dW2": dW2, "db2": db2, "dh1": dh1, "dz1": dz1,
+              "dW1": dW1, "db1": db1}
+    return {name: tuple(np.shape(arrays[name])) for name in SHAPE_NAMES}
+
+
+def shape_text(shape):
+    """A shape as the text numpy prints, "(4, 5)", for a test message: a tuple or list of
+    integers (numpy's too) is read as a tuple of ints; anything else is shown as it is ("6")."""
+    if isinstance(shape, (tuple, list)) and all(isinstance(d, (int, np.integer)) for d in shape):
+        return str(tuple(int(d) for d in shape))
+    return repr(shape)
+
+
+# The graph's nodes, left to right: (key, title, the arrays it shows). Arrays alternate with
+# the operations between them; each operation shows its parameters (and y, for the loss).
+_GRAPH = [("X", "", ["X"]), ("affine1", "affine", ["W1", "b1"]), ("z1", "", ["z1"]),
+          ("relu", "ReLU", []), ("h1", "", ["h1"]), ("affine2", "affine", ["W2", "b2"]),
+          ("scores", "", ["scores"]), ("softmax", "softmax", []), ("probs", "", ["probs"]),
+          ("cross_entropy", "cross-entropy", ["y"]), ("loss", "", ["loss"])]
+_GRADIENT = {"W1": "dW1", "b1": "db1", "z1": "dz1", "h1": "dh1", "W2": "dW2", "b2": "db2",
+             "scores": "dscores"}
+
+
+def _shape_text(shapes, name, sep=" "):
+    return f"{name}{sep}{shapes[name] if name in shapes else '?'}"
+
+
+def graph_labels(shapes):
+    """The text of each node of ``draw_network_graph``: {node: (forward text, gradient text)},
+    nodes X, affine1, z1, relu, h1, affine2, scores, softmax, probs, cross_entropy, loss.
+
+    shapes: {name: shape} as ``two_layer_shapes`` returns it (from a student's table, a
+    missing name shows as "?"). An operation's text is its title and its parameters' shapes.
+    """
+    labels = {}
+    for node, title, names in _GRAPH:
+        forward = ("\n".join([title] + [_shape_text(shapes, n) for n in names]) if title
+                   else _shape_text(shapes, names[0], sep="\n"))
+        backward = "\n".join(_shape_text(shapes, _GRADIENT[n]) for n in names if n in _GRADIENT)
+        labels[node] = (forward, backward)
+    return labels
+
+
+def draw_network_graph(shapes):
+    """The two-layer net as a graph, X -> affine -> ReLU -> affine -> softmax -> cross-entropy
+    -> loss, every array labelled with its shape from ``shapes`` (see ``graph_labels``) and
+    every gradient (red) under the array it belongs to. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(12, 2.4))
+    ax.set(xlim=(-0.6, len(_GRAPH) - 0.4), ylim=(-1.05, 0.4))
+    ax.axis("off")
+    for x, (node, (forward, backward)) in enumerate(graph_labels(shapes).items()):
+        is_op = x % 2 == 1
+        ax.text(x, 0, forward, ha="center", va="center", fontsize=8,
+                bbox=dict(boxstyle="round" if is_op else "square", fc="0.92" if is_op else "white", ec="0.4"))
+        if backward:
+            ax.text(x, -0.8, backward, ha="center", va="center", fontsize=8, color="firebrick")
+        if x:
+            ax.annotate("", xy=(x - 0.45, 0), xytext=(x - 0.55, 0), arrowprops=dict(arrowstyle="->"))
+    ax.annotate("", xy=(0.2, -0.45), xytext=(len(_GRAPH) - 1.2, -0.45),
+                arrowprops=dict(arrowstyle="->", color="firebrick"))
+    ax.text(len(_GRAPH) / 2 - 0.5, -0.38, "backward: each gradient has the shape of its array",
+            ha="center", fontsize=8, color="firebrick")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- augmentation
+
+def random_shifts(X, max_shift, rng):
+    """Each image moved by its own random whole number of pixels, dx and dy drawn uniformly from
+    -max_shift..max_shift (lesson 08's shifts, drawn afresh); the pixels shifted in are 0.
+
+    X: (N, 784) or (N, 28, 28).  max_shift: int in 0..27.  rng: a numpy Generator.
+    Returns a new array of X's shape and dtype; X is left unchanged.
+    """
+    X = np.asarray(X)
+    if not 0 <= max_shift < SIDE:
+        raise ValueError(f"max_shift must be in 0..{SIDE - 1} pixels, got {max_shift}")
+    n, s = len(X), max_shift
+    padded = np.zeros((n, SIDE + 2 * s, SIDE + 2 * s), X.dtype)
+    padded[:, s:s + SIDE, s:s + SIDE] = X.reshape(n, SIDE, SIDE)
+    dx, dy = rng.integers(-s, s + 1, size=(2, n))
+    rows = np.arange(SIDE) + s - dy[:, None]          # image row r comes from padded row r - dy
+    cols = np.arange(SIDE) + s - dx[:, None]
+    shifted = padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    return shifted.reshape(X.shape)
+
+
+class ShiftedBatches:
+    """``model`` as nnref's ``train`` sees it, with every training batch randomly shifted.
+
+    ``loss(X, y)`` trains on ``random_shifts(X, max_shift, rng)``, a new shift per image and
+    step, so each epoch shows the net new versions of every digit at no extra cost (lesson
+    08's fixed shifted copies make each epoch longer). ``loss(X)`` without labels (the
+    accuracies, predictions) uses the images as they are. ``params`` is ``model.params``:
+    training updates ``model`` itself.
+    """
+
+    def __init__(self, model, max_shift=1, seed=None):
+        self.model, self.max_shift = model, max_shift
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def params(self):
+        return self.model.params
+
+    def loss(self, X, y=None):
+        if y is None:
+            return self.model.loss(X)
+        return self.model.loss(random_shifts(X, self.max_shift, self.rng), y)
+
+
+# ----------------------------------------------------------------------------- grading runs
+
+# nncourse's grader sets this variable in every grading kernel's environment.
+GRADING_VARIABLE = "NNCOURSE_GRADING"
+
+
+def grading_mode(environ=None):
+    """Who is running this kernel: "nncourse" when nncourse grades it (GRADING_VARIABLE set to
+    anything but "" or "0"), "nbgrader" under stock nbgrader's autograde or validate (both set
+    NBGRADER_EXECUTION in the kernel's environment), else None (a person's own session).
+
+    environ: the environment to read (default os.environ).
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(GRADING_VARIABLE, "") not in ("", "0"):
+        return "nncourse"
+    if environ.get("NBGRADER_EXECUTION"):
+        return "nbgrader"
+    return None
+
+
+class SearchBudget(NamedTuple):
+    """How much each short run of homework 09's search trains: images and epochs."""
+    images: int
+    epochs: int
+
+
+# No grade depends on the search: nncourse skips it, stock nbgrader (which runs every cell
+# and cannot be told otherwise) runs a token version of it.
+_SEARCH_BUDGETS = {None: SearchBudget(10_000, 2), "nbgrader": SearchBudget(1_000, 1), "nncourse": None}
+
+
+def search_budget(mode=None, environ=None):
+    """The budget of the search's short runs in ``mode`` (default: ``grading_mode(environ)``):
+    10 000 images for 2 epochs in a person's session, 1 000 for 1 under stock nbgrader, None
+    (skip the search) when nncourse grades."""
+    return _SEARCH_BUDGETS[grading_mode(environ) if mode is None else mode]
+
+
+# ----------------------------------------------------------------------------- test helpers
+
+class ScoresOnly:
+    """A model as predict and accuracy see it: ``params`` and ``loss(X, y=None)``, nothing else
+    (no ``predict`` to lean on); the scores come from ``net``, here nnref's TwoLayerNet."""
+
+    def __init__(self, net):
+        self.net, self.params = net, net.params
+
+    def loss(self, X, y=None):
+        return self.net.loss(X, y)
+
+
+class BatchRecorder:
+    """nnref's float64 TwoLayerNet on (X, y) that records what each ``loss(X, y)`` call receives.
+
+    ``batches``: one list per call of the row indices (into X) it was given, -1 for a row
+    that is not in X; ``unknown_rows``: how many such rows; ``wrong_labels``: how many labels
+    differed from y at the rows found (all of a call's, when their number differs from its
+    rows'); ``losses``: each call's loss. The rows of X must differ.
+    """
+
+    def __init__(self, X, y, hidden=16, seed=0):
+        from nnref.nets import TwoLayerNet
+
+        self.net = TwoLayerNet(X.shape[1], hidden, int(np.max(y)) + 1, dtype=np.float64, seed=seed)
+        self._row_of = {row.tobytes(): i for i, row in enumerate(np.asarray(X, dtype=np.float64))}
+        self._y = np.asarray(y)
+        self.batches, self.losses, self.unknown_rows, self.wrong_labels = [], [], 0, 0
+
+    @property
+    def params(self):
+        return self.net.params
+
+    @params.setter
+    def params(self, value):
+        self.net.params = value
+
+    def loss(self, X, y=None):
+        if y is None:
+            return self.net.loss(X)
+        rows = [self._row_of.get(row.tobytes(), -1) for row in np.asarray(X, dtype=np.float64)]
+        labels = np.asarray(y).reshape(-1)
+        self.unknown_rows += rows.count(-1)
+        self.wrong_labels += (len(rows) if len(labels) != len(rows) else
+                              int(sum(r >= 0 and label != self._y[r] for r, label in zip(rows, labels))))
+        self.batches.append(rows)
+        loss, grads = self.net.loss(X, y)
+        self.losses.append(float(loss))
+        return loss, grads
+
+    def epochs(self, batch_size):
+        """The recorded batches split into epochs of ceil(N / batch_size) calls."""
+        per_epoch = -(-len(self._y) // batch_size)
+        return [self.batches[k:k + per_epoch] for k in range(0, len(self.batches), per_epoch)]
 
 
 def _image(x):

@@ -69,6 +69,16 @@ MUTANTS = {
     y_hat = 1 if x @ w + b >= 0 else 0
     return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
 '''),
+        ("w += ...: updates the caller's weights in place (values right)", '''def perceptron_update(x, y, w, b, lr):
+    y_hat = 1 if x @ w + b > 0 else 0
+    w += lr * (y - y_hat) * x
+    return w, b + lr * (y - y_hat)
+'''),
+        ("scales the caller's x in place by the error (values right)", '''def perceptron_update(x, y, w, b, lr):
+    y_hat = 1 if x @ w + b > 0 else 0
+    x *= lr * (y - y_hat)
+    return w + x, b + lr * (y - y_hat)
+'''),
     ],
     "xor_network": [
         ("no step on the hidden layer (two linear layers = one)", '''def step_network_forward(X, W1, b1, w2, b2):
@@ -128,6 +138,14 @@ VARIANTS = {
 '''),
     ],
     "perceptron_update": [
+        ("leaves its own check in the cell, rebinding x, w and b", '''def perceptron_update(x, y, w, b, lr):
+    y_hat = 1 if x @ w + b > 0 else 0
+    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+
+x, w, b = np.array([1.0, 1.0]), np.array([-3.0, 2.0]), 7.0    # my own check
+print(perceptron_update(x, 0, w, b, 1.0))
+'''),
         ("if/else, in-place on copies", '''def perceptron_update(x, y, w, b, lr):
     w = w.copy()
     y_hat = int(np.dot(w, x) + b > 0)

@@ -65,6 +65,29 @@ MUTANTS = {
     return out, cache
 '''),
     ],
+    "tanh_forward": [
+        ("the textbook formula (exp(x) - exp(-x)) / (exp(x) + exp(-x)): nan at x = +-1000", '''def tanh_forward(x):
+    out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+    return out, out
+'''),
+        ("forgets the 2: t = exp(-|x|) gives tanh(x / 2)", '''def tanh_forward(x):
+    t = np.exp(-np.abs(x))
+    out = np.sign(x) * (1 - t) / (1 + t)
+    return out, out
+'''),
+        ("caches x instead of out", '''def tanh_forward(x):
+    out = np.tanh(x)
+    return out, x
+'''),
+        ("np.tanh(x, out=x): overwrites the caller's x", '''def tanh_forward(x):
+    np.tanh(x, out=x)
+    return x, x
+'''),
+        ("the sigmoid instead of tanh", '''def tanh_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    return out, out
+'''),
+    ],
     "relu_forward": [
         ("np.max(x, 0): a reduction over axis 0, not elementwise", '''def relu_forward(x):
     out = np.max(x, 0)
@@ -172,6 +195,15 @@ MUTANTS = {
 
 VARIANTS = {
     "affine_forward": [
+        ("leaves its own check in the cell, rebinding x, w, b and images", '''def affine_forward(x, w, b):
+    out = x.reshape(x.shape[0], -1) @ w + b
+    return out, (x, w)
+
+
+x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)     # my own check
+images = np.zeros((5, 7))
+print(affine_forward(x, w, b)[0])
+'''),
         ("loops over examples and outputs", '''def affine_forward(x, w, b):
     n = x.shape[0]
     x_rows = x.reshape(n, -1)
@@ -218,6 +250,23 @@ def sigmoid_forward(x):
     out[pos] = 1 / (1 + np.exp(-x[pos]))
     ex = np.exp(x[~pos])
     out[~pos] = ex / (1 + ex)
+    return out, out
+'''),
+    ],
+    "tanh_forward": [
+        ("np.tanh", '''def tanh_forward(x):
+    out = np.tanh(x)
+    return out, out
+'''),
+        ("2 sigmoid(2x) - 1 (overflow warnings at -1000, values right)", '''def tanh_forward(x):
+    out = 2 / (1 + np.exp(-2 * x)) - 1
+    cache = out
+    return out, cache
+'''),
+        ("expm1, and the textbook formula where it cannot overflow", '''def tanh_forward(x):
+    safe = np.abs(x) < 20
+    e = np.expm1(-2 * np.abs(np.where(safe, x, 0.0)))
+    out = np.where(safe, -np.sign(x) * e / (2 + e), np.sign(x))
     return out, out
 '''),
     ],
@@ -305,6 +354,14 @@ affine_forward = nnref.layers.affine_forward
 def sigmoid_forward(x):
     out, cache = L.sigmoid_forward(x)
     return out, cache
+'''),
+    ],
+    "tanh_forward": [
+        ("calls nnref.layers.tanh_forward", '''from nnref import layers as L
+
+
+def tanh_forward(x):
+    return L.tanh_forward(x)
 '''),
     ],
     "relu_forward": [

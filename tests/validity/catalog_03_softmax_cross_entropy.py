@@ -57,6 +57,15 @@ MUTANTS = {
     n = probs.shape[0]
     return float(np.mean(np.log(probs[np.arange(n), y])))
 '''),
+        ("np.log(p + 1e-7) (Deep Learning from Scratch): a negative loss when sure and right, "
+         "capped at 16.1 when wrong; the visible near-certain checks catch it", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    return float(-np.mean(np.log(probs[np.arange(n), y] + 1e-7)))
+'''),
+        ("clips the probabilities to [1e-7, 1] before the log (caps the loss at 16.1)", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    return float(-np.mean(np.log(np.clip(probs[np.arange(n), y], 1e-7, 1.0))))
+'''),
     ],
     "softmax_cross_entropy": [
         ("unstable softmax (nan for scores near 1000)", '''def softmax_cross_entropy(scores, y):
@@ -138,6 +147,15 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
+        ("loss from np.log(probs + 1e-7): capped at 16.1 for a confidently wrong sample", '''def softmax_cross_entropy(scores, y):
+    n = scores.shape[0]
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(n), y] + 1e-7))
+    dscores = probs.copy()
+    dscores[np.arange(n), y] -= 1
+    return loss, dscores / n
+'''),
     ],
     "mse": [
         ("gradient without the factor 2", '''def mse(pred, target):
@@ -165,11 +183,28 @@ MUTANTS = {
     n = diff.shape[0]
     return float(np.sum(diff ** 2) / n), 2 * diff / n
 '''),
+        ("subtracts target from the caller's pred in place (values right)", '''def mse(pred, target):
+    pred -= target
+    return float(np.mean(pred ** 2)), 2 * pred / pred.size
+'''),
+        ("overwrites the caller's target with target - pred (values right)", '''def mse(pred, target):
+    target -= pred
+    return float(np.mean(target ** 2)), -2 * target / target.size
+'''),
     ],
 }
 
 VARIANTS = {
     "softmax": [
+        ("leaves its own check in the cell, rebinding scores to a (2, 3) batch", '''def softmax(scores):
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+scores = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])   # my own check
+print(softmax(scores))
+'''),
         ("a Python loop over the rows", '''def softmax(scores):
     probs = np.empty(scores.shape)
     for i, row in enumerate(scores):
@@ -188,6 +223,14 @@ VARIANTS = {
 '''),
     ],
     "cross_entropy": [
+        ("leaves its own check in the cell, rebinding P and labels", '''def cross_entropy(probs, y):
+    return float(-np.mean(np.log(probs[np.arange(len(y)), y])))
+
+
+P = np.array([[0.5, 0.5]])     # my own check
+labels = np.array([1])
+print(cross_entropy(P, labels), np.log(2))
+'''),
         ("one-hot labels and a sum over all entries", '''def cross_entropy(probs, y):
     one_hot = np.eye(probs.shape[1])[y]
     return -np.sum(one_hot * np.log(probs)) / probs.shape[0]
@@ -201,6 +244,11 @@ VARIANTS = {
         ("np.take_along_axis", '''def cross_entropy(probs, y):
     picked = np.take_along_axis(probs, y[:, None], axis=1)
     return -np.log(picked).mean()
+'''),
+        ("log of the whole array, then pick (probs exactly 0 elsewhere are fine)", '''def cross_entropy(probs, y):
+    with np.errstate(divide="ignore"):
+        log_probs = np.log(probs)
+    return -log_probs[np.arange(len(y)), y].mean()
 '''),
     ],
     "softmax_cross_entropy": [
@@ -226,6 +274,20 @@ VARIANTS = {
 '''),
     ],
     "mse": [
+        ("leaves its own check in the cell, rebinding onehot_iris and scores", '''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff ** 2)), 2 * diff / diff.size
+
+
+scores = np.array([[0.0, 1.0]])      # my own check
+onehot_iris = np.array([[1.0, 0.0]])
+print(mse(scores, onehot_iris))
+'''),
+        ("in place on a copy: diff = pred.copy(); diff -= target", '''def mse(pred, target):
+    diff = pred.copy()
+    diff -= target
+    return float(np.mean(diff ** 2)), 2 * diff / diff.size
+'''),
         ("np.square and a division by the size", '''def mse(pred, target):
     d = pred - target
     loss = np.square(d).sum() / d.size

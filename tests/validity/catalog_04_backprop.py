@@ -72,6 +72,51 @@ MUTANTS = {
         grad[i] = (plus - minus) / (2 * h)
     return grad
 '''),
+        # The contract with f: the notebook's f may ignore its argument and read x through a
+        # closure (lambda _: net.loss(X, y)[0]), so x itself must be nudged; the result is new.
+        ("passes f a nudged copy (x + step): an f reading x through a closure never sees it", '''def numerical_gradient(f, x, h=1e-5):
+    grad = np.empty(x.shape)
+    for i in np.ndindex(*x.shape):
+        step = np.zeros(x.shape)
+        step[i] = h
+        grad[i] = (f(x + step) - f(x - step)) / h / 2
+    return grad
+'''),
+        ("nudges x.copy() for each entry, not x itself", '''def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        x_plus, x_minus = x.copy(), x.copy()
+        x_plus[i] += h
+        x_minus[i] -= h
+        grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+'''),
+        ("returns a view of x (grad = x.reshape(-1) is not a copy): x becomes the gradient", '''def numerical_gradient(f, x, h=1e-5):
+    grad = x.reshape(-1)
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + h
+        plus = f(x)
+        x.flat[k] = old - h
+        minus = f(x)
+        x.flat[k] = old
+        grad[k] = (plus - minus) / (2 * h)
+    return grad.reshape(x.shape)
+'''),
+        ("returns the same preallocated array on every call", '''_buffers = {}
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = _buffers.setdefault(x.shape, np.zeros(x.shape))
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+'''),
     ],
     "affine_backward": [
         ("db is the mean over the batch", '''def affine_backward(dout, cache):
@@ -116,6 +161,15 @@ MUTANTS = {
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
+        ("flattens the cached x in place (x.shape = (N, -1))", '''def affine_backward(dout, cache):
+    x, w = cache
+    shape = x.shape
+    x.shape = (shape[0], -1)
+    dx = (dout @ w.T).reshape(shape)
+    dw = x.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db
+'''),
     ],
     "relu_backward": [
         ("passes the gradient at x == 0 (x >= 0)", '''def relu_backward(dout, cache):
@@ -132,6 +186,17 @@ MUTANTS = {
         ("multiplies by the forward output max(0, x) instead of the mask", '''def relu_backward(dout, cache):
     x = cache
     return dout * np.maximum(x, 0)
+'''),
+        ("dx = dout, then dx[x <= 0] = 0: zeroes the caller's dout", '''def relu_backward(dout, cache):
+    x = cache
+    dx = dout
+    dx[x <= 0] = 0
+    return dx
+'''),
+        ("clamps the cached x in place before masking", '''def relu_backward(dout, cache):
+    x = cache
+    x[x < 0] = 0
+    return dout * (x > 0)
 '''),
     ],
     "sigmoid_backward": [
@@ -150,6 +215,90 @@ MUTANTS = {
         ("uses tanh's derivative 1 - out**2", '''def sigmoid_backward(dout, cache):
     out = cache
     return dout * (1 - out ** 2)
+'''),
+        ("dout *= out * (1 - out): changes the caller's dout", '''def sigmoid_backward(dout, cache):
+    out = cache
+    dout *= out * (1 - out)
+    return dout
+'''),
+        ("out *= 1 - out: changes the cached forward output", '''def sigmoid_backward(dout, cache):
+    out = cache
+    out *= 1 - out
+    return dout * out
+'''),
+    ],
+    "tanh_backward": [
+        ("uses the sigmoid's derivative out * (1 - out)", '''def tanh_backward(dout, cache):
+    out = cache
+    return dout * out * (1 - out)
+'''),
+        ("applies tanh to the cache again (treats it as x)", '''def tanh_backward(dout, cache):
+    return dout * (1 - np.tanh(cache) ** 2)
+'''),
+        ("forgets the upstream dout", '''def tanh_backward(dout, cache):
+    out = cache
+    return 1 - out ** 2
+'''),
+        ("1 - out instead of 1 - out**2", '''def tanh_backward(dout, cache):
+    out = cache
+    return dout * (1 - out)
+'''),
+        ("dout *= 1 - out**2: changes the caller's dout", '''def tanh_backward(dout, cache):
+    out = cache
+    dout *= 1 - out ** 2
+    return dout
+'''),
+        ("out **= 2 in place: changes the cached forward output", '''def tanh_backward(dout, cache):
+    out = cache
+    out **= 2
+    return dout * (1 - out)
+'''),
+    ],
+    "leaky_relu_backward": [
+        ("ignores the cache's alpha (fixed 0.01)", '''def leaky_relu_backward(dout, cache):
+    x, _ = cache
+    return np.where(x > 0, dout, 0.01 * dout)
+'''),
+        ("plain ReLU's backward: 0 where x <= 0", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return dout * (x > 0)
+'''),
+        ("slope 1 at the kink (x >= 0)", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x >= 0, dout, alpha * dout)
+'''),
+        ("masks by the sign of dout instead of x", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(dout > 0, dout, alpha * dout)
+'''),
+        ("dx = dout, then dx[x <= 0] *= alpha: changes the caller's dout", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    dx = dout
+    dx[x <= 0] *= alpha
+    return dx
+'''),
+    ],
+    "elu_backward": [
+        ("forgets alpha (dout * exp(x))", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, dout, dout * np.exp(np.minimum(x, 0)))
+'''),
+        ("uses the forward alpha * (exp(x) - 1) as the slope", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, dout, dout * alpha * np.expm1(np.minimum(x, 0)))
+'''),
+        ("slope 1 at the kink (x >= 0)", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x >= 0, dout, dout * alpha * np.exp(np.minimum(x, 0)))
+'''),
+        ("forgets the upstream dout where x > 0 (slope 1, not dout)", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    return np.where(x > 0, 1.0, dout * alpha * np.exp(np.minimum(x, 0)))
+'''),
+        ("dout *= slope in place: changes the caller's dout", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    dout *= np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+    return dout
 '''),
     ],
     "two_layer_loss": [
@@ -228,6 +377,36 @@ MUTANTS = {
              "W2": z1.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
+        ("grads = params: writes the gradients into the caller's dict", '''def two_layer_loss(X, y, params, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    z1, _ = affine_forward(X, W1, b1)
+    h, _ = relu_forward(z1)
+    scores, _ = affine_forward(h, W2, b2)
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    dz1 = (dscores @ W2.T) * (z1 > 0)
+    grads = params
+    grads["W1"] = X.T @ dz1 + reg * W1
+    grads["b1"] = dz1.sum(axis=0)
+    grads["W2"] = h.T @ dscores + reg * W2
+    grads["b2"] = dscores.sum(axis=0)
+    return loss, grads
+'''),
+        ("starts each dW from W in place (dW = W; dW *= reg)", '''def two_layer_loss(X, y, params, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    z1, _ = affine_forward(X, W1, b1)
+    h, _ = relu_forward(z1)
+    scores, _ = affine_forward(h, W2, b2)
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    dz1 = (dscores @ W2.T) * (z1 > 0)
+    dW1, dW2 = W1, W2
+    dW1 *= reg
+    dW1 += X.T @ dz1
+    dW2 *= reg
+    dW2 += h.T @ dscores
+    return loss, {"W1": dW1, "b1": dz1.sum(axis=0), "W2": dW2, "b2": dscores.sum(axis=0)}
+'''),
     ],
 }
 
@@ -248,14 +427,6 @@ VARIANTS = {
         it.iternext()
     return grad
 '''),
-        ("nudges a copy each time, x never touched", '''def numerical_gradient(f, x, h=1e-5):
-    grad = np.empty(x.shape)
-    for i in np.ndindex(*x.shape):
-        step = np.zeros(x.shape)
-        step[i] = h
-        grad[i] = (f(x + step) - f(x - step)) / h / 2
-    return grad
-'''),
         ("a flat view of x and of the gradient", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
@@ -268,6 +439,23 @@ VARIANTS = {
         flat_x[k] = saved
         flat_g[k] = (plus - minus) / (2 * h)
     return grad
+'''),
+        ("the solution plus the student's own check left in the cell (rebinds x, f, grad)", '''def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+x = np.array([1.0, 2.0, 3.0])
+f = lambda v: np.sum(v ** 2)
+grad = numerical_gradient(f, x)
+print("my check:", grad, "should be", 2 * x)
 '''),
     ],
     "affine_backward": [
@@ -303,6 +491,16 @@ VARIANTS = {
     dx[x <= 0] = 0
     return dx
 '''),
+        ("the solution plus the student's own check left in the cell (rebinds x, dout, cache, dx)", '''def relu_backward(dout, cache):
+    x = cache
+    return dout * (x > 0)
+
+x = np.array([[-1.0, 2.0, 0.0]])
+dout = np.array([[5.0, 5.0, 5.0]])
+cache = x
+dx = relu_backward(dout, cache)
+print("my check:", dx)
+'''),
     ],
     "sigmoid_backward": [
         ("dout * (out - out**2)", '''def sigmoid_backward(dout, cache):
@@ -311,6 +509,50 @@ VARIANTS = {
         ("local gradient first, np.multiply", '''def sigmoid_backward(dout, cache):
     local = cache * (1.0 - cache)
     return np.multiply(local, dout)
+'''),
+        ("out - out**2 written as a new array with np.subtract", '''def sigmoid_backward(dout, cache):
+    return dout * np.subtract(cache, np.square(cache))
+'''),
+    ],
+    "tanh_backward": [
+        ("(1 - out) * (1 + out)", '''def tanh_backward(dout, cache):
+    out = cache
+    return (1 - out) * (1 + out) * dout
+'''),
+        ("dout - dout * out * out, plus a leftover check (rebinds x, dout, cache)", '''def tanh_backward(dout, cache):
+    return dout - dout * cache * cache
+
+x = np.array([0.0, 1.0])
+dout = np.ones(2)
+cache = np.tanh(x)
+print("my check:", tanh_backward(dout, cache))
+'''),
+    ],
+    "leaky_relu_backward": [
+        ("copy dout, then scale where x <= 0", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    dx = np.array(dout, dtype=float, copy=True)
+    dx[x <= 0] *= alpha
+    return dx
+'''),
+        ("dout times a slope array", '''def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    slope = np.where(x > 0, 1.0, alpha)
+    return dout * slope
+'''),
+    ],
+    "elu_backward": [
+        ("slope = out + alpha for x <= 0, recomputing the forward from x", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    out = np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))
+    return dout * np.where(x > 0, 1.0, out + alpha)
+'''),
+        ("boolean masks, a copy of dout", '''def elu_backward(dout, cache):
+    x, alpha = cache
+    dx = dout.copy()
+    neg = x <= 0
+    dx[neg] = dout[neg] * alpha * np.exp(x[neg])
+    return dx
 '''),
     ],
     "two_layer_loss": [
@@ -331,6 +573,24 @@ VARIANTS = {
     grads = {"W2": h.T.dot(ds) + reg * params["W2"], "b2": ds.sum(0),
              "W1": X.T.dot(dh) + reg * params["W1"], "b1": dh.sum(0)}
     return loss, grads
+'''),
+        ("the solution plus the student's own check left in the cell (rebinds X, y, params, net)", '''def two_layer_loss(X, y, params, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    z1, _ = affine_forward(X, W1, b1)
+    h, _ = relu_forward(z1)
+    scores, _ = affine_forward(h, W2, b2)
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    dz1 = (dscores @ W2.T) * (z1 > 0)
+    grads = {"W1": X.T @ dz1 + reg * W1, "b1": dz1.sum(axis=0),
+             "W2": h.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
+    return loss, grads
+
+X, y = np.ones((2, 3)), np.array([0, 1])
+params = {"W1": np.ones((3, 4)), "b1": np.zeros(4), "W2": np.ones((4, 2)), "b2": np.zeros(2)}
+net = None
+loss, grads = two_layer_loss(X, y, params, reg=0.1)
+print("my check: loss", loss)
 '''),
     ],
 }
@@ -361,6 +621,27 @@ def relu_backward(dout, cache):
 
 def sigmoid_backward(dout, cache):
     return nnref.layers.sigmoid_backward(dout, cache)
+'''),
+    ],
+    "tanh_backward": [
+        ("calls nnref.layers.tanh_backward", '''import nnref.layers
+
+def tanh_backward(dout, cache):
+    return nnref.layers.tanh_backward(dout, cache)
+'''),
+    ],
+    "leaky_relu_backward": [
+        ("calls nnref.layers.leaky_relu_backward", '''import nnref.layers
+
+def leaky_relu_backward(dout, cache):
+    return nnref.layers.leaky_relu_backward(dout, cache)
+'''),
+    ],
+    "elu_backward": [
+        ("calls nnref.layers.elu_backward", '''import nnref.layers
+
+def elu_backward(dout, cache):
+    return nnref.layers.elu_backward(dout, cache)
 '''),
     ],
     "two_layer_loss": [

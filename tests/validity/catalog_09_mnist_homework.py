@@ -1,6 +1,20 @@
 """Homework 09's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
 ASSIGNMENT = "09_mnist_homework"
 
+_SHAPES = '''def network_shapes(N, D, H, C):
+    return {{"X": {X}, "y": {y}, "W1": {W1}, "b1": {b1}, "z1": {z1}, "h1": {h1},
+            "W2": {W2}, "b2": {b2}, "scores": {scores}, "probs": {scores}, "loss": {loss},
+            "dscores": {scores}, "dW2": {W2}, "db2": {b2}, "dh1": {h1}, "dz1": {z1},
+            "dW1": {W1}, "db1": {b1}}}
+'''
+_RIGHT_SHAPES = dict(X="(N, D)", y="(N,)", W1="(D, H)", b1="(H,)", z1="(N, H)", h1="(N, H)", W2="(H, C)",
+                     b2="(C,)", scores="(N, C)", loss="()")
+
+
+def _shapes(**wrong):
+    return _SHAPES.format(**{**_RIGHT_SHAPES, **wrong})
+
+
 _FORWARD = '''def two_layer_forward(X, params):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
 {body}
@@ -31,19 +45,32 @@ _SGD = '''def sgd_train(model, X, y, lr, batch_size, epochs, rng):
 '''
 # The final model's cell as the solution writes it, with the settings filled in.
 _FINAL = '''final_model = TwoLayerNet(784, {hidden}, 10, reg={reg}, seed=0)
-final_history = train(final_model, ({data}), {optimizer},
+final_history = train({model}, ({data}), {optimizer},
                       batch_size={batch_size}, epochs={epochs}, schedule={schedule}, seed=0)
 final_params = final_model.params
 '''
 
 
-def _final(hidden=512, reg=1e-4, data="X_train, y_train, X_val, y_val", optimizer="Adam(lr=3e-3)",
-           batch_size=128, epochs=8, schedule="ExponentialDecay(3e-3, 0.6)"):
-    return _FINAL.format(hidden=hidden, reg=reg, data=data, optimizer=optimizer,
+def _final(hidden=512, reg=1e-4, model="ShiftedBatches(final_model, max_shift=1, seed=0)",
+           data="X_train, y_train, X_val, y_val", optimizer="Adam(lr=3e-3)", batch_size=128, epochs=10,
+           schedule="ExponentialDecay(3e-3, 0.75)"):
+    return _FINAL.format(hidden=hidden, reg=reg, model=model, data=data, optimizer=optimizer,
                          batch_size=batch_size, epochs=epochs, schedule=schedule)
 
 
 MUTANTS = {
+    "network_shapes": [
+        ("weights transposed (the W x convention): W1 (H, D), W2 (C, H)", _shapes(W1="(H, D)", W2="(C, H)")),
+        ("the batch dimension forgotten: the arrays of one example", _shapes(
+            X="(D,)", y="()", z1="(H,)", h1="(H,)", scores="(C,)")),
+        ("biases given the batch dimension: b1 (N, H), b2 (N, C)", _shapes(b1="(N, H)", b2="(N, C)")),
+        ("a bias as a bare number instead of a 1-tuple: H, not (H,)", _shapes(b1="H", b2="C")),
+        ("one-hot labels: y (N, C)", _shapes(y="(N, C)")),
+        ("one loss per example: loss (N,)", _shapes(loss="(N,)")),
+        ("the visible test's sizes written in: (4, 5), (5, 6), ...", _shapes(
+            X="(4, 5)", y="(4,)", W1="(5, 6)", b1="(6,)", z1="(4, 6)", h1="(4, 6)", W2="(6, 3)",
+            b2="(3,)", scores="(4, 3)")),
+    ],
     "two_layer_forward": [
         ("no ReLU: the net is linear", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = z1
@@ -97,6 +124,13 @@ MUTANTS = {
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
+        ("shifts the caller's scores in place (scores -= max): right loss, scores changed", _LOSS.format(body='''    scores -= scores.max(axis=1, keepdims=True)
+    log_probs = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    loss = -log_probs[np.arange(n), y].mean()
+    loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    dscores = np.exp(log_probs)
+    dscores[np.arange(n), y] -= 1
+    dscores /= n''')),
     ],
     "two_layer_backward": [
         ("W1 gradient transposed", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
@@ -133,6 +167,14 @@ MUTANTS = {
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = X.T @ dz1 + 2 * reg * params["W1"]
+    db1 = dz1.sum(axis=0)''')),
+        ("writes the ReLU's slope into the cache's z1 (in place): right gradients, cache changed", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+    db2 = dscores.sum(axis=0)
+    relu_slope = z1
+    relu_slope[z1 > 0] = 1
+    relu_slope[z1 <= 0] = 0
+    dz1 = (dscores @ params["W2"].T) * relu_slope
+    dW1 = X.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0)''')),
     ],
     "predict_accuracy": [
@@ -224,6 +266,39 @@ final_params = final_model.params
 }
 
 VARIANTS = {
+    "network_shapes": [
+        ("measures the shapes: numpy's forward and backward pass on arrays of zeros", '''def network_shapes(N, D, H, C):
+    X, y = np.zeros((N, D)), np.zeros(N, dtype=int)
+    W1, b1, W2, b2 = np.zeros((D, H)), np.zeros(H), np.zeros((H, C)), np.zeros(C)
+    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    scores = h1 @ W2 + b2
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(N), y]).mean()
+    dscores = probs / N
+    dh1 = dscores @ W2.T
+    dz1 = dh1 * (z1 > 0)
+    arrays = {"X": X, "y": y, "W1": W1, "b1": b1, "z1": z1, "h1": h1, "W2": W2, "b2": b2,
+              "scores": scores, "probs": probs, "loss": loss, "dscores": dscores,
+              "dW2": h1.T @ dscores, "db2": dscores.sum(axis=0), "dh1": dh1, "dz1": dz1,
+              "dW1": X.T @ dz1, "db1": dz1.sum(axis=0)}
+    return {name: np.shape(value) for name, value in arrays.items()}
+'''),
+        ("lists instead of tuples, built from rules, leftover check code rebinding expected/shapes",
+         '''def network_shapes(N, D, H, C):
+    width = {"X": D, "z1": H, "h1": H, "scores": C, "probs": C}
+    table = {name: [N, w] for name, w in width.items()}
+    table.update(y=[N], loss=[], W1=[D, H], b1=[H], W2=[H, C], b2=[C])
+    for name in ("scores", "W2", "b2", "h1", "z1", "W1", "b1"):
+        table["d" + name] = list(table[name])
+    return table
+
+
+expected = {"X": (0, 0)}
+shapes = network_shapes(2, 3, 4, 5)
+N, D, H, C = 1, 1, 1, 1
+'''),
+    ],
     "two_layer_forward": [
         ("a loop over the examples", '''def two_layer_forward(X, params):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
@@ -293,6 +368,22 @@ def accuracy(model, X, y):
         ("count_nonzero", _PREDICT + '''def accuracy(model, X, y):
     return np.count_nonzero(predict(model, X) == y) / X.shape[0]
 '''),
+        ("leftover check code: its own ScoresOnly, and X, y, model, expected rebound", _PREDICT + '''def accuracy(model, X, y):
+    return float(np.mean(predict(model, X) == y))
+
+
+class ScoresOnly:
+    def __init__(self, net):
+        self.params = {}
+
+    def loss(self, X, y=None):
+        return np.zeros((len(X), 2))
+
+
+X, y = X_val[:5], y_val[:5]
+model = ScoresOnly(None)
+expected = predict(model, X)
+'''),
     ],
     "sgd_train": [
         ("np.array_split of the permutation, dict entries rebound", _SGD.format(body='''    num_batches = -(-n // batch_size)
@@ -313,6 +404,27 @@ def accuracy(model, X, y):
                 model.params[name] -= lr * grads[name]
             batch_losses.append(float(loss))
             start += batch_size''')),
+        ("leftover check code: its own Recorder and epochs_of, X, y, model rebound", _SGD.format(body='''    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            for name in model.params:
+                model.params[name] -= lr * grads[name]
+            batch_losses.append(float(loss))''') + '''
+
+class Recorder:
+    def __init__(self, *args, **kwargs):
+        self.batches = []
+
+
+def epochs_of(batches, n, batch_size):
+    return []
+
+
+X, y = np.zeros((3, 2)), np.zeros(3, dtype=int)
+model = Recorder()
+'''),
     ],
     "final_model": [
         ("trained on the training and validation images together once the settings are fixed",
@@ -323,6 +435,28 @@ def accuracy(model, X, y):
 }
 
 CHEATS = {
+    "network_shapes": [
+        ("returns nnref's two_layer_shapes", '''def network_shapes(N, D, H, C):
+    from nnref.widgets.mnist import two_layer_shapes
+    return two_layer_shapes(N, D, H, C)
+'''),
+        ("measures the shapes with nnref's layers (two_layer_shapes copied)", '''def network_shapes(N, D, H, C):
+    from nnref import layers, losses
+    X, y = np.zeros((N, D)), np.zeros(N, dtype=int)
+    W1, b1, W2, b2 = np.zeros((D, H)), np.zeros(H), np.zeros((H, C)), np.zeros(C)
+    z1, first = layers.affine_forward(X, W1, b1)
+    h1, relu = layers.relu_forward(z1)
+    scores, second = layers.affine_forward(h1, W2, b2)
+    loss, dscores = losses.softmax_cross_entropy(scores, y)
+    dh1, dW2, db2 = layers.affine_backward(dscores, second)
+    dz1 = layers.relu_backward(dh1, relu)
+    _, dW1, db1 = layers.affine_backward(dz1, first)
+    arrays = dict(X=X, y=y, W1=W1, b1=b1, z1=z1, h1=h1, W2=W2, b2=b2, scores=scores,
+                  probs=losses.softmax(scores), loss=loss, dscores=dscores, dW2=dW2, db2=db2,
+                  dh1=dh1, dz1=dz1, dW1=dW1, db1=db1)
+    return {name: np.shape(value) for name, value in arrays.items()}
+'''),
+    ],
     "two_layer_forward": [
         ("calls nnref's layers", '''from nnref.layers import affine_forward as _affine, relu_forward as _relu
 
