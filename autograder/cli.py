@@ -279,7 +279,7 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable) as err:
+    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, engine.ReferenceFailed) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

@@ -365,6 +365,7 @@ def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
         if reference is None:
             job = Job(source_nb, source_nb, timeout, cwd, blas_threads, sandbox, observe="reference")
             reference = _reference_run(source_nb, job)
+            _check_stripping(source_nb, timeout, cwd, blas_threads, sandbox, reference)
             reference["auditable"] = []
             if any(reference["guarded"].values()):
                 calibration = grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox,
@@ -404,6 +405,21 @@ def _reference_run(source_nb, job):
     return {"cells": cells, "guarded": guarded}
 
 
+def _check_stripping(source_nb, timeout, cwd, blas_threads, sandbox, reference):
+    """ReferenceFailed unless the source, run as the students' notebooks are (expected values
+    stripped from its tests), still passes every test: else a statement the grader took for an
+    expected value's was one the test needs, and honest students would lose its points."""
+    run = grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox, reference, audited=False)
+    failed = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else c.outcome}" for c in run.cells
+              if c.outcome != "passed"]
+    if failed or run.flags:
+        raise ReferenceFailed(
+            f"the source notebook fails its own tests when they run as in a student's kernel, with "
+            f"their expected values stripped: {'; '.join(failed) or run.reason}. A statement that "
+            f"computes an expected value also does something the test needs: compute expected values "
+            f"in statements of their own (course/AUTHORING.md, test cells).")
+
+
 def _prepare(source_nb, submission, in_kernel=False):
     """(result with no points yet, the notebook to run, {grade_id: its test cell}), or the
     result of an unreadable submission and None, None."""
@@ -440,7 +456,7 @@ def _judge_cells(result, run_nb, placed, client, source_nb, reference):
 
 
 def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbox=True, reference=None,
-                   in_kernel=False, audit_only=False):
+                   in_kernel=False, audit_only=False, audited=True):
     """Grade ``submission`` against ``source`` (each a path or a notebook) -> Result.
 
     ``timeout``: CPU seconds for the whole notebook (wall-clock seconds without the sandbox).
@@ -449,7 +465,8 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     ``reference``: reference_for(source, ...), computed here when not given.
     ``in_kernel``: the checks decide in the kernel, as in a plain Jupyter kernel: the student's
     self-check against a release, which has no solutions to run a reference from.
-    ``audit_only``: only the audit run (see ``audit``), whose results are returned.
+    ``audit_only``: only the audit run (see ``audit``), whose results are returned;
+    ``audited``: False skips the audit.
     Never raises on a bad submission: it is flagged instead.
     """
     started = time.monotonic()
@@ -469,7 +486,7 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     tampered = [c.grade_id for c in result.cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
-    if not in_kernel:
+    if audited and not in_kernel:
         _withhold_and_compare(result, source_nb, job, reference)
     result.notebook, result.seconds = run_nb, time.monotonic() - started
     return result

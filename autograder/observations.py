@@ -149,19 +149,23 @@ def _assigned(tree):
 PURE_METHODS = {"copy", "astype", "reshape", "ravel", "flatten", "tolist", "transpose", "sum", "mean",
                 "max", "min", "std", "var", "argmax", "argmin", "any", "all", "dot", "clip", "round",
                 "squeeze", "items", "keys", "values", "get"}
+# methods that change at most their own object, never their arguments (a model's loss(X, y))
+OWN_STATE_METHODS = PURE_METHODS | {"update", "append", "extend", "setdefault", "pop", "insert", "add",
+                                    "loss", "predict", "forward"}
 
 
-def _call_bases(stmt):
-    """For each method call in ``stmt`` that may change its object (``rng.normal(...)``), the
-    name it is called on."""
+def _method_calls(stmt):
+    """(name the method is called on, method, names its arguments load) for each method call in
+    ``stmt`` whose object is a name (``rng.normal(...)``, ``optimizer.step(params, grads)``)."""
     for node in ast.walk(stmt):
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Attribute)
-                                               and node.func.attr in PURE_METHODS):
-            func = node.func
-            while isinstance(func, (ast.Attribute, ast.Subscript)):
-                func = func.value
-            if isinstance(func, ast.Name) and func is not node.func:
-                yield func.id
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            base = node.func.value
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                args = [n.id for a in node.args + [k.value for k in node.keywords] for n in ast.walk(a)
+                        if isinstance(n, ast.Name)]
+                yield base.id, node.func.attr, args
 
 
 def _removable(simple, uses, expected_names, assigned):
@@ -178,12 +182,24 @@ def _removable(simple, uses, expected_names, assigned):
             kept_use = any(u != sid and u not in removed for n in bound for u in uses.get(n, ()))
             feeds = any(n in expected_names or any(u != sid and u in removed for u in uses.get(n, ()))
                         for n in bound)
-            stateful = any(b in assigned and b not in bound and any(u not in removed for u in uses.get(b, ()))
-                           for b in _call_bases(stmt))
+            kept = lambda name: name in assigned and any(u not in removed for u in uses.get(name, ()))
+            # a method may move its object on (rng.normal), or change what it is given (step(params))
+            stateful = any((method not in PURE_METHODS and base not in bound and kept(base))
+                           or (method not in OWN_STATE_METHODS and base in assigned and any(map(kept, args)))
+                           for base, method, args in _method_calls(stmt))
             if kept_use or not feeds or stateful:
                 removed.discard(sid)
                 changed = True
-    return removed
+    # of those, the ones an expectation needs (not a group that only feeds itself)
+    needed, names, grew = set(), set(expected_names), True
+    while grew:
+        grew = False
+        for sid in removed - needed:
+            if _binds(candidates[sid]) & names:
+                needed.add(sid)
+                names |= set(_loads(candidates[sid], []))
+                grew = True
+    return needed
 
 
 class _Remove(ast.NodeTransformer):

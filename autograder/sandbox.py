@@ -30,6 +30,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from nnref.data import TEST_SET_WITHHELD
 from nnref.observations import MODE_VARIABLE
 
 HOME = "/home/student"
@@ -100,6 +101,15 @@ def mnist_dir():
     return next((c.resolve() for c in candidates if (c / "mnist").is_dir()), None)
 
 
+def mnist_binds(data_dir, with_test_set):
+    """Binds of MNIST's files at DATA/mnist: the training files, and the test files only for a
+    kernel whose checks decide in the kernel (a self-check); a graded kernel gets no test set."""
+    files = [f"{part}-{kind}-idx{dims}-ubyte.gz" for part in (("train", "t10k") if with_test_set else ("train",))
+             for kind, dims in (("images", 3), ("labels", 1))]
+    return [arg for name in files if (Path(data_dir) / "mnist" / name).is_file()
+            for arg in _ro(Path(data_dir) / "mnist" / name, f"{DATA}/mnist/{name}")]
+
+
 def _parents(path):
     """bwrap makes a bind's missing parent folders 0700, which the kernel's user cannot enter."""
     args = []
@@ -133,7 +143,8 @@ def kernel_settings(blas_threads, observe=None):
     # NNCOURSE_GRADING: exploration cells skip themselves (nnref.widgets.mnist.grading_mode)
     settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NNCOURSE_GRADING": "1",
                 **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
-    return {**settings, MODE_VARIABLE: observe} if observe else settings
+    # graded: the test set stays with the grader (mnist_binds), which scores homework 09 on it
+    return {**settings, MODE_VARIABLE: observe, TEST_SET_WITHHELD: "1"} if observe else settings
 
 
 def _env(settings, data_dir):
@@ -174,7 +185,7 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
         args += [arg for path in _package_dirs(("nnref",)) for arg in _ro(Path(nnref_copy) / "nnref", path)]
     args += _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]
     if data_dir:
-        args += _ro(data_dir, DATA)
+        args += mnist_binds(data_dir, with_test_set=MODE_VARIABLE not in settings)
     args += ["--chdir", "/"]
     if as_root():
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]

@@ -293,6 +293,10 @@ def _read_cached(path):
     return _decoded[key]
 
 
+# set by nncourse in a grading kernel, which then gets no test set (its files are not there)
+TEST_SET_WITHHELD = "NNREF_MNIST_TEST_WITHHELD"
+
+
 def load_mnist(normalize=True, flatten=True, dtype=np.float32, data_dir=None):
     """The MNIST digits: 60000 training and 10000 test images of 28x28 pixels.
 
@@ -304,7 +308,8 @@ def load_mnist(normalize=True, flatten=True, dtype=np.float32, data_dir=None):
             the per-user cache (see ``mnist_cache_dir``). Missing files are downloaded there.
     Returns:
         X_train: (60000, 784) or (60000, 28, 28); y_train: (60000,) int64 in 0..9;
-        X_test: (10000, 784) or (10000, 28, 28); y_test: (10000,) int64.
+        X_test: (10000, 784) or (10000, 28, 28); y_test: (10000,) int64 (no rows while
+        nncourse grades, when ``$NNREF_MNIST_TEST_WITHHELD`` is set).
     Raises:
         MNISTError: a file is missing and cannot be downloaded, or fails its checksum.
     """
@@ -314,6 +319,12 @@ def load_mnist(normalize=True, flatten=True, dtype=np.float32, data_dir=None):
                          f"got {dtype}; pass normalize=False for raw {dtype} pixels")
     out = []
     for part in ("train", "t10k"):
+        if part == "t10k" and os.environ.get(TEST_SET_WITHHELD):
+            # nncourse grades homework 09's final model on the test set itself, outside the
+            # kernel; a kernel that had the test set could train on it
+            shape = (0, 28 * 28) if flatten else (0, 28, 28)
+            out += [np.zeros(shape, dtype), np.zeros(0, np.int64)]
+            continue
         images = _read_cached(_locate(f"{part}-images-idx3-ubyte.gz", data_dir))
         labels = _read_cached(_locate(f"{part}-labels-idx1-ubyte.gz", data_dir))
         if flatten:

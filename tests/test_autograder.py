@@ -253,3 +253,23 @@ def test_validate_a_corrupt_file_says_so_without_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "could not be read" in err and "not valid JSON" in err and "line 3" in err, err
     assert "Traceback" not in err
+
+
+def test_a_source_that_fails_its_own_tests_stops_grading_before_any_student(tmp_path, capsys):
+    """The expected values come from the source's own run: a source whose solution is wrong
+    has none to give, and grading stops with the cells that fail, before any grade is written."""
+    course = copy_course(tmp_path)
+    source, release = source_and_release(course)
+    path = course.get(ASSIGNMENT).source_notebook
+    broken = notebooks.read(path)
+    for cell in broken.cells:
+        if notebooks.grade_id(cell) == "add_bias":
+            cell.source = cell.source.replace("return x + b\n", "return x - b\n")
+    write(broken, path)
+    write(release, tmp_path / "inbox" / "a.ipynb")
+    code = main(["--root", str(course.root), "grade", str(tmp_path / "inbox"), "--assignment", ASSIGNMENT,
+                 "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 2 and "fails its own tests" in err and "test_add_bias" in err, err
+    assert "relative_error" not in err.split("fails its own tests")[1]
+    assert not (tmp_path / "ws" / "grades.csv").exists()

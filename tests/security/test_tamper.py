@@ -83,3 +83,19 @@ def test_the_trick_beats_verdicts_decided_in_the_kernel(tamper_class, kind):
     result = engine.grade_notebook(tamper_class["source"], nb, 30, cwd=folder, in_kernel=True)
     got = result.exercises()[exercise][0]
     assert got == POINTS[exercise] and not result.flags, (kind, got, result.reason)
+
+
+def test_a_graded_kernel_has_no_mnist_test_set_to_train_on(tamper_class):
+    """Homework 09's final model is scored by the grader on the test set, outside the kernel;
+    the kernel gets only the training files, so no answer can train or tune on the test set."""
+    probe = ('import os, nnref.data\n'
+             'X_train, y_train, X_test, y_test = nnref.data.load_mnist()\n'
+             'print("MNIST", sorted(os.listdir("/nncourse/data/mnist")), X_train.shape, X_test.shape, y_test.shape)\n')
+    nb = notebooks.fill_solutions(tamper_class["release"], tamper_class["source"])
+    nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(probe))
+    folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
+    result = engine.grade_notebook(tamper_class["source"], nb, 30, cwd=folder)
+    printed = "".join(o.get("text", "") for o in result.notebook.cells[2].outputs)
+    assert printed == ("MNIST ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'] "
+                       "(60000, 784) (0, 784) (0,)\n"), printed
+    assert result.score == 5
