@@ -11,6 +11,7 @@ error: output on stderr and warnings never cost points. A kernel death or the ti
 that notebook and flags it (cells not reached score 0); an unreadable file is flagged
 "corrupt". Every submission gets a Result, whatever happens.
 """
+import ast
 import copy
 import multiprocessing
 import os
@@ -119,6 +120,20 @@ def _message(error_output):
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
 
 
+def solution_names(source_nb):
+    """What the source's solution cells define at their top level: the student's functions and
+    classes, which the tests call."""
+    names = set()
+    for cell in notebooks.solution_cells(source_nb):
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        names |= {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        names |= {t.id for n in body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
 def _restore_tests(source_nb, submission_nb, strip=True):
     """The notebook to run (test cells from source, each as ``observations.student_source``
     makes it if ``strip``) and the flags; {grade_id: cell} of the run."""
@@ -126,6 +141,7 @@ def _restore_tests(source_nb, submission_nb, strip=True):
     originals = {gid: cell for gid, _, cell in notebooks.test_cells(source_nb)}
     accepted = {gid: {visible[gid].strip(), cell.source.strip()} for gid, cell in originals.items()}
     expected = guard.expected_names(source_nb)
+    students = solution_names(source_nb)
     run_nb = copy.deepcopy(submission_nb)
     placed, altered = {}, []
     for i, cell in enumerate(run_nb.cells):
@@ -135,7 +151,7 @@ def _restore_tests(source_nb, submission_nb, strip=True):
                 altered.append(gid)
             run_nb.cells[i] = placed[gid] = copy.deepcopy(originals[gid])
             placed[gid].source = guard.prelude(placed[gid].source, expected) + \
-                (observations.student_source(placed[gid].source) if strip else placed[gid].source)
+                (observations.student_source(placed[gid].source, students) if strip else placed[gid].source)
     flags = [("grade cell missing", ", ".join(g for g in originals if g not in placed))] \
         if len(placed) < len(originals) else []
     if altered:
@@ -381,6 +397,8 @@ def _reference_run(source_nb, job):
     run_nb = copy.deepcopy(source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
+        if cell.cell_type == "code" and notebooks.is_grade(cell):
+            cell.source = observations.reference_source(cell.source, solution_names(source_nb))
     stopped, _, client = _execute(run_nb, job)
     problems = [f"{stopped[0]}: {stopped[1]}"] if stopped else []
     cells, guarded = {}, {}
@@ -441,9 +459,10 @@ def _prepare(source_nb, submission, in_kernel=False):
 def _judge_cells(result, run_nb, placed, client, source_nb, reference):
     index_of = {id(cell): i for i, cell in enumerate(run_nb.cells)}
     originals = {gid: cell.source for gid, _, cell in notebooks.test_cells(source_nb)}
+    students = solution_names(source_nb)
     # what the kernel saw of the hidden tests: as written, and every line of the cells as run
     all_hidden = [line for text in originals.values() if notebooks.hidden_lines(text)
-                  for line in notebooks.hidden_lines(text) + _lines(observations.student_source(text))]
+                  for line in notebooks.hidden_lines(text) + _lines(observations.student_source(text, students))]
     for c in result.cells:
         if c.grade_id in placed:
             cell = placed[c.grade_id]

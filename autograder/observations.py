@@ -41,15 +41,68 @@ def _check_name(call):
 
 
 class _Strip(ast.NodeTransformer):
-    """Keeps only the value under test in each check call (None for the other required args)."""
+    """Keeps only the value under test in each check call (None for the other required args),
+    and the expected value too in the calls ``in_kernel`` names: those are wrapped in
+    ``compared_in_kernel()`` so that the observation says so. ``strip`` False: only that."""
+
+    def __init__(self, in_kernel, strip=True):
+        self.in_kernel, self.strip = in_kernel, strip
 
     def visit_Call(self, node):
         self.generic_visit(node)
         name = _check_name(node)
-        if name and node.args and not isinstance(node.args[0], ast.Starred):
-            node.args = [node.args[0]] + [ast.Constant(None)] * CHECKS[name]
+        if self.strip and name and node.args and not isinstance(node.args[0], ast.Starred):
+            kept = [_expected_arg(node)] if id(node) in self.in_kernel else []
+            node.args = [node.args[0]] + kept + [ast.Constant(None)] * (CHECKS[name] - len(kept))
             node.keywords = []
         return node
+
+    def visit_Expr(self, node):
+        call = node.value
+        self.generic_visit(node)
+        if id(call) not in self.in_kernel:
+            return node
+        manager = ast.parse("__import__('nnref.observations').observations.compared_in_kernel()", mode="eval").body
+        return ast.With(items=[ast.withitem(context_expr=manager)], body=[node])
+
+
+def _expected_arg(call):
+    """The check's expected value (its second argument, or ``expected=``/``shape=``), or None."""
+    if len(call.args) > 1:
+        return call.args[1]
+    return next((k.value for k in call.keywords if k.arg in ("expected", "shape")), None)
+
+
+def _students_values(tree, student_names):
+    """Names the cell binds from what the student's functions (``student_names``) return, or
+    from other such names: ``W = xavier(...)``, ``for function in (xavier, he)``."""
+    derived, grew = set(student_names), True
+    while grew:
+        grew = False
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
+                source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if source is not None and {n.id for n in ast.walk(source) if isinstance(n, ast.Name)} & derived:
+                    new = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)} - derived
+                    derived |= new
+                    grew = grew or bool(new)
+    return derived - set(student_names)
+
+
+def _compared_in_kernel(tree, removed, assigned, student_names):
+    """The check calls whose expected value is made of the student's own values (two calls of
+    the student's function compared, a property of its output): no clean run can supply it,
+    so the kernel sends it beside the value tested. Ids of those ast.Call nodes."""
+    kept = _students_values(tree, student_names) & assigned
+    found = set()
+    for call in ast.walk(tree):
+        expected = _expected_arg(call) if isinstance(call, ast.Call) and _check_name(call) else None
+        if expected is not None and CHECKS[_check_name(call)] == 2:
+            names = {n.id for n in ast.walk(expected) if isinstance(n, ast.Name)} & assigned
+            if names & kept:
+                found.add(id(call))
+    return found
 
 
 def _expected_side(call):
@@ -117,8 +170,19 @@ def _loads(tree, skip):
             and id(n) not in ids]
 
 
-def student_source(source):
-    """``source`` (a test cell) as the student's kernel runs it: see the module's docstring."""
+def student_source(source, student_names=()):
+    """``source`` (a test cell) as the student's kernel runs it: see the module's docstring.
+    ``student_names``: what the solution cells define (the functions under test)."""
+    return _rewrite(source, True, student_names)
+
+
+def reference_source(source, student_names=()):
+    """``source`` as the reference run runs it: unchanged, but for the checks compared in the
+    kernel (``_compared_in_kernel``), which say so in their observations."""
+    return _rewrite(source, False, student_names)
+
+
+def _rewrite(source, strip, student_names):
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -135,8 +199,14 @@ def student_source(source):
         for part in _headers(stmt):
             for name in _loads(part, expected):
                 uses.setdefault(name, set()).add("header")
-    removed = _removable(simple, uses, {n for node in expected for n in _loads(node, [])}, _assigned(tree))
-    tree = _Strip().visit(_Remove(removed).visit(tree))
+    assigned = _assigned(tree)
+    removed = _removable(simple, uses, {n for node in expected for n in _loads(node, [])}, assigned)
+    in_kernel = _compared_in_kernel(tree, removed, assigned, set(student_names))
+    if strip:
+        tree = _Remove(removed).visit(tree)
+    elif not in_kernel:
+        return source
+    tree = _Strip(in_kernel, strip).visit(tree)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
@@ -259,8 +329,9 @@ def judge(student, reference):
         declared = ref.get("declared", {})
         if index >= len(student) or student[index].get("kind") != ref.get("kind"):
             return "missing", MISSING.format(what=declared.get("what", "a check"))
-        message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(ref.get("expected")),
-                                 declared)
+        # a check compared in the kernel: its expected value is the student's own (see _compared_in_kernel)
+        expected = student[index].get("expected") if ref.get("in_kernel") else ref.get("expected")
+        message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(expected), declared)
         if message:
             return "failed", message
     if len(student) > len(reference):

@@ -12,6 +12,7 @@ Values travel as JSON and as numpy's ``.npy`` bytes (base64) read back with
 import base64
 import io
 import os
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -27,12 +28,27 @@ def mode():
     return value if value in ("student", "reference") else None
 
 
+_compared_here = []  # inside compared_in_kernel(): the observations say so
+
+
+@contextmanager
+def compared_in_kernel():
+    """The checks inside compare the value tested with an expected value made of the student's
+    own values (the grader wraps them so, autograder/observations.py): the reference run's
+    observations say so, and the grader takes that expected value from the student's run."""
+    _compared_here.append(True)
+    try:
+        yield
+    finally:
+        _compared_here.pop()
+
+
 def report(kind, got, expected=None, **declared):
     """Publish one observation; ``declared`` (what, cause, tolerances) only in the reference run."""
     from IPython.display import display
-    payload = {"kind": kind, "got": encode(got)}
+    payload = {"kind": kind, "got": encode(got), "expected": encode(expected)}
     if mode() == "reference":
-        payload.update(expected=encode(expected), declared=declared)
+        payload.update(declared=declared, in_kernel=bool(_compared_here))
     display({MIME: payload}, raw=True)
 
 
