@@ -90,10 +90,11 @@ def _students_values(tree, student_names):
     return derived - set(student_names)
 
 
-def _compared_in_kernel(tree, removed, assigned, student_names):
+def _compared_in_kernel(tree, student_names):
     """The check calls whose expected value is made of the student's own values (two calls of
     the student's function compared, a property of its output): no clean run can supply it,
     so the kernel sends it beside the value tested. Ids of those ast.Call nodes."""
+    assigned = _assigned(tree)
     kept = _students_values(tree, student_names) & assigned
     found = set()
     for call in ast.walk(tree):
@@ -187,7 +188,10 @@ def _rewrite(source, strip, student_names):
         tree = ast.parse(source)
     except SyntaxError:
         return source
-    expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)]
+    in_kernel = _compared_in_kernel(tree, set(student_names))
+    # the nodes that only describe expectations; an expected value the kernel sends is not one
+    expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)
+                if not (id(call) in in_kernel and n is _expected_arg(call))]
     simple, compound = _walk_statements(tree.body)
     # a name's uses: each simple statement that loads it outside check expectations, and the
     # compound statements' headers (a for's iterable, a with's items), which are never removed
@@ -201,7 +205,6 @@ def _rewrite(source, strip, student_names):
                 uses.setdefault(name, set()).add("header")
     assigned = _assigned(tree)
     removed = _removable(simple, uses, {n for node in expected for n in _loads(node, [])}, assigned)
-    in_kernel = _compared_in_kernel(tree, removed, assigned, set(student_names))
     if strip:
         tree = _Remove(removed).visit(tree)
     elif not in_kernel:
