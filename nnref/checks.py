@@ -137,7 +137,7 @@ def _check(kind, got, expected, what, cause, **tolerances):
 
 def check_shape(got, shape, what, cause=""):
     """Fail unless ``got`` (an array) has exactly ``shape``."""
-    _check("shape", got, tuple(shape) if observations.mode() != "student" else None, what, cause)
+    _check("shape", got, None if shape is None else tuple(shape), what, cause)
 
 
 def check_close(got, expected, what, cause="", rtol=1e-6, atol=1e-8):

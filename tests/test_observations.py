@@ -94,3 +94,32 @@ def test_a_message_that_quotes_a_hidden_test_is_not_shown():
     result = engine.CellResult("test_visible_later", "visible", 1)
     engine._score(result, cell, [], [], hidden=False, all_hidden_lines=hidden_lines)
     assert result.message == engine.LEAK and result.points == 0
+
+
+SELF_CONSISTENCY = '''first = init(6, 3, rng=21)
+second = init(6, 3, rng=np.random.default_rng(21))
+check_equal(first, second, "rng=21 and default_rng(21) give the same weights")
+reference = nnref_init(6, 3, rng=21)
+check_close(first.std(), reference.std(), "std", rtol=0.1)
+'''
+
+
+def test_an_expected_value_made_of_the_students_own_values_is_sent_by_the_kernel():
+    """No clean run can say what a second call of the student's function returns: that check
+    compares in the kernel (and says so in the reference run); the others do not."""
+    run = observations.student_source(SELF_CONSISTENCY, {"init"})
+    assert "compared_in_kernel():\n    check_equal(first, second, None)" in run, run
+    assert "second = init(6, 3, rng=np.random.default_rng(21))" in run
+    assert "reference = " not in run and "check_close(first.std(), None, None)" in run, run
+    reference = observations.reference_source(SELF_CONSISTENCY, {"init"})
+    assert reference.count("compared_in_kernel()") == 1 and "rtol=0.1" in reference, reference
+    # without knowing the student's functions nothing is compared in the kernel
+    assert "compared_in_kernel" not in observations.student_source(SELF_CONSISTENCY)
+
+
+def test_judge_takes_the_expected_value_of_a_check_compared_in_the_kernel_from_the_student():
+    reference = [dict(observation("equal", 1, 1, what="same twice"), in_kernel=True)]
+    same = [{"kind": "equal", "got": encode(5), "expected": encode(5)}]
+    differ = [{"kind": "equal", "got": encode(5), "expected": encode(6)}]
+    assert observations.judge(same, reference)[0] == "passed"
+    assert observations.judge(differ, reference)[0] == "failed"

@@ -388,19 +388,19 @@ _copy = types.FunctionType(nnref.layers.dropout_forward.__code__, nnref.layers._
 def dropout_forward(x, dropout_param):
     return _copy(x, dropout_param)
 '''),
+        ("nnref's source compiled again", '''import inspect
+import nnref.layers
+
+_scope = dict(vars(nnref.layers))
+exec(inspect.getsource(nnref.layers.dropout_forward), _scope)
+dropout_forward = _scope["dropout_forward"]
+'''),
     ],
     "dropout_backward": [
         ("calls nnref.layers.dropout_backward", '''import nnref.layers
 
 def dropout_backward(dout, cache):
     return nnref.layers.dropout_backward(dout, cache)
-'''),
-        ("nnref's source compiled again", '''import inspect
-import nnref.layers
-
-_scope = dict(vars(nnref.layers))
-exec(inspect.getsource(nnref.layers.dropout_backward), _scope)
-dropout_backward = _scope["dropout_backward"]
 '''),
     ],
     "l2_penalty": [
