@@ -506,7 +506,7 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     if tampered:
         result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
     if audited and not in_kernel:
-        _withhold_and_compare(result, source_nb, job, reference)
+        _withhold_and_compare(result, run_nb, source_nb, job, reference)
     result.notebook, result.seconds = run_nb, time.monotonic() - started
     return result
 
@@ -563,10 +563,27 @@ def _keep_only_what_is_needed(run_nb, source_nb, grade_ids):
             cell.source, cell.outputs = "", []
 
 
-def _withhold_and_compare(result, source_nb, job, reference):
+def _source_answers(run_nb, source_nb):
+    """The exercises answered with the source's own solution, word for word, in a notebook
+    with no cell of its own: they cannot be using nnref (the source passes the audit), so the
+    audit need not run them again. Any cell of the notebook's own could redefine them."""
+    own = {c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_solution(c)
+           and not notebooks.is_grade(c)}
+    if any(c.cell_type == "code" and not notebooks.is_solution(c) and not notebooks.is_grade(c)
+           and c.source not in own for c in run_nb.cells):
+        return set()
+    solutions = {notebooks.grade_id(c): notebooks.strip_markers(c.source).strip()
+                 for c in notebooks.solution_cells(source_nb)}
+    return {notebooks.grade_id(c) for c in notebooks.solution_cells(run_nb)
+            if notebooks.strip_markers(c.source).strip() == solutions.get(notebooks.grade_id(c))}
+
+
+def _withhold_and_compare(result, run_nb, source_nb, job, reference):
     """The audit: the test cells that passed and that the source passes with the references
     withheld are run again so; an exercise whose test fails there earns nothing."""
-    passed = [c.grade_id for c in result.cells if c.outcome == "passed" and c.grade_id in reference["auditable"]]
+    same = _source_answers(run_nb, source_nb)
+    passed = [c.grade_id for c in result.cells if c.outcome == "passed" and c.grade_id in reference["auditable"]
+              and c.exercise not in same]
     if not passed:
         return
     audited = {c.grade_id: c for c in audit(source_nb, job, reference).cells}

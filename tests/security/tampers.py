@@ -99,11 +99,21 @@ def relative_error(a, b):
     return _scope["rel_error"](a, b)
 '''},
 }
+# tricks in a cell of the notebook's own, right after the exercise's solution cell
+AFTER_SOLUTION = {
+    # the source's own solution word for word (which the audit may trust), then redefined as
+    # a copy of nnref's code in a cell of its own
+    "redefine_after": ("relative_error", '''import types, nnref.checks
+relative_error = types.FunctionType(nnref.checks.rel_error.__code__, nnref.checks.rel_error.__globals__)
+'''),
+}
 TAMPERS.update({name: "" for name in ANSWERS})
+TAMPERS.update({name: "" for name in AFTER_SOLUTION})
 # whose relative_error is not solved either: they may not earn its points
-BOTH_WRONG = set(ANSWERS)
+BOTH_WRONG = set(ANSWERS) | set(AFTER_SOLUTION)
 # the tricks that beat the old in-kernel verdicts and its guard (the others it caught): the
 # suite shows that each still does, so that a broken trick cannot pass the suite unnoticed
 BEAT_IN_KERNEL = {"patch_numpy": "add_bias", "patch_builtins": "add_bias", "patch_guard": "add_bias",
                   "sys_modules": "add_bias", "ipython_hooks": "add_bias", "frame_reader": "relative_error",
-                  "copy_reference": "relative_error", "recompile_reference": "relative_error"}
+                  "copy_reference": "relative_error", "recompile_reference": "relative_error",
+                  "redefine_after": "relative_error"}

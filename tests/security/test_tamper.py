@@ -14,7 +14,7 @@ from autograder import engine, notebooks
 from autograder.cli import main
 
 from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
-from security.tampers import ANSWERS, BEAT_IN_KERNEL, BOTH_WRONG, TAMPERS, WRONG_ADD_BIAS
+from security.tampers import AFTER_SOLUTION, ANSWERS, BEAT_IN_KERNEL, BOTH_WRONG, TAMPERS, WRONG_ADD_BIAS
 
 POINTS = {"add_bias": 3.0, "relative_error": 2.0}
 
@@ -23,6 +23,10 @@ def tampered(release, source, kind):
     nb = notebooks.fill_solutions(release, source, answers={"add_bias": WRONG_ADD_BIAS, **ANSWERS.get(kind, {})})
     if TAMPERS[kind]:
         nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(TAMPERS[kind]))
+    if kind in AFTER_SOLUTION:
+        exercise, code = AFTER_SOLUTION[kind]
+        at = next(i for i, c in enumerate(nb.cells) if notebooks.grade_id(c) == exercise)
+        nb.cells.insert(at + 1, notebooks.nbformat.v4.new_code_cell(code))
     return nb
 
 
@@ -48,7 +52,7 @@ def test_the_class_is_graded(tamper_class):
     assert (float(honest["score"]), honest["status"]) == (5.0, "graded"), honest
 
 
-@pytest.mark.parametrize("kind", ["copy_reference", "recompile_reference"])
+@pytest.mark.parametrize("kind", ["copy_reference", "recompile_reference", "redefine_after"])
 def test_an_answer_that_copies_nnref_is_caught_by_the_audit_and_flagged(tamper_class, kind):
     row = tamper_class["rows"][f"tamper_{kind}"]
     assert row["status"] == "flagged" and engine.USES_REFERENCE + ": relative_error" in row["reason"], row
