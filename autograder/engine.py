@@ -490,8 +490,8 @@ def grade_notebook(source, submission, timeout, cwd=None, blas_threads=1, sandbo
     """
     started = time.monotonic()
     source_nb = _load(source)
-    if not in_kernel:
-        reference = reference or reference_for(source_nb, timeout, cwd, blas_threads, sandbox)
+    # in the kernel, the checks decide: a reference given anyway must not judge the cells
+    reference = None if in_kernel else reference or reference_for(source_nb, timeout, cwd, blas_threads, sandbox)
     job = Job(source, submission, timeout, cwd, blas_threads, sandbox, observe=None if in_kernel else "student")
     if audit_only:
         return audit(source_nb, job, reference)

@@ -7,7 +7,8 @@ Prints, measured in this run (kernel CPU seconds and wall seconds, so ratios are
 - one submission graded with verdicts outside the kernel (run + comparison + audit), against
   the same submission with the checks deciding in the kernel (no reference, no audit), in turns;
 - the comparison itself (observations.judge over every test cell), in the grader's process.
-Every student submits the full solution, so every audited test passes and is audited.
+Every student submits the full solution and one cell of their own, so every audited test
+passes and is audited.
 """
 import argparse
 import os
@@ -32,6 +33,8 @@ def main(argv=None):
     assignment = course.get(args.assignment)
     source = notebooks.read(assignment.source_notebook)
     submission = notebooks.fill_solutions(release_notebook(source), source)
+    # a cell of the student's own, as real notebooks have: the audit then runs (engine._source_answers)
+    submission.cells.insert(2, notebooks.nbformat.v4.new_code_cell("my_note = 'checked by hand'"))
     limit, folder = assignment.time_limit, assignment.source_dir
     print(f"{args.assignment}, load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as cache:
