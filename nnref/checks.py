@@ -18,9 +18,10 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import observations
+from .cell_warnings import note_warnings
 
 __all__ = ["check_close", "check_shape", "check_equal", "check_rel_error",
-           "check_true", "without_reference", "rel_error", "verdict"]
+           "check_true", "without_reference", "note_warnings", "rel_error", "verdict"]
 
 
 def rel_error(a, b):

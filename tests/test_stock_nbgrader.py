@@ -31,15 +31,31 @@ def nbgrader(folder, *args):
     return run
 
 
+# Correct answers that raise numpy warnings (catalog variants, by the start of their description).
+# Stock nbgrader zeroes a test cell with output on stderr, where warnings go, so these stay
+# correct under stock only because every test cell starts with note_warnings().
+WARNING_VARIANTS = {"02_forward_pass": {"sigmoid_forward": "the textbook formula",
+                                        "tanh_forward": "2 sigmoid(2x) - 1",
+                                        "elu_forward": "np.where with exp of every x"}}
+STUDENTS = ["full", "blank", "wrong", "warns"]
+
+
 def submissions(assignment):
-    """full, blank and partly wrong (the catalog's first mutant of the first exercise)."""
+    """full, blank, partly wrong (the catalog's first mutant of the first exercise), and, where
+    the catalog has them, correct answers that warn."""
     source = notebooks.read(assignment.source_notebook)
     release = release_notebook(source)
-    exercise, entries = next(iter(load_catalog(assignment.id)["MUTANTS"].items()))
-    wrong = notebooks.fill_solutions(release, source, answers={exercise: entries[0][1]})
+    catalog = load_catalog(assignment.id)
+    exercise, entries = next(iter(catalog["MUTANTS"].items()))
     as_bytes = lambda nb: notebooks.dumps(nb).encode()
-    return [Submission("full", as_bytes(notebooks.fill_solutions(release, source))),
-            Submission("blank", as_bytes(release)), Submission("wrong", as_bytes(wrong))]
+    made = {"full": notebooks.fill_solutions(release, source), "blank": release,
+            "wrong": notebooks.fill_solutions(release, source, answers={exercise: entries[0][1]})}
+    warning = WARNING_VARIANTS.get(assignment.id)
+    if warning:
+        answers = {ex: next(code for what, code in catalog["VARIANTS"][ex] if what.startswith(start))
+                   for ex, start in warning.items()}
+        made["warns"] = notebooks.fill_solutions(release, source, answers=answers)
+    return [Submission(student, as_bytes(nb)) for student, nb in made.items()]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +79,7 @@ def test_stock_generate_assignment_reproduces_release(stock_course, aid):
 
 def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
     with (stock_course / "students.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([["id"], ["full"], ["blank"], ["wrong"]])
+        csv.writer(f).writerows([["id"], *([student] for student in STUDENTS)])
     nbgrader(stock_course, "db", "student", "import", "students.csv")
     ours = {}
     for aid in FAST:
@@ -84,3 +100,6 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
                 assert stock == cells, (aid, student, {k: (stock.get(k), v) for k, v in cells.items()
                                                        if stock.get(k) != v})
     assert sum(ours["01_perceptron"]["full"].values()) > 0 and sum(ours["01_perceptron"]["blank"].values()) == 0
+    for aid in WARNING_VARIANTS:
+        assert ours[aid]["warns"] == ours[aid]["full"], \
+            f"{aid}: correct answers that warn must earn full points: {ours[aid]['warns']}"
