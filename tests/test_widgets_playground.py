@@ -23,7 +23,40 @@ def test_config_string_round_trips_and_keeps_unnamed_defaults():
     assert pg.parse_config("") == pg.DEFAULTS
 
 
+@pytest.mark.parametrize("text, attribute, value", [
+    ("optimizer=momentum; momentum=0.5", "momentum", 0.5),
+    ("optimizer=nesterov; momentum=0.7", "momentum", 0.7),
+    ("optimizer=rmsprop; decay=0.9", "decay", 0.9),
+    ("optimizer=adam; beta1=0.5", "beta1", 0.5),
+    ("optimizer=adam; beta2=0.95", "beta2", 0.95),
+])
+def test_the_chosen_setting_reaches_the_optimizer_and_the_config_line(text, attribute, value):
+    config = pg.parse_config(text)
+    optimizer = pg.Playground(config).optimizer
+    assert getattr(optimizer, attribute) == value, \
+        f"{text}: the optimizer's {attribute} is {getattr(optimizer, attribute)}, not {value}"
+    assert f"{attribute}={value}" in pg.config_string(config)
+    assert pg.parse_config(pg.config_string(config)) == config
+
+
+def test_each_optimizer_takes_its_constructors_settings():
+    assert {name: pg.optimizer_settings(name) for name in pg.OPTIMIZERS} == {
+        "sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",), "adagrad": (),
+        "rmsprop": ("decay",), "adam": ("beta1", "beta2")}
+    assert pg.Playground(pg.parse_config("optimizer=momentum")).optimizer.momentum == pg.DEFAULTS["momentum"]
+
+
+def test_config_line_names_only_the_chosen_optimizers_settings():
+    line = pg.config_string(pg.parse_config("optimizer=sgd; momentum=0.5"))
+    assert not any(f"{key}=" in line for key in ("momentum", "decay", "beta1", "beta2")), line
+    # a line from before the optimizers' settings existed still reads, with nnref's defaults
+    old = pg.parse_config("dataset=xor; hidden=4; optimizer=adam; lr=0.01; features=x1,x2")
+    assert (old["beta1"], old["beta2"], old["momentum"], old["decay"]) == (0.9, 0.999, 0.9, 0.99)
+
+
 @pytest.mark.parametrize("text, message", [
+    ("momentum=1", "momentum is a decay rate in"),
+    ("beta2=-0.1", "beta2 is a decay rate in"),
     ("dataset=moons", "dataset must be one of circle, xor, gauss, spiral"),
     ("depth=3", "expected key=value with a key among"),
     ("hidden=4,x", "hidden: cannot read"),
@@ -123,6 +156,21 @@ def test_widget_follows_its_config_string_and_steps():
     assert share.value == pg.config_string(pg.parse_config(share.value))
     share.value = "dataset=moons"
     assert "dataset must be one of" in status.value
+
+
+def test_widget_shows_the_chosen_optimizers_settings_only():
+    box = pg.playground_widget(config="optimizer=sgd")
+    by_name = {c.description: c for c in box.children[1].children[1].children}
+    settings = {"momentum": by_name["momentum"], "decay": by_name["decay"],
+                "beta1": by_name["beta1"], "beta2": by_name["beta2"]}
+    shown = lambda: sorted(k for k, control in settings.items() if control.layout.display != "none")
+    assert shown() == []
+    by_name["optimizer"].value = "adam"
+    assert shown() == ["beta1", "beta2"]
+    settings["beta1"].value = 0.8899999999999999  # what the browser sends for 0.9 - one step
+    assert "beta1=0.89;" in box.children[2].value, box.children[2].value
+    by_name["optimizer"].value = "nesterov"
+    assert shown() == ["momentum"] and "beta1" not in box.children[2].value
 
 
 def test_widget_offers_more_classes_on_the_spiral_only():

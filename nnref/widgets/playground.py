@@ -6,11 +6,13 @@ initializers (06), batch norm (07), dropout (08), softmax cross-entropy for two 
 (03), and a switch that trains with the student's own layer functions instead of nnref's.
 
 Pure parts, tested without a browser: ``parse_config`` / ``config_string`` (the whole setup as
-one line to paste and share), ``make_data`` (data set, train/test split, feature columns),
+one line to paste and share), ``optimizer_settings`` (which hyper-parameters an optimizer takes
+beside the learning rate), ``make_data (data set, train/test split, feature columns),
 ``Playground`` (reset, one epoch at a time, losses, the decision boundary on a grid) and
 ``layer_functions`` (which layer functions a run uses). ``playground_widget`` wires them to
 ipywidgets controls.
 """
+import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -20,7 +22,7 @@ from nnref.data import make_spiral, toy_dataset
 from nnref.losses import softmax, softmax_cross_entropy
 
 __all__ = ["DEFAULTS", "CHOICES", "FEATURES", "LAYER_FUNCTIONS", "parse_config", "config_string",
-           "make_data", "feature_columns", "layer_functions", "Playground", "playground_widget"]
+           "optimizer_settings", "make_optimizer", "make_data", "feature_columns", "layer_functions", "Playground", "playground_widget"]
 
 FEATURES = {
     "x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
@@ -40,10 +42,14 @@ CHOICES = {"dataset": ("circle", "xor", "gauss", "spiral"), "activation": ACTIVA
 DEFAULTS = {
     "dataset": "circle", "noise": 0.1, "train_ratio": 0.5, "classes": 2, "points": 300,
     "features": ("x1", "x2"), "hidden": (4, 2), "activation": "tanh", "lr": 0.03,
-    "optimizer": "sgd", "init": "xavier", "batchnorm": False, "keep_prob": 1.0,
+    "optimizer": "sgd", "momentum": 0.9, "decay": 0.99, "beta1": 0.9, "beta2": 0.999,
+    "init": "xavier", "batchnorm": False, "keep_prob": 1.0,
     "regularization": "none", "reg_rate": 0.001, "batch_size": 10, "seed": 0,
     "own_layers": False,
 }
+# The optimizers' own hyper-parameters, named as their constructors name them (nnref.optim), and
+# nnref's defaults; a configuration holds all of them, each optimizer takes its own.
+OPTIMIZER_SETTINGS = ("momentum", "decay", "beta1", "beta2")
 # What the student may define in the notebook to replace nnref's layers (lessons 02, 04, 07, 08).
 LAYER_FUNCTIONS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward",
                    "tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward",
@@ -79,6 +85,9 @@ def _check(config):
     if config["classes"] < 2 or (config["classes"] > 2 and config["dataset"] != "spiral"):
         raise ValueError(f"classes: 2 for {config['dataset']}; the spiral takes 2 or more arms; "
                          f"got {config['classes']}")
+    for key in OPTIMIZER_SETTINGS:
+        if not 0 <= config[key] < 1:
+            raise ValueError(f"{key} is a decay rate in [0, 1); got {config[key]}")
     if config["lr"] <= 0 or config["batch_size"] < 1 or config["points"] < 10:
         raise ValueError("lr must be > 0, batch_size >= 1 and points >= 10")
     return config
@@ -105,12 +114,27 @@ def parse_config(text="", base=None):
 
 
 def config_string(config):
-    """The configuration as one line that ``parse_config`` reads back to the same dict."""
+    """The configuration as one line that ``parse_config`` reads back to the same run: every
+    key but the settings of optimizers other than the chosen one (those read back as defaults)."""
     def show(value):
         if isinstance(value, tuple):
             return ",".join(str(v) for v in value)
         return str(value).lower() if isinstance(value, bool) else str(value)
-    return "; ".join(f"{key}={show(config[key])}" for key in DEFAULTS)
+    unused = set(OPTIMIZER_SETTINGS) - set(optimizer_settings(config["optimizer"]))
+    return "; ".join(f"{key}={show(config[key])}" for key in DEFAULTS if key not in unused)
+
+
+def optimizer_settings(name):
+    """The hyper-parameters optimizer ``name`` takes beside the learning rate (its constructor's
+    arguments among OPTIMIZER_SETTINGS), e.g. ("beta1", "beta2") for "adam"."""
+    arguments = inspect.signature(OPTIMIZERS[name]).parameters
+    return tuple(key for key in OPTIMIZER_SETTINGS if key in arguments)
+
+
+def make_optimizer(config):
+    """The configured optimizer with its learning rate and the settings it takes."""
+    name = config["optimizer"]
+    return OPTIMIZERS[name](lr=config["lr"], **{k: config[k] for k in optimizer_settings(name)})
 
 
 def feature_columns(X, names):
@@ -170,7 +194,7 @@ class Playground:
             if c["batchnorm"] and i < len(dims) - 1:
                 self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(fan_out), np.zeros(fan_out)
         self.bn_params = {i: {"mode": "train"} for i in range(1, len(dims) - 1)}
-        self.optimizer = OPTIMIZERS[c["optimizer"]](lr=c["lr"])
+        self.optimizer = make_optimizer(c)
         self.epoch = 0
         self.history = {"train_loss": [], "test_loss": []}
         self._record()
@@ -293,6 +317,23 @@ def plot_playground(pg):
     return fig
 
 
+WIDTH = "330px"  # of every control
+
+
+def control_text(control):
+    """A control's value as parse_config reads it: a linear slider's value on its step's grid
+    (the browser adds steps in floating point and would send 0.9 - 0.01 as 0.8899999999999999)."""
+    import ipywidgets as widgets
+
+    from nnref.widgets.perceptron import on_grid
+
+    if isinstance(control.value, tuple):
+        return ",".join(control.value)
+    if isinstance(control, widgets.FloatSlider):
+        return str(on_grid(control.value, control.step))
+    return str(control.value)
+
+
 def playground_widget(namespace=None, config=""):
     """The playground's controls, the boundary and the loss curves. namespace: the notebook's
     globals(), searched for the student's layer functions when "own layers" is ticked."""
@@ -301,7 +342,7 @@ def playground_widget(namespace=None, config=""):
     from nnref.widgets.display import show_figure
 
     start = parse_config(config)
-    style, wide = {"description_width": "110px"}, widgets.Layout(width="330px")
+    style = {"description_width": "110px"}
     c = {
         "dataset": widgets.Dropdown(options=CHOICES["dataset"], description="data set"),
         "noise": widgets.FloatSlider(min=0, max=0.5, step=0.05, description="noise"),
@@ -313,6 +354,11 @@ def playground_widget(namespace=None, config=""):
         "activation": widgets.Dropdown(options=ACTIVATIONS, description="activation"),
         "lr": widgets.FloatLogSlider(min=-4, max=0, step=0.25, base=10, description="learning rate"),
         "optimizer": widgets.Dropdown(options=CHOICES["optimizer"], description="optimizer"),
+        "momentum": widgets.FloatSlider(min=0, max=0.99, step=0.01, description="momentum"),
+        "decay": widgets.FloatSlider(min=0.5, max=0.999, step=0.001, readout_format=".3f", description="decay"),
+        "beta1": widgets.FloatSlider(min=0, max=0.99, step=0.01, description="beta1"),
+        "beta2": widgets.FloatSlider(min=0.9, max=0.999, step=0.001, readout_format=".3f",
+                                     description="beta2"),
         "init": widgets.Dropdown(options=CHOICES["init"], description="initializer"),
         "batchnorm": widgets.Checkbox(description="batch norm"),
         "keep_prob": widgets.FloatSlider(min=0.3, max=1.0, step=0.05, description="keep_prob"),
@@ -322,7 +368,8 @@ def playground_widget(namespace=None, config=""):
         "own_layers": widgets.Checkbox(description="own layers"),
     }
     for control in c.values():
-        control.style, control.layout = style, wide
+        # a Layout of its own: an optimizer's settings are hidden (display) one by one
+        control.style, control.layout = style, widgets.Layout(width=WIDTH)
     share = widgets.Text(description="config", layout=widgets.Layout(width="100%"), style=style,
                          continuous_update=False)
     play = widgets.Play(interval=400, min=0, max=10 ** 6, description="play")
@@ -331,9 +378,7 @@ def playground_widget(namespace=None, config=""):
     state = {"pg": None, "syncing": False}
 
     def read_controls():
-        text = "; ".join(f"{k}={','.join(v.value) if k == 'features' else v.value}"
-                         for k, v in c.items())
-        return parse_config(text, base=start)
+        return parse_config("; ".join(f"{k}={control_text(v)}" for k, v in c.items()), base=start)
 
     def write_controls(config):
         state["syncing"] = True
@@ -388,6 +433,11 @@ def playground_widget(namespace=None, config=""):
             state["pg"].train_epoch()
             draw()
 
+    def on_optimizer(change):
+        shown = optimizer_settings(change["new"])
+        for key in OPTIMIZER_SETTINGS:
+            c[key].layout.display = None if key in shown else "none"
+
     def on_dataset(change):
         # Only the spiral has more than two classes.
         c["classes"].disabled = change["new"] != "spiral"
@@ -395,8 +445,10 @@ def playground_widget(namespace=None, config=""):
             c["classes"].value = 2
 
     c["dataset"].observe(on_dataset, names="value")
+    c["optimizer"].observe(on_optimizer, names="value")
     write_controls(start)
     on_dataset({"new": start["dataset"]})
+    on_optimizer({"new": start["optimizer"]})
     for control in c.values():
         control.observe(rebuild, names="value")
     share.observe(on_share, names="value")
