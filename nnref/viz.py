@@ -6,6 +6,10 @@ result (``fig = plot_history(history)``): a Figure as a cell's last value is dra
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nnref.fonts import use_hangul_font
+
+use_hangul_font()  # Korean titles and labels render (the lessons end with Korean summaries)
+
 __all__ = ["plot_decision_boundary", "plot_history", "plot_activation_histograms",
            "plot_optimizer_paths", "plot_images"]
 
