@@ -366,13 +366,16 @@ WITHHELD = ("{exercise}: this test passed, and failed when the notebook was grad
             "exercise. What failed without it: {message}")
 
 
-def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
+def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True, check_stripping=True):
     """What the source notebook's own run reports (cached by the source's hash, in this process
     and in observations.cache_dir()); ReferenceFailed if the source fails its tests:
 
     cells: {grade_id: [observation]}: its test cells run against its own solutions;
     guarded: {grade_id: ["module:qualname"]}: what each test withholds (without_reference);
-    auditable: the test cells the source still passes with all of those withheld (audit).
+    auditable: the test cells the source still passes with all of those withheld (audit);
+    stripping: "checked" once the source passed its tests run as a student's are (expected
+    values stripped), else "pending": ``check_stripping`` False leaves that to the caller
+    (grade_many grades the source among the class) instead of a run of its own here.
     """
     source_nb = _load(source)
     key = observations.cache_key(source_nb)
@@ -381,8 +384,7 @@ def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
         if reference is None:
             job = Job(source_nb, source_nb, timeout, cwd, blas_threads, sandbox, observe="reference")
             reference = _reference_run(source_nb, job)
-            _check_stripping(source_nb, timeout, cwd, blas_threads, sandbox, reference)
-            reference["auditable"] = []
+            reference.update(key=key, stripping="pending", auditable=[])
             if any(reference["guarded"].values()):
                 calibration = grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox,
                                              reference, audit_only=True)
@@ -390,7 +392,11 @@ def reference_for(source, timeout, cwd=None, blas_threads=1, sandbox=True):
                                           and reference["guarded"].get(c.grade_id)]
             observations.store(key, reference)
         _REFERENCES[key] = reference
-    return _REFERENCES[key]
+    reference = _REFERENCES[key]
+    if check_stripping and reference.get("stripping") == "pending":
+        _accept_stripping(reference, grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox,
+                                                    reference, audited=False))
+    return reference
 
 
 def _reference_run(source_nb, job):
@@ -423,19 +429,22 @@ def _reference_run(source_nb, job):
     return {"cells": cells, "guarded": guarded}
 
 
-def _check_stripping(source_nb, timeout, cwd, blas_threads, sandbox, reference):
-    """ReferenceFailed unless the source, run as the students' notebooks are (expected values
-    stripped from its tests), still passes every test: else a statement the grader took for an
-    expected value's was one the test needs, and honest students would lose its points."""
-    run = grade_notebook(source_nb, source_nb, timeout, cwd, blas_threads, sandbox, reference, audited=False)
+def _accept_stripping(reference, run):
+    """Mark ``reference`` checked (and cache it so) if ``run``, the source graded as a student's
+    notebook is (expected values stripped from its tests), passes every test; else
+    ReferenceFailed: a statement the grader took for an expected value's was one the test
+    needs, and honest students would lose its points."""
     failed = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else c.outcome}" for c in run.cells
               if c.outcome != "passed"]
-    if failed or run.flags:
-        raise ReferenceFailed(
-            f"the source notebook fails its own tests when they run as in a student's kernel, with "
-            f"their expected values stripped: {'; '.join(failed) or run.reason}. A statement that "
-            f"computes an expected value also does something the test needs: compute expected values "
-            f"in statements of their own (course/AUTHORING.md, test cells).")
+    if not failed and not run.flags:
+        reference["stripping"] = "checked"
+        observations.store(reference["key"], reference)
+        return
+    raise ReferenceFailed(
+        f"the source notebook fails its own tests when they run as in a student's kernel, with "
+        f"their expected values stripped: {'; '.join(failed) or run.reason}. A statement that "
+        f"computes an expected value also does something the test needs: compute expected values "
+        f"in statements of their own (course/AUTHORING.md, test cells).")
 
 
 def _prepare(source_nb, submission, in_kernel=False):
@@ -630,7 +639,40 @@ def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None)
     for job in jobs:
         # here, once per source: a source that fails its own tests stops the run before any grade
         job.reference = job.reference or reference_for(job.source, job.timeout, job.cwd, default_workers(),
-                                                       job.sandbox)
+                                                       job.sandbox, check_stripping=False)
+    count = len(jobs)
+    stripping_runs = _stripping_runs(jobs)
+    results = _grade_all(jobs, workers, progress, desc, cluster)
+    for index in stripping_runs:
+        _accept_stripping(jobs[index].reference, results[index])
+    return results[:count]
+
+
+def _stripping_runs(jobs):
+    """The indices of the jobs that grade each unchecked source as a student's notebook: the
+    class's own copy of the source where there is one, else a job appended to ``jobs``, so the
+    check runs in parallel with the class instead of before it."""
+    runs = {}
+    for job in list(jobs):
+        key = job.reference.get("key")
+        if job.reference.get("stripping") != "pending" or key in runs:
+            continue
+        source_text = notebooks.dumps(_load(job.source))
+        # only notebooks in memory (the validity harness grades the source itself): a file is
+        # not read twice
+        same = [i for i, other in enumerate(jobs) if other.reference is job.reference
+                and not isinstance(other.submission, (str, Path, bytes))
+                and notebooks.dumps(other.submission) == source_text]
+        if not same:
+            jobs.append(Job(job.source, job.source, job.timeout, job.cwd, sandbox=job.sandbox,
+                            reference=job.reference))
+            same = [len(jobs) - 1]
+        runs[key] = same[0]
+    return list(runs.values())
+
+
+def _grade_all(jobs, workers, progress, desc, cluster):
+    """grade_many's grading: on the Dask cluster, or in local worker processes."""
     if cluster:
         from .cluster import grade_many as grade_on_dask
         return grade_on_dask(jobs, cluster, progress, desc)

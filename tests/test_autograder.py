@@ -273,3 +273,27 @@ def test_a_source_that_fails_its_own_tests_stops_grading_before_any_student(tmp_
     assert code == 2 and "fails its own tests" in err and "test_add_bias" in err, err
     assert "relative_error" not in err.split("fails its own tests")[1]
     assert not (tmp_path / "ws" / "grades.csv").exists()
+
+
+def test_a_source_whose_tests_need_a_stripped_statement_stops_grading(tmp_path, capsys):
+    """The source is graded among the class as a student's notebook is, expected values
+    stripped: a statement that only seemed to feed an expected value (it also moves an
+    iterator on) would cost honest students the cell, so grading stops and says why."""
+    course = copy_course(tmp_path)
+    source, release = source_and_release(course)
+    path = course.get(ASSIGNMENT).source_notebook
+    tricky = notebooks.read(path)
+    for cell in tricky.cells:
+        if notebooks.grade_id(cell) == "test_add_bias":
+            cell.source = ("b = np.array([1.0, 2.0, 3.0])\n"
+                           "inputs = iter([np.ones((2, 3)), np.zeros((2, 3))])\n"
+                           "expected = next(inputs) + b - 1\n"
+                           "out = add_bias(next(inputs), b)\n"
+                           "check_close(out, expected, 'add_bias output')\n")
+    write(tricky, path)
+    write(release, tmp_path / "inbox" / "a.ipynb")
+    code = main(["--root", str(course.root), "grade", str(tmp_path / "inbox"), "--assignment", ASSIGNMENT,
+                 "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 2 and "expected values stripped" in err and "test_add_bias" in err, err
+    assert not (tmp_path / "ws" / "grades.csv").exists()
