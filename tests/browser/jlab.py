@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -69,8 +70,10 @@ class Lab:
         with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)
 
-    def url(self, notebook):
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+    def url(self, notebook, workspace="default"):
+        """The notebook's page. Pages open at the same time need workspaces of their own: a
+        page restores its workspace's saved layout, the other page's notebook included."""
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}"
 
     def close(self):
         self.proc.terminate()
@@ -82,10 +85,13 @@ class Lab:
         self._log.close()
 
 
-def copy_notebook(src, lab_root):
-    """Copy a notebook into the server's root; returns its name there."""
-    shutil.copy(ROOT / src, lab_root / Path(src).name)
-    return Path(src).name
+def copy_notebook(src, lab_root, folder=""):
+    """Copy a notebook into ``folder`` of the server's root; returns its path there (a source
+    and its release have the same name)."""
+    target = Path(folder) / Path(src).name
+    (lab_root / folder).mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / src, lab_root / target)
+    return target.as_posix()
 
 
 RUN_TIMEOUT = int(os.environ.get("NNREF_BROWSER_RUN_TIMEOUT", 300))  # seconds for one Run All
@@ -112,14 +118,22 @@ class Console:
             self.errors.append(msg.text)
 
 
-def open_notebook(page, lab, name):
-    page.goto(lab.url(name))
+def open_notebook(page, lab, name, workspace="default"):
+    page.goto(lab.url(name, workspace))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    assert page.locator(".jp-Notebook").count() == 1, f"{name}: the page shows other notebooks too"
     wait_kernel_idle(page, lab, timeout=60)
 
 
 def _kernel_states(lab):
-    return [k["execution_state"] for k in lab.api("kernels")]
+    try:
+        return [k["execution_state"] for k in lab.api("kernels")]
+    except urllib.error.HTTPError as err:
+        # jupyter_server answers 500 while a kernel it lists is still starting (its
+        # last_activity is not set yet): not idle, ask again
+        if err.code == 500:
+            return ["starting"]
+        raise
 
 
 def wait_kernel_idle(page, lab, timeout):
@@ -135,10 +149,21 @@ def wait_kernel_idle(page, lab, timeout):
 def run_all(page, lab):
     """Run > Run All Cells, then wait until no cell is queued or running and the kernel is
     idle. Returns the seconds it took."""
+    return wait_run_all(page, lab, start_run_all(page))
+
+
+def start_run_all(page):
+    """Run > Run All Cells (the kernel queues every cell at once); returns when it started."""
     start = time.monotonic()
     page.click("li.lm-MenuBar-item:has-text('Run')")
     page.click(".lm-Menu-item:has-text('Run All Cells')")
     page.wait_for_timeout(500)
+    return start
+
+
+def wait_run_all(page, lab, start):
+    """Wait until the page has no cell queued or running and every kernel is idle; returns
+    the seconds since ``start``."""
     deadline = start + RUN_TIMEOUT
     quiet_since = None
     while time.monotonic() < deadline:
@@ -228,8 +253,10 @@ def layout_problems(root):
         for (const r of el.querySelectorAll('.widget-readout'))
             if (r.classList.contains('overflow') || r.scrollWidth > r.clientWidth + 1)
                 problems.push(`readout cut off: ${text(r)}`);
+        // a hidden control (display: none) has no width either; only shown labels count
         for (const l of el.querySelectorAll('.widget-label'))
-            if (text(l) && text(l) !== '\u200b' && (l.scrollWidth > l.clientWidth + 1 || !l.clientWidth))
+            if (l.offsetParent !== null && text(l) && text(l) !== '\u200b'
+                    && (l.scrollWidth > l.clientWidth + 1 || !l.clientWidth))
                 problems.push(`label cut off: ${text(l)}`);
         for (const s of el.querySelectorAll('select'))
             if (s.selectedIndex < 0 || !s.options[s.selectedIndex].text.trim())
