@@ -18,7 +18,10 @@ tests depend on no other exercise's answer.
 import runpy
 import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
+from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import engine, notebooks
@@ -106,16 +109,41 @@ def make_plan(assignment, catalog):
     return plan
 
 
-def grade_plan(plan, workers=None):
-    """The plan's Results, graded in parallel among a copy of the assignment's files."""
-    work = Path(tempfile.mkdtemp(prefix=f"validity_{plan.assignment.id}_"))
+def grade_plans(plans, workers=None):
+    """Each plan's Results, all graded in one pool (no core idles between assignments), each
+    plan among a copy of its assignment's files."""
+    works = [Path(tempfile.mkdtemp(prefix=f"validity_{plan.assignment.id}_")) for plan in plans]
     try:
-        shutil.copytree(plan.assignment.source_dir, work, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(plan.assignment.source_notebook.name))
-        jobs = [engine.Job(plan.source_nb, nb, plan.assignment.time_limit, work) for nb in plan.submissions]
-        return engine.grade_many(jobs, workers)
+        jobs = []
+        for plan, work in zip(plans, works):
+            shutil.copytree(plan.assignment.source_dir, work, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(plan.assignment.source_notebook.name))
+            jobs += [engine.Job(plan.source_nb, nb, plan.assignment.time_limit, work) for nb in plan.submissions]
+        results = engine.grade_many(jobs, workers)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for work in works:
+            shutil.rmtree(work, ignore_errors=True)
+    ends = list(accumulate(len(plan.submissions) for plan in plans))
+    return [results[end - len(plan.submissions):end] for plan, end in zip(plans, ends)]
+
+
+def _reference(assignment):
+    """Compute (and cache on disk) the assignment's reference; the error that stops it, or None."""
+    try:
+        engine.reference_for(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
+                             check_stripping=False)
+    except engine.ReferenceFailed as err:
+        return err
+    return None
+
+
+def compute_references(assignments, workers=None):
+    """{assignment id: the error that stops its reference} for those whose source fails; the
+    others' references computed `workers` at a time (one kernel each, in parallel, where
+    grade_many would run them one after another) into the reference cache grading reads."""
+    with ProcessPoolExecutor(workers or engine.default_workers(), mp_context=get_context("spawn")) as pool:
+        errors = dict(zip((a.id for a in assignments), pool.map(_reference, assignments)))
+    return {aid: err for aid, err in errors.items() if err is not None}
 
 
 def _messages(result, exercise=None):
@@ -156,11 +184,31 @@ def check(probe, result, wrong_in_submission=()):
     return []
 
 
-def run(plan, workers=None):
-    """[problems] for every probe of the plan, in the plan's order."""
-    results = grade_plan(plan, workers)
+def _check_all(plan, results):
     wrong = {}
     for probe in plan.probes:
         if probe.kind in ("mutant", "cheat"):
             wrong.setdefault(probe.submission, set()).add(probe.exercise)
     return [check(probe, results[probe.submission], wrong.get(probe.submission, ())) for probe in plan.probes]
+
+
+def run(plan, workers=None):
+    """[problems] for every probe of the plan, in the plan's order."""
+    return _check_all(plan, grade_plans([plan], workers)[0])
+
+
+def run_many(plans, workers=None):
+    """{assignment id: [problems] per probe, or the exception that stopped its grading}: the
+    references computed in parallel, then every plan's submissions graded in one pool."""
+    outcome = compute_references([plan.assignment for plan in plans], workers)
+    ready = [plan for plan in plans if plan.assignment.id not in outcome]
+    try:
+        outcome.update({plan.assignment.id: _check_all(plan, results)
+                        for plan, results in zip(ready, grade_plans(ready, workers))})
+    except engine.ReferenceFailed:  # one source's stripping failed: grade each alone to say which
+        for plan in ready:
+            try:
+                outcome[plan.assignment.id] = run(plan, workers)
+            except Exception as err:
+                outcome[plan.assignment.id] = err
+    return outcome
