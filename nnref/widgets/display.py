@@ -2,9 +2,11 @@
 
 A callback may run on the kernel's main thread or, under ipykernel 7, on a subshell thread
 while another callback draws: pyplot's figure registry and ``plt.show()`` are shared, so one
-callback could show or close the other's half-drawn figure (lesson 09's mistake browser lost
-its bar chart's axes and half its title that way). A figure made with ``new_figure`` belongs to
-no registry; ``show_figure`` renders it to PNG and displays that, one callback at a time.
+callback could show or close the other's half-drawn figure. That was the suspected cause of
+lesson 09's mistake browser showing its bar chart without axes and its title cut (issue 16);
+the browser suite never reproduced that, with this module or with the pyplot version before it
+(tests/browser/README.md). A figure made with ``new_figure`` belongs to no registry;
+``show_figure`` renders it to PNG and displays that, one callback at a time.
 """
 import io
 import threading
