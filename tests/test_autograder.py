@@ -255,21 +255,28 @@ def test_validate_a_corrupt_file_says_so_without_a_traceback(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_a_source_that_fails_its_own_tests_stops_grading_before_any_student(tmp_path, capsys):
-    """The expected values come from the source's own run: a source whose solution is wrong
-    has none to give, and grading stops with the cells that fail, before any grade is written."""
+def grade_with_changed_source(tmp_path, capsys, grade_id, change):
+    """`nncourse grade` of an untouched release after ``change`` rewrote the source cell
+    ``grade_id``'s text: (exit code, stderr)."""
     course = copy_course(tmp_path)
-    source, release = source_and_release(course)
+    _, release = source_and_release(course)
     path = course.get(ASSIGNMENT).source_notebook
-    broken = notebooks.read(path)
-    for cell in broken.cells:
-        if notebooks.grade_id(cell) == "add_bias":
-            cell.source = cell.source.replace("return x + b\n", "return x - b\n")
-    write(broken, path)
+    changed = notebooks.read(path)
+    for cell in changed.cells:
+        if notebooks.grade_id(cell) == grade_id:
+            cell.source = change(cell.source)
+    write(changed, path)
     write(release, tmp_path / "inbox" / "a.ipynb")
     code = main(["--root", str(course.root), "grade", str(tmp_path / "inbox"), "--assignment", ASSIGNMENT,
                  "--workspace", str(tmp_path / "ws")])
-    err = capsys.readouterr().err
+    return code, capsys.readouterr().err
+
+
+def test_a_source_that_fails_its_own_tests_stops_grading_before_any_student(tmp_path, capsys):
+    """The expected values come from the source's own run: a source whose solution is wrong
+    has none to give, and grading stops with the cells that fail, before any grade is written."""
+    code, err = grade_with_changed_source(tmp_path, capsys, "add_bias",
+                                          lambda text: text.replace("return x + b\n", "return x - b\n"))
     assert code == 2 and "fails its own tests" in err and "test_add_bias" in err, err
     assert "relative_error" not in err.split("fails its own tests")[1]
     assert not (tmp_path / "ws" / "grades.csv").exists()
@@ -279,21 +286,11 @@ def test_a_source_whose_tests_need_a_stripped_statement_stops_grading(tmp_path, 
     """The source is graded among the class as a student's notebook is, expected values
     stripped: a statement that only seemed to feed an expected value (it also moves an
     iterator on) would cost honest students the cell, so grading stops and says why."""
-    course = copy_course(tmp_path)
-    source, release = source_and_release(course)
-    path = course.get(ASSIGNMENT).source_notebook
-    tricky = notebooks.read(path)
-    for cell in tricky.cells:
-        if notebooks.grade_id(cell) == "test_add_bias":
-            cell.source = ("b = np.array([1.0, 2.0, 3.0])\n"
-                           "inputs = iter([np.ones((2, 3)), np.zeros((2, 3))])\n"
-                           "expected = next(inputs) + b - 1\n"
-                           "out = add_bias(next(inputs), b)\n"
-                           "check_close(out, expected, 'add_bias output')\n")
-    write(tricky, path)
-    write(release, tmp_path / "inbox" / "a.ipynb")
-    code = main(["--root", str(course.root), "grade", str(tmp_path / "inbox"), "--assignment", ASSIGNMENT,
-                 "--workspace", str(tmp_path / "ws")])
-    err = capsys.readouterr().err
+    tricky = ("b = np.array([1.0, 2.0, 3.0])\n"
+              "inputs = iter([np.ones((2, 3)), np.zeros((2, 3))])\n"
+              "expected = next(inputs) + b - 1\n"
+              "out = add_bias(next(inputs), b)\n"
+              "check_close(out, expected, 'add_bias output')\n")
+    code, err = grade_with_changed_source(tmp_path, capsys, "test_add_bias", lambda text: tricky)
     assert code == 2 and "expected values stripped" in err and "test_add_bias" in err, err
     assert not (tmp_path / "ws" / "grades.csv").exists()
