@@ -41,24 +41,22 @@ def nbgrader(folder, *args):
 WARNING_VARIANTS = {"02_forward_pass": {"sigmoid_forward": "the textbook formula",
                                         "tanh_forward": "2 sigmoid(2x) - 1",
                                         "elu_forward": "np.where with exp of every x"}}
-STUDENTS = ["full", "blank", "wrong", "warns"]
+STUDENTS = ["full", "blank", "wrong"]
 
 
 def submissions(assignment):
-    """full, blank, partly wrong (the catalog's first mutant of the first exercise), and, where
-    the catalog has them, correct answers that warn."""
+    """full, blank, and partly wrong: the catalog's first mutant of the first exercise and,
+    where the catalog has them, correct answers that warn for other exercises."""
     source = notebooks.read(assignment.source_notebook)
     release = release_notebook(source)
     catalog = load_catalog(assignment.id)
     exercise, entries = next(iter(catalog["MUTANTS"].items()))
+    answers = {ex: next(code for what, code in catalog["VARIANTS"][ex] if what.startswith(start))
+               for ex, start in WARNING_VARIANTS.get(assignment.id, {}).items()}
+    answers[exercise] = entries[0][1]
     as_bytes = lambda nb: notebooks.dumps(nb).encode()
     made = {"full": notebooks.fill_solutions(release, source), "blank": release,
-            "wrong": notebooks.fill_solutions(release, source, answers={exercise: entries[0][1]})}
-    warning = WARNING_VARIANTS.get(assignment.id)
-    if warning:
-        answers = {ex: next(code for what, code in catalog["VARIANTS"][ex] if what.startswith(start))
-                   for ex, start in warning.items()}
-        made["warns"] = notebooks.fill_solutions(release, source, answers=answers)
+            "wrong": notebooks.fill_solutions(release, source, answers=answers)}
     return [Submission(student, as_bytes(nb)) for student, nb in made.items()]
 
 
@@ -109,6 +107,7 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
     for aid in FULL_ONLY:
         top = {gid: points for gid, points, _ in notebooks.test_cells(notebooks.read(COURSE.get(aid).source_notebook))}
         assert ours[aid]["full"] == top, f"{aid}: the full solution must earn every test cell's points"
-    for aid in WARNING_VARIANTS:
-        assert ours[aid]["warns"] == ours[aid]["full"], \
-            f"{aid}: correct answers that warn must earn full points: {ours[aid]['warns']}"
+    for aid, warning in WARNING_VARIANTS.items():
+        lost = {gid: points for gid, points in ours[aid]["wrong"].items()
+                if notebooks.exercise_of(gid) in warning and points != ours[aid]["full"][gid]}
+        assert not lost, f"{aid}: correct answers that warn must earn full points, got {lost}"
