@@ -73,9 +73,10 @@ def test_a_failing_noted_cell_still_fails_and_releases_the_warnings(run):
 
 
 def test_outside_ipython_it_changes_nothing():
+    filters, show = list(warnings.filters), warnings.showwarning
     note_warnings()
-    with pytest.warns(RuntimeWarning):
-        warnings.warn("still raised", RuntimeWarning)
+    assert warnings.filters == filters and warnings.showwarning is show, \
+        "outside IPython no cell ends to restore them: note_warnings must leave warnings alone"
 
 
 def test_every_test_cell_of_the_course_starts_by_noting_warnings():
