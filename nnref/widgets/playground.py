@@ -7,7 +7,7 @@ initializers (06), batch norm (07), dropout (08), softmax cross-entropy for two 
 
 Pure parts, tested without a browser: ``parse_config`` / ``config_string`` (the whole setup as
 one line to paste and share), ``optimizer_settings`` (which hyper-parameters an optimizer takes
-beside the learning rate), ``make_data (data set, train/test split, feature columns),
+beside the learning rate), ``make_data`` (data set, train/test split, feature columns),
 ``Playground`` (reset, one epoch at a time, losses, the decision boundary on a grid) and
 ``layer_functions`` (which layer functions a run uses). ``playground_widget`` wires them to
 ipywidgets controls.
@@ -22,7 +22,8 @@ from nnref.data import make_spiral, toy_dataset
 from nnref.losses import softmax, softmax_cross_entropy
 
 __all__ = ["DEFAULTS", "CHOICES", "FEATURES", "LAYER_FUNCTIONS", "parse_config", "config_string",
-           "optimizer_settings", "make_optimizer", "make_data", "feature_columns", "layer_functions", "Playground", "playground_widget"]
+           "optimizer_settings", "make_optimizer", "make_data", "feature_columns", "layer_functions",
+           "Playground", "playground_widget"]
 
 FEATURES = {
     "x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
