@@ -4,12 +4,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import engine, notebooks, sandbox
+from . import notebooks, pipeline, sandbox
+from .course import CourseError, installed_root, load_course
+from .errors import GradeError
+from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
+from .plan import make_plan
+from .reference import ReferenceFailed, prepare
+from .release import check_release, release_notebook, write_release
 
 DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
-from .course import CourseError, installed_root, load_course
-from .grading import DEFAULT_ID_PATTERN, GradeError, shown_url, collect, grade_class, table
-from .release import check_release, release_notebook, write_release
 
 
 def _assignments(course, ids):
@@ -104,10 +107,13 @@ def cmd_validate(args):
             source, what = assignment.release_notebook, f"the release of {assignment.id} in {course.root}"
         limit = args.time_limit or (assignment.time_limit if assignment else DEFAULT_TIME_LIMIT)
         print(f"{path}: checked against {what}; time limit {limit:g} CPU seconds")
-        # without the instructor's source there are no solutions to compute expected values from:
-        # the visible tests decide in the kernel, as in JupyterLab
-        result = engine.grade_notebook(source, path, limit, cwd=path.parent.resolve(), sandbox=not args.no_sandbox,
-                                       in_kernel=source != getattr(assignment, "source_notebook", None))
+        files = path.parent.resolve()
+        if source == getattr(assignment, "source_notebook", None):
+            plan = prepare(source, limit, files, assignment.id, sandbox=not args.no_sandbox)
+            result = pipeline.grade(pipeline.Job(plan, path, sandbox=not args.no_sandbox))
+        else:  # no solutions to compute expected values from: the visible tests decide in the kernel, as in JupyterLab
+            plan = make_plan(source, limit, files, assignment.id if assignment else None)
+            result = pipeline.self_check(pipeline.Job(plan, path, sandbox=not args.no_sandbox))
         hidden = set() if source == path else _cells_with_hidden_tests(assignment)
         failed |= _print_check(path, result, hidden, everything=source == getattr(assignment, "source_notebook", None))
     return 1 if failed else 0
@@ -279,7 +285,7 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, engine.ReferenceFailed) as err:
+    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

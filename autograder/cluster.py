@@ -1,21 +1,25 @@
 """Grading on a Dask distributed cluster instead of the local process pool.
 
 ``--dask ADDRESS`` sends every notebook to a scheduler (``tcp://host:8786``); ``--dask local``
-(or ``local:N``) starts a multi-process LocalCluster of N workers here. Each task carries
-its notebooks and the assignment's files as data, so workers need the course's Python
-environment (``pip install -e ".[cluster]"`` from the same checkout), bubblewrap, and the MNIST folder,
-but no shared filesystem. Each worker grades with the same engine and sandbox as local
-grading, so results are identical.
+(or ``local:N``) starts a multi-process LocalCluster of N workers here. The assignment's plan
+(with its reference) and files travel once per worker as data, each notebook as its bytes, so
+workers need the course's Python environment (``pip install -e ".[cluster]"`` from the same
+checkout), bubblewrap, and the MNIST folder, but no shared filesystem. Each worker runs the
+same pipeline and sandbox as local grading, so results are identical.
 
 A worker lost mid-notebook loses no grade: the scheduler runs that task again on another
 worker. A notebook whose run kills ``ALLOWED_FAILURES`` workers is given up on by the
 scheduler (KilledWorker) and flagged like a notebook that kills its local worker.
 """
+import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import engine, notebooks
+from . import notebooks, pipeline
+from .errors import GradeError
+from .progress import bar as progress_bar
+from .results import GRADER_ERROR, empty_result
 
 ALLOWED_FAILURES = 2  # a LocalCluster's scheduler setting; a remote scheduler keeps its own (default 3)
 WORKERS_DIED = ("kernel died", "the grading process died while running this notebook, on every worker "
@@ -25,40 +29,38 @@ DASK_MISSING = ("grading on Dask needs dask's distributed package: "
 
 
 @dataclass
-class PortableJob:
-    """A grading job as plain data: what a worker on another machine needs."""
-    source: object  # the source notebook
-    name: str  # the submission's file name
-    data: bytes  # the submission's bytes, as received (a corrupt file stays corrupt)
-    files: dict  # {relative path: bytes}: the assignment's files the kernel gets a copy of
-    timeout: float
-    sandbox: bool
-    reference: dict  # the source's observations (engine.reference_for), computed once by the client
+class PortablePlan:
+    """A plan as plain data: its files as bytes instead of a folder of this machine."""
+    plan: object
+    files: dict  # {relative path: bytes}
 
 
-def portable(job):
-    if isinstance(job.submission, (str, Path)):
-        name, data = Path(job.submission).name, Path(job.submission).read_bytes()
-    else:
-        name, data = "submission.ipynb", notebooks.dumps(job.submission).encode("utf-8")
-    folder = Path(job.cwd) if job.cwd else None
+def portable_plan(plan):
+    folder = Path(plan.files) if plan.files else None
     files = {} if folder is None else {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
-    return PortableJob(engine._load(job.source), name, data, files, job.timeout, job.sandbox, job.reference)
+    return PortablePlan(replace(plan, files=None), files)
 
 
-def grade_portable(job):
-    """Runs on a worker: the job's files in a folder of its own, then the engine as locally."""
+def submission_bytes(job):
+    if isinstance(job.submission, (str, Path)):
+        return Path(job.submission).name, Path(job.submission).read_bytes()  # a corrupt file stays corrupt
+    return "submission.ipynb", notebooks.dumps(job.submission).encode("utf-8")
+
+
+def grade_portable(portable, name, data, job):
+    """Runs on a worker: the plan's files and the notebook in a folder of their own, then the
+    pipeline as locally. One task per worker thread: its BLAS gets one thread."""
     with tempfile.TemporaryDirectory(prefix="nncourse_dask_") as tmp:
-        files, submission = Path(tmp) / "files", Path(tmp) / job.name
+        files, submission = Path(tmp) / "files", Path(tmp) / name
         files.mkdir()
-        for rel, data in job.files.items():
+        for rel, content in portable.files.items():
             (files / rel).parent.mkdir(parents=True, exist_ok=True)
-            (files / rel).write_bytes(data)
-        submission.write_bytes(job.data)
-        # One task per worker thread: a worker's BLAS gets one thread (DESIGN.md, grading in parallel).
-        return engine.grade_notebook(job.source, submission, job.timeout, files, 1, job.sandbox, job.reference)
+            (files / rel).write_bytes(content)
+        submission.write_bytes(data)
+        plan = replace(portable.plan, files=files if portable.files else None)
+        return pipeline.grade(replace(job, plan=plan, submission=submission, blas_threads=1))
 
 
 def connect(address):
@@ -67,10 +69,9 @@ def connect(address):
         import dask
         from distributed import Client, LocalCluster
     except ImportError:
-        from .grading import GradeError
         raise GradeError(DASK_MISSING) from None
     if address == "local" or address.startswith("local:"):
-        workers = int(address.partition(":")[2] or engine.default_workers())
+        workers = int(address.partition(":")[2] or os.cpu_count() or 1)
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None)
@@ -84,18 +85,25 @@ def grade_many(jobs, address, progress=False, desc="grading"):
     """Results of ``jobs`` in order, graded on the Dask cluster at ``address``."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
-    jobs = list(jobs)
     client = connect(address)
     try:
-        futures = {client.submit(grade_portable, portable(job), pure=False): i for i, job in enumerate(jobs)}
+        plans = {}
+        for job in jobs:  # each plan (reference, files) sent to the workers once
+            if job.plan.key not in plans:
+                plans[job.plan.key] = client.scatter(portable_plan(job.plan), broadcast=True)
+        futures = {client.submit(grade_portable, plans[job.plan.key], *submission_bytes(job),
+                                 replace(job, plan=job.plan.key, submission=None), pure=False): i
+                   for i, job in enumerate(jobs)}
         results = [None] * len(jobs)
-        bar = engine._bar(len(jobs), progress, desc)
+        bar = progress_bar(len(jobs), progress, desc)
         for future in as_completed(futures):
             i = futures[future]
             try:
                 results[i] = future.result()
             except KilledWorker:
-                results[i] = engine.empty_result(engine._load(jobs[i].source), WORKERS_DIED)
+                results[i] = empty_result(jobs[i].plan.tests, WORKERS_DIED)
+            except Exception as err:  # a worker's grader failed outside the pipeline: this notebook only
+                results[i] = empty_result(jobs[i].plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {err}"))
             bar.update()
         bar.close()
         return results

@@ -3,31 +3,35 @@
 Workspace layout (nbgrader's): submitted/<student>/<assignment>/<assignment>.ipynb,
 autograded/<student>/<assignment>/ (executed notebook with the assignment's files),
 feedback/<student>/<assignment>/<assignment>.html, gradebook.db (nbgrader's database) and
-grades.csv (one row per student and assignment). Re-running replaces this assignment's files and rows: same inputs, same files.
+grades.csv (one row per student and assignment), observed/<assignment>/<student>.json (each
+test cell's outcome and the student's raw values as the checks reported them: instructors
+only). Re-running replaces this assignment's files and rows: same inputs, same files.
 """
 import csv
 import io
+import json
 import re
 import shutil
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import engine, notebooks
+from . import notebooks, reference
+from .errors import GradeError
 from .feedback import feedback_html
 from .gradebook import gradebook_url, write_gradebook
+from .pipeline import Job
+from .pool import default_workers, grade_many
+from .results import empty_result
 from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
 SANDBOXED, UNSANDBOXED = "sandboxed", "no sandbox (--no-sandbox)"
-
-
-class GradeError(Exception):
-    """Bad input to ``grade``; the message names the problem and the fix."""
 
 
 @dataclass
@@ -152,15 +156,21 @@ def _reset(folder):
     folder.mkdir(parents=True)
 
 
+def assignment_files(assignment):
+    """The assignment's own files beside its notebook (data a lesson reads): never the source notebook."""
+    return [p for p in sorted(assignment.source_dir.rglob("*"))
+            if p.is_file() and p != assignment.source_notebook and _visible(p.relative_to(assignment.source_dir).parts)]
+
+
 def _prepare(workspace, assignment, subs):
     """Fresh submitted/ and autograded/ folders for this run's students; stale ones removed."""
     students = {s.student for s in subs}
+    shutil.rmtree(workspace / "observed" / assignment.id, ignore_errors=True)  # rewritten after grading
     for kind in ("submitted", "autograded", "feedback"):
         for old in sorted((workspace / kind).glob(f"*/{assignment.id}")):
             if old.parent.name not in students:
                 shutil.rmtree(old)
-    extras = [p for p in sorted(assignment.source_dir.rglob("*"))
-              if p.is_file() and p != assignment.source_notebook and _visible(p.relative_to(assignment.source_dir).parts)]
+    extras = assignment_files(assignment)
     for sub in subs:
         submitted = workspace / "submitted" / sub.student / assignment.id
         graded = workspace / "autograded" / sub.student / assignment.id
@@ -223,28 +233,26 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     workspace = Path(workspace)
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
-    source_nb = notebooks.read(assignment.source_notebook)
-    jobs, results = [], {}
-    for sub in subs:
-        if sub.data is None:
-            results[sub.student] = engine.empty_result(source_nb, ("no notebook", sub.problem))
-            continue
-        limit = sub.time_limit or time_limit or assignment.time_limit
-        jobs.append((sub.student, engine.Job(source_nb, workspace / "submitted" / sub.student / assignment.id
-                                             / f"{assignment.id}.ipynb", limit,
-                                             workspace / "autograded" / sub.student / assignment.id,
-                                             sandbox=sandbox)))
-    for (student, _), result in zip(jobs, engine.grade_many([j for _, j in jobs], workers, progress,
-                                                            cluster=cluster)):
-        results[student] = result
-    for sub in subs:
-        result = results[sub.student]
-        if result.notebook is not None:
-            (workspace / "autograded" / sub.student / assignment.id / f"{assignment.id}.ipynb").write_text(
-                notebooks.dumps(result.notebook), encoding="utf-8")
-        (workspace / "feedback" / sub.student / assignment.id / f"{assignment.id}.html").write_text(
-            feedback_html(result, sub.student, assignment.id, assignment.title), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
+        for extra in assignment_files(assignment):  # what every kernel of the class gets a copy of
+            target = Path(files) / extra.relative_to(assignment.source_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extra, target)
+        plan = reference.prepare(assignment.source_notebook, time_limit or assignment.time_limit, files,
+                                 assignment.id, sandbox, default_workers(), check_stripping=False)
+        jobs, results = [], {}
+        for sub in subs:
+            if sub.data is None:
+                results[sub.student] = empty_result(plan.tests, ("no notebook", sub.problem))
+                continue
+            path = workspace / "submitted" / sub.student / assignment.id / f"{assignment.id}.ipynb"
+            jobs.append((sub.student, Job(plan, path, sub.time_limit, sandbox)))
+        for (student, _), result in zip(jobs, grade_many([j for _, j in jobs], workers, progress, cluster=cluster)):
+            results[student] = result
     graded = [(sub, results[sub.student]) for sub in subs]
+    for sub, result in graded:
+        _write_student(workspace, assignment, sub.student, result)
+    source_nb = plan.source_nb
     _course_folder(workspace, course, assignment, gradebook_url(gradebook or workspace))
     write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
@@ -254,6 +262,20 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
               f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
               f"again to rebuild it.", file=sys.stderr)
     return graded
+
+
+def _write_student(workspace, assignment, student, result):
+    """The student's autograded notebook, feedback and observed values."""
+    if result.notebook is not None:
+        (workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb").write_text(
+            notebooks.dumps(result.notebook), encoding="utf-8")
+    (workspace / "feedback" / student / assignment.id / f"{assignment.id}.html").write_text(
+        feedback_html(result, student, assignment.id, assignment.title), encoding="utf-8")
+    observed = workspace / "observed" / assignment.id / f"{student}.json"
+    observed.parent.mkdir(parents=True, exist_ok=True)
+    observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "cells": {
+        c.grade_id: {"outcome": c.outcome, "observations": result.observed.get(c.grade_id, [])}
+        for c in result.cells}}, sort_keys=True), encoding="utf-8")
 
 
 def shown_url(url):

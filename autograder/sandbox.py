@@ -11,13 +11,16 @@ sockets), see or signal any process outside its own PID namespace (it is that na
 only tenant, and the namespace dies with the grader), keep a process alive after grading,
 or use more than its limits of CPU time, memory, processes, file size and scratch space.
 
-Run by root, the kernel drops to a user id of its own (``KERNEL_UID_BASE`` + the grading
-process's pid): no other process or file on the machine has it, so the process limit is
-per sandbox and it can signal nothing. Run by anyone else, bubblewrap makes a user
-namespace and the kernel keeps the caller's (unprivileged) user.
+Run by root, the kernel drops to a user id of its own (one per sandbox, ``next_kernel_uid``): no
+other process or file on the machine has it, so it can signal nothing; and the sandbox gets a
+control group of its own (autograder/cgroups.py), so its CPU time, processes and memory are
+counted and limited for all its processes together. Run by anyone else, bubblewrap makes a
+user namespace, the kernel keeps the caller's (unprivileged) user, and the limits are per
+process (RLIMIT_CPU and the others below, which also hold as a backstop under root).
 """
 import functools
 import importlib.util
+import itertools
 import os
 import shutil
 import signal
@@ -32,6 +35,8 @@ from jupyter_client.manager import AsyncKernelManager
 
 from nnref.data import TEST_SET_WITHHELD
 from nnref.observations import MODE_VARIABLE
+
+from .cgroups import Group
 
 HOME = "/home/student"
 STAGING = "/nncourse/staging"  # the grader's copy of the kernel's files, read-only; copied to the scratch
@@ -162,12 +167,13 @@ def as_root():
     return os.geteuid() == 0
 
 
-def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_copy=None):
+def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_copy=None, uid=None, group=None):
     """The argv that starts ``kernel_cmd`` inside the sandbox; ``nnref_copy``: a folder holding an
-    ``nnref/`` that the kernel sees in place of nnref (autograder/withheld.py)."""
+    ``nnref/`` that the kernel sees in place of nnref (autograder/withheld.py); ``uid``: the
+    kernel's user id (as root); ``group``: the sandbox's control group, which it starts in."""
     data_dir = mnist_dir()
     work = f"{HOME}/{work_name}"
-    args = [_bwrap(), "--die-with-parent", "--new-session", "--clearenv",
+    args = (group.command_prefix() if group else []) + [_bwrap(), "--die-with-parent", "--new-session", "--clearenv",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if not as_root():
         args += ["--unshare-user"]
@@ -193,7 +199,7 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
              f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}", "--core=0", "--"]
     drop = []
     if as_root():
-        uid = str(kernel_uid())
+        uid = str(uid or next_kernel_uid())
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
     # The copy runs as the kernel's own user, so the files are its own to change.
@@ -203,8 +209,13 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
                    *boot, *kernel_cmd]
 
 
-def kernel_uid():
-    return KERNEL_UID_BASE + os.getpid()
+_uids = itertools.count()
+
+
+def next_kernel_uid():
+    """A user id no other sandbox of this machine has: this grading process's pid, and a count
+    of the sandboxes it started (a worker keeps a kernel ready beside the one that runs)."""
+    return KERNEL_UID_BASE + os.getpid() * 16 + next(_uids) % 16
 
 
 def stage(folder, into, max_bytes):
@@ -232,40 +243,46 @@ def stage(folder, into, max_bytes):
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``."""
 
-    def __init__(self, limits, work_name, staging, ipc_dir, settings, nnref_copy=None, **kwargs):
+    def __init__(self, limits, work_name, staging, ipc_dir, settings, nnref_copy=None, uid=None, group=None,
+                 **kwargs):
         super().__init__(transport="ipc", ip=str(ipc_dir / "kernel"),
                          connection_file=str(ipc_dir / "kernel.json"), **kwargs)
         self._sandbox = (limits, work_name, staging, ipc_dir, settings)
-        self._nnref_copy = nnref_copy
+        self._options = dict(nnref_copy=nnref_copy, uid=uid, group=group)
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
         if as_root():  # the kernel's own user must read its key
-            os.chown(self.connection_file, kernel_uid(), kernel_uid())
+            os.chown(self.connection_file, self._options["uid"], self._options["uid"])
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
-        return command(*self._sandbox, kernel, nnref_copy=self._nnref_copy)
+        return command(*self._sandbox, kernel, **self._options)
 
 
 class Box:
     """One kernel's private folders (made by the grader, removed after) and its manager."""
 
-    def __init__(self, limits, files_dir=None, work_name="work", settings=None, nnref_copy=None):
+    def __init__(self, limits, files_dir=None, work_name="work", settings=None, nnref_copy=None, cpus=1):
         self.root = Path(tempfile.mkdtemp(prefix="nncourse_sandbox_"))  # 0700: the grader's
+        self.group = None
         try:
             staging, ipc_dir = self.root / "staging", self.root / "ipc"
             stage(files_dir, staging, limits.scratch_bytes // 2)
             ipc_dir.mkdir(mode=0o700)
+            self.uid = next_kernel_uid() if as_root() else None
             if as_root():
-                os.chown(ipc_dir, kernel_uid(), kernel_uid())
+                os.chown(ipc_dir, self.uid, self.uid)
+            self.group = Group.create(self.root.name, cpus, limits.processes, limits.memory_bytes)
             self.km = SandboxedKernelManager(limits, work_name, staging, ipc_dir, settings or kernel_settings(1),
-                                             nnref_copy)
+                                             nnref_copy, self.uid, self.group)
         except BaseException:
             self.close()
             raise
 
     def close(self):
+        if self.group:
+            self.group.remove()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -299,7 +316,7 @@ def check():
     """Raise SandboxUnavailable unless a sandbox starts here (checked once per process)."""
     box = Box(Limits(cpu_seconds=5), work_name="probe")
     try:
-        run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"]),
+        run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"], **box.km._options),
                              capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SandboxUnavailable(f"the sandbox did not start ({err}). {FIX}") from None

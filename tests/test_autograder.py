@@ -9,7 +9,7 @@ from autograder.course import CourseError, load_course
 from autograder.grading import GradeError, collect
 from autograder.release import check_release, release_files, write_release
 
-from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
+from fixtures.classroom import ASSIGNMENT, copy_course, grade_one, hidden_lines, source_and_release, write
 
 
 @pytest.fixture
@@ -140,8 +140,8 @@ def test_the_repository_course_lists_existing_ids():
 
 @pytest.mark.parametrize("failed_starts,status", [(2, "graded"), (3, "flagged")])
 def test_a_kernel_that_fails_to_start_is_started_again_then_flagged(course, monkeypatch, failed_starts, status):
-    from autograder import engine
-    real = engine.NotebookClient.setup_kernel
+    from autograder import kernel
+    real = kernel.NotebookClient.setup_kernel
     starts = []
 
     def flaky(self, **kwargs):
@@ -150,10 +150,9 @@ def test_a_kernel_that_fails_to_start_is_started_again_then_flagged(course, monk
             raise RuntimeError("Kernel died before replying to kernel_info")
         return real(self, **kwargs)
 
-    monkeypatch.setattr(engine.NotebookClient, "setup_kernel", flaky)
+    monkeypatch.setattr(kernel.NotebookClient, "setup_kernel", flaky)
     source, release = source_and_release(course)
-    result = engine.grade_notebook(source, notebooks.fill_solutions(release, source), 60,
-                                   cwd=course.root / "source" / ASSIGNMENT)
+    result = grade_one(source, notebooks.fill_solutions(release, source), 60, course.root / "source" / ASSIGNMENT)
     assert result.status == status, result.reason
     if status == "graded":
         assert result.score == result.max_score, result.reason
@@ -167,7 +166,6 @@ def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_en
     CI). With no stand-in, what the widget prints is an ordinary output of its cell."""
     from nbformat.v4 import new_code_cell
 
-    from autograder import engine
     source, release = source_and_release(course)
     submission = notebooks.fill_solutions(release, source)
     submission.cells.append(new_code_cell(
@@ -175,12 +173,12 @@ def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_en
         "from IPython.display import display\n"
         "slider = widgets.IntSlider(value=7)\n"
         "display(widgets.interactive_output(lambda v: print('the widget shows', v), {'v': slider}))"))
-    result = engine.grade_notebook(source, submission, 60, cwd=course.root / "source" / ASSIGNMENT)
+    result = grade_one(source, submission, 60, course.root / "source" / ASSIGNMENT)
     assert result.status == "graded" and result.score == result.max_score, result.reason
     printed = "".join(o.get("text", "") for o in result.notebook.cells[-1].outputs)
     assert "the widget shows 7" in printed, (
         "expected the widget's print in its cell's outputs; it went to an Output-widget stand-in "
-        f"(engine: client.widget_registry must be empty). Outputs: {result.notebook.cells[-1].outputs}")
+        f"(kernel.py: client.widget_registry must be empty). Outputs: {result.notebook.cells[-1].outputs}")
 
 
 @pytest.mark.parametrize("cheat,replaced", [
@@ -193,11 +191,10 @@ def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_en
      "nnref.checks.rel_error"),
 ])
 def test_replacing_the_tests_tools_earns_nothing_and_is_flagged(course, cheat, replaced):
-    from autograder import engine
     source, release = source_and_release(course)
     wrong = "def relative_error(a, b):\n    return 0.0\n"
     submission = notebooks.fill_solutions(release, source, answers={"relative_error": cheat + wrong})
-    result = engine.grade_notebook(source, submission, 60, cwd=course.root / "source" / ASSIGNMENT)
+    result = grade_one(source, submission, 60, course.root / "source" / ASSIGNMENT)
     got = result.exercises()
     assert got["relative_error"] == (0, 2), (
         f"a submission that replaces {replaced} must not earn the points of its wrong answer; "

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from autograder import engine, notebooks
+from autograder import notebooks
 from autograder.cli import main
 from autograder.grading import Submission, collect, grade_class
 

@@ -3,7 +3,8 @@ reads and judges it, what of a test cell reaches the student's kernel, and the m
 import numpy as np
 import pytest
 
-from autograder import engine, observations
+from autograder import observations, pipeline
+from autograder.results import CellResult
 from nnref import checks
 from nnref.observations import Opaque, decode, encode
 
@@ -91,9 +92,9 @@ def test_a_message_that_quotes_a_hidden_test_is_not_shown():
     hidden_lines = ["secret_input = np.arange(12.0)"]
     cell = {"metadata": {"nncourse_ran": True}, "outputs": [
         {"output_type": "error", "ename": "ValueError", "evalue": "seen: secret_input = np.arange(12.0)"}]}
-    result = engine.CellResult("test_visible_later", "visible", 1)
-    engine._score(result, cell, [], [], hidden=False, all_hidden_lines=hidden_lines)
-    assert result.message == engine.LEAK and result.points == 0
+    result = CellResult("test_visible_later", "visible", 1)
+    pipeline.score(result, cell, [], [], hidden=False, hidden_lines=hidden_lines)
+    assert result.message == pipeline.LEAK and result.points == 0
 
 
 SELF_CONSISTENCY = '''first = init(6, 3, rng=21)

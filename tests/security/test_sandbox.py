@@ -20,7 +20,7 @@ import pytest
 from autograder import notebooks, sandbox
 from autograder.cli import main
 
-from fixtures.classroom import ASSIGNMENT, copy_course, source_and_release, write
+from fixtures.classroom import ASSIGNMENT, copy_course, grade_one, source_and_release, write
 from security.attacks import ATTACKS, cell, report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,7 +169,6 @@ def test_output_is_truncated_with_a_note(hostile_class):
 def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_path):
     """CPU time is the limit that costs points; sleeping (what a busy machine looks like to a
     wall clock) uses none, so it runs past the CPU limit and is stopped only by the wall clock."""
-    from autograder import engine
     course = copy_course(tmp_path)
     source, release = source_and_release(course)
     results = {}
@@ -177,7 +176,7 @@ def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_pa
                        "dreamer": "import time\ntime.sleep(60)"}.items():
         nb = notebooks.fill_solutions(release, source)
         nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(code))
-        results[name] = engine.grade_notebook(source, nb, timeout=2)
+        results[name] = grade_one(source, nb, 2)
     assert results["hog"].reason.startswith("timeout: the notebook used more than its CPU time limit of 2 s")
     assert results["sleeper"].status == "graded" and results["sleeper"].score == 5
     assert results["sleeper"].cpu_seconds < results["sleeper"].seconds - 2, "sleeping must cost no CPU time"

@@ -10,10 +10,11 @@ import csv
 
 import pytest
 
-from autograder import engine, notebooks
+from autograder import notebooks
+from autograder.results import USES_REFERENCE
 from autograder.cli import main
 
-from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
+from fixtures.classroom import ASSIGNMENT, copy_course, grade_one, hidden_lines, source_and_release, write
 from security.tampers import AFTER_SOLUTION, ANSWERS, BEAT_IN_KERNEL, BOTH_WRONG, TAMPERS, WRONG_ADD_BIAS
 
 POINTS = {"add_bias": 3.0, "relative_error": 2.0}
@@ -55,7 +56,7 @@ def test_the_class_is_graded(tamper_class):
 @pytest.mark.parametrize("kind", ["copy_reference", "recompile_reference", "redefine_after"])
 def test_an_answer_that_copies_nnref_is_caught_by_the_audit_and_flagged(tamper_class, kind):
     row = tamper_class["rows"][f"tamper_{kind}"]
-    assert row["status"] == "flagged" and engine.USES_REFERENCE + ": relative_error" in row["reason"], row
+    assert row["status"] == "flagged" and USES_REFERENCE + ": relative_error" in row["reason"], row
 
 
 @pytest.mark.parametrize("kind", sorted(TAMPERS))
@@ -84,7 +85,7 @@ def test_the_trick_beats_verdicts_decided_in_the_kernel(tamper_class, kind):
     exercise = BEAT_IN_KERNEL[kind]
     nb = tampered(tamper_class["release"], tamper_class["source"], kind)
     folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
-    result = engine.grade_notebook(tamper_class["source"], nb, 30, cwd=folder, in_kernel=True)
+    result = grade_one(tamper_class["source"], nb, 30, folder, self_check=True)
     got = result.exercises()[exercise][0]
     assert got == POINTS[exercise] and not result.flags, (kind, got, result.reason)
 
@@ -98,7 +99,7 @@ def test_a_graded_kernel_has_no_mnist_test_set_to_train_on(tamper_class):
     nb = notebooks.fill_solutions(tamper_class["release"], tamper_class["source"])
     nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(probe))
     folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
-    result = engine.grade_notebook(tamper_class["source"], nb, 30, cwd=folder)
+    result = grade_one(tamper_class["source"], nb, 30, folder)
     printed = "".join(o.get("text", "") for o in result.notebook.cells[2].outputs)
     assert printed == ("MNIST ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'] "
                        "(60000, 784) (0, 784) (0,)\n"), printed

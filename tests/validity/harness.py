@@ -24,7 +24,9 @@ from itertools import accumulate
 from multiprocessing import get_context
 from pathlib import Path
 
-from autograder import engine, notebooks
+from autograder import notebooks, pool, reference
+from autograder.pipeline import Job
+from autograder.results import USES_REFERENCE
 from autograder.release import release_notebook
 
 CATALOG_DIR = Path(__file__).resolve().parent
@@ -118,8 +120,10 @@ def grade_plans(plans, workers=None):
         for plan, work in zip(plans, works):
             shutil.copytree(plan.assignment.source_dir, work, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(plan.assignment.source_notebook.name))
-            jobs += [engine.Job(plan.source_nb, nb, plan.assignment.time_limit, work) for nb in plan.submissions]
-        results = engine.grade_many(jobs, workers)
+            graded = reference.prepare(plan.assignment.source_notebook, plan.assignment.time_limit, work,
+                                       plan.assignment.id, check_stripping=False)
+            jobs += [Job(graded, nb) for nb in plan.submissions]
+        results = pool.grade_many(jobs, workers)
     finally:
         for work in works:
             shutil.rmtree(work, ignore_errors=True)
@@ -130,9 +134,9 @@ def grade_plans(plans, workers=None):
 def _reference(assignment):
     """Compute (and cache on disk) the assignment's reference; the error that stops it, or None."""
     try:
-        engine.reference_for(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
-                             check_stripping=False)
-    except engine.ReferenceFailed as err:
+        reference.prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
+                          assignment.id, check_stripping=False)
+    except reference.ReferenceFailed as err:
         return err
     return None
 
@@ -141,7 +145,7 @@ def compute_references(assignments, workers=None):
     """{assignment id: the error that stops its reference} for those whose source fails; the
     others' references computed `workers` at a time (one kernel each, in parallel, where
     grade_many would run them one after another) into the reference cache grading reads."""
-    with ProcessPoolExecutor(workers or engine.default_workers(), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers or pool.default_workers(), mp_context=get_context("spawn")) as pool:
         errors = dict(zip((a.id for a in assignments), pool.map(_reference, assignments)))
     return {aid: err for aid, err in errors.items() if err is not None}
 
@@ -159,7 +163,7 @@ def check(probe, result, wrong_in_submission=()):
     """
     ex = result.exercises()
     # the audit flags an answer that uses nnref's implementation: a cheat's expected fate
-    allowed = {engine.USES_REFERENCE} if probe.kind == "cheat" else set()
+    allowed = {USES_REFERENCE} if probe.kind == "cheat" else set()
     if any(why not in allowed for why, _ in result.flags):
         return [f"submission flagged: {result.reason}"]
     if probe.kind == "source":
@@ -205,7 +209,7 @@ def run_many(plans, workers=None):
     try:
         outcome.update({plan.assignment.id: _check_all(plan, results)
                         for plan, results in zip(ready, grade_plans(ready, workers))})
-    except engine.ReferenceFailed:  # one source's stripping failed: grade each alone to say which
+    except reference.ReferenceFailed:  # one source's stripping failed: grade each alone to say which
         for plan in ready:
             try:
                 outcome[plan.assignment.id] = run(plan, workers)

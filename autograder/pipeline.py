@@ -1,0 +1,363 @@
+"""Grading one submission: named steps in a fixed order, each one function with one job.
+
+    read -> restore -> strip -> run -> collect -> judge -> audit -> finish
+
+``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
+kernel). Each step takes the submission's ``Grading`` (its job, its plan, what the steps before
+it found) and adds to it; the plan (autograder/plan.py) holds what depends only on the
+assignment. Whatever goes wrong inside a step is this notebook's alone: ``grade`` turns it
+into a flagged Result ("grader error while <step>: ...") and never raises.
+
+Rules: every test cell is restored from the source (which puts the hidden tests back); an
+edited test cell is restored and flagged "grade cell altered", a deleted one scores 0 and is
+flagged "grade cell missing". A test cell earns its points iff every check it made reported
+the values the reference run's checks expect (autograder/observations.py) and it raised no
+error; output on stderr and warnings never cost points. A kernel death or the time limit
+stops that notebook and flags it (cells not reached score 0); an unreadable file is flagged
+"corrupt". An exercise whose passing test fails again with nnref's implementations withheld
+(the audit) earns nothing.
+"""
+import copy
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import guard, notebooks, observations, withheld
+from .kernel import Kernel, KernelSpec
+from .results import GRADER_ERROR, USES_REFERENCE, empty_result
+
+NOT_ANSWERED = "not answered yet"
+MAX_MESSAGE = 1500
+HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on an input the visible "
+                "tests do not try (other shapes or sizes, float32, large or negative values). Call it on "
+                "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
+LEAK = ("the test failed with a message that quotes a hidden test, so it is not shown (a message is "
+        "built from a hidden test's source only by code that reads it)")
+WITHHELD = ("{exercise}: this test passed, and failed when the notebook was graded again with "
+            "nnref's own implementation withheld ({names}): the answer uses it (calls it, keeps it "
+            "from before the test, or copies its code). Write it yourself with numpy: that is the "
+            "exercise. What failed without it: {message}")
+UNJUDGED = ("this test could not be judged ({error}); the grader flagged your notebook for your "
+            "instructor to look at")
+
+
+@dataclass
+class Job:
+    """One submission to grade, from the class's list to its Result."""
+    plan: object  # the assignment's Plan (a worker receives its key and looks the plan up)
+    submission: object  # a path or a notebook
+    time_limit: float = None  # CPU seconds; None: the plan's (the demo's "never finishes" student has less)
+    sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
+    blas_threads: int = 1
+
+    @property
+    def limit(self):
+        return self.time_limit or self.plan.time_limit
+
+    def kernel_spec(self, observe="student", nnref_copy=None):
+        return KernelSpec(self.limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
+                          observe, nnref_copy, self.plan.warm_modules)
+
+
+@dataclass
+class Grading:
+    """A submission as the steps find it."""
+    job: Job
+    result: object
+    kernel: object = None  # a kernel started for this job (the pool's spare), or None
+    observe: str = "student"
+    submission_nb: object = None
+    run_nb: object = None
+    placed: dict = field(default_factory=dict)  # {grade_id: its test cell in run_nb}
+    run: object = None
+    audit_kernel: object = None  # started while the notebook runs, when the audit may be needed
+    done: bool = False  # a step decided that nothing more can be graded
+
+    @property
+    def plan(self):
+        return self.job.plan
+
+
+# ----------------------------------------------------------------------------- the steps
+
+def read(g):
+    """The submission's notebook; an unreadable one is flagged "corrupt" and graded no further."""
+    try:
+        g.submission_nb = (notebooks.read(Path(g.job.submission)) if isinstance(g.job.submission, (str, Path))
+                           else g.job.submission)
+    except notebooks.CorruptNotebook as err:
+        g.result.flags.append(("corrupt", str(err)))
+        g.done = True
+
+
+def restore(g):
+    """Every test cell as the source has it, wherever the submission has it; edits flagged."""
+    g.run_nb = copy.deepcopy(g.submission_nb)
+    altered = []
+    for i, cell in enumerate(g.run_nb.cells):
+        gid = notebooks.grade_id(cell)
+        if gid in {t.grade_id for t in g.plan.tests} and gid not in g.placed:
+            test = g.plan.test(gid)
+            if cell.get("cell_type") != "code" or cell.get("source", "").strip() not in test.accepted:
+                altered.append(gid)
+            g.run_nb.cells[i] = g.placed[gid] = copy.deepcopy(test.cell)
+    for cell in g.run_nb.cells:
+        cell.setdefault("metadata", {})
+    missing = [t.grade_id for t in g.plan.tests if t.grade_id not in g.placed]
+    if missing:
+        g.result.flags.append(("grade cell missing", ", ".join(missing)))
+        for c in g.result.cells:
+            if c.grade_id in missing:
+                c.outcome = "missing"
+    if altered:
+        g.result.flags.append(("grade cell altered", ", ".join(altered) + " (restored from the course's source and "
+                               "graded as released: the scores are for the original tests)"))
+
+
+def strip(g):
+    """Each test cell as the student's kernel runs it: its expected values stripped (the
+    grader computes them), the guard first. The audit kernel starts now if it may be needed."""
+    for gid, cell in g.placed.items():
+        cell.source = g.plan.test(gid).student_source
+    if audit_candidates(g):
+        g.audit_kernel = Kernel(g.job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+
+
+def guard_tests(g):
+    """Each test cell as written, the guard first: the self-check's checks decide in the kernel."""
+    for gid, cell in g.placed.items():
+        cell.source = g.plan.test(gid).guarded_source
+
+
+def run(g):
+    """Execute the notebook in its sandboxed kernel."""
+    kernel = g.kernel if g.kernel is not None else Kernel(g.job.kernel_spec(g.observe))
+    g.kernel = None
+    try:
+        g.run = kernel.run(g.run_nb)
+    finally:
+        kernel.close()
+    if g.run.stopped:
+        g.result.flags.append(g.run.stopped)
+    g.result.cpu_seconds, g.result.wall_clock_only = g.run.cpu_seconds, g.run.wall_clock_only
+    if g.run.problems:
+        g.result.flags.append(("kernel messages dropped", "; ".join(g.run.problems)[:MAX_MESSAGE]))
+
+
+def collect(g):
+    """The checks' observations of each test cell that ran: the student's raw values."""
+    index_of = {id(cell): i for i, cell in enumerate(g.run_nb.cells)}
+    g.result.observed = {gid: g.run.observed.get(index_of[id(cell)], []) for gid, cell in g.placed.items()
+                         if cell["metadata"].get("nncourse_ran")}
+
+
+def judge(g):
+    """Points for each test cell that ran; a cell that cannot be judged scores 0 and flags the notebook."""
+    reference = g.plan.reference if g.observe == "student" else None
+    for c in g.result.cells:
+        cell = g.placed.get(c.grade_id)
+        if cell is None or not cell["metadata"].pop("nncourse_ran", False):
+            continue
+        try:
+            score(c, cell, g.result.observed.get(c.grade_id, []),
+                  None if reference is None else reference["cells"].get(c.grade_id, []),
+                  g.plan.test(c.grade_id).hidden, g.plan.hidden_lines)
+        except Exception as err:  # a value no rule foresaw: this cell fails, the notebook is flagged
+            error = f"{type(err).__name__}: {str(err)[:200]}"
+            c.points, c.outcome, c.message = 0.0, "failed", UNJUDGED.format(error=error)
+            g.result.flags.append((GRADER_ERROR, f"while judging cell {c.grade_id}: {error}"))
+    tampered = [c.grade_id for c in g.result.cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
+    if tampered:
+        g.result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
+
+
+def audit(g):
+    """The test cells that passed and that the source passes with nnref's references withheld are
+    run again so; an exercise whose test fails there earns nothing."""
+    passed = [c.grade_id for c in g.result.cells if c.outcome == "passed" and c.grade_id in audit_candidates(g)]
+    if not passed:
+        return
+    audited = {c.grade_id: c for c in audit_run(g, passed).cells}
+    caught = {}
+    for gid in passed:
+        if audited[gid].outcome != "passed":
+            caught.setdefault(notebooks.exercise_of(gid), (gid, audited[gid].message or audited[gid].outcome))
+    for c in g.result.cells:
+        if c.exercise in caught:
+            gid, message = caught[c.exercise]
+            c.points, c.outcome = 0.0, "failed"
+            c.message = WITHHELD.format(exercise=c.exercise, message=message[:300], names=", ".join(
+                n.replace(":", ".") for n in g.plan.reference["guarded"].get(gid, [])))
+    if caught:
+        g.result.flags.append((USES_REFERENCE, ", ".join(caught)))
+
+
+def finish(g):
+    """The executed notebook for the instructors, with each test as written."""
+    for gid, cell in g.placed.items():
+        cell.source = g.plan.test(gid).source
+        cell["metadata"].pop("nncourse_ran", None)
+    g.result.notebook = g.run_nb
+
+
+STEPS = (read, restore, strip, run, collect, judge, audit, finish)
+SELF_CHECK_STEPS = (read, restore, guard_tests, run, collect, judge, finish)
+
+
+def grade(job, kernel=None, steps=STEPS, observe="student"):
+    """The Result of ``job``, through ``steps``; ``kernel``: one started for it in advance;
+    ``observe``: the checks' mode in the kernel (None: they decide there, as in JupyterLab).
+    Never raises for anything a submission does: a failing step flags the notebook."""
+    started = time.monotonic()
+    g = Grading(job, empty_result(job.plan.tests), kernel=kernel, observe=observe)
+    try:
+        for step in steps:
+            try:
+                step(g)
+            except Exception as err:
+                g.result.flags.append((GRADER_ERROR, f"while {step.__name__}: {type(err).__name__}: {str(err)[:300]}"))
+                break
+            if g.done:
+                break
+    finally:
+        for spare in (g.kernel, g.audit_kernel):
+            if spare is not None:
+                spare.close()
+    g.result.seconds = time.monotonic() - started
+    return g.result
+
+
+def self_check(job):
+    """The student's self-check: the checks decide in the kernel, as in a plain Jupyter kernel
+    (a release has no solutions to run a reference from); no audit."""
+    return grade(job, steps=SELF_CHECK_STEPS, observe=None)
+
+
+# ----------------------------------------------------------------------------- judging
+
+def message(error_output):
+    if error_output.get("ename") == "NotImplementedError":
+        return NOT_ANSWERED
+    text = f"{error_output.get('ename', 'Error')}: {error_output.get('evalue', '')}".strip()
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
+
+
+def _error_text(error, hidden):
+    """What a student may read of the error a test cell stopped with (``hidden``: the cell has
+    hidden tests, whose inputs an exception's text would show)."""
+    if error.get("ename") == "NotImplementedError":
+        return NOT_ANSWERED
+    if hidden and error.get("ename") != guard.TestsTampered.__name__:
+        return HIDDEN_ERROR.format(ename=str(error.get("ename", "An error"))[:80])
+    return message(error)
+
+
+def score(cell_result, cell, observed, reference, hidden, hidden_lines):
+    """Points for one test cell that ran: its checks' observations ``observed`` judged against
+    the ``reference`` run's (observations.judge; None: the checks decided in the kernel). An
+    error in the cell explains the checks that never ran; text from the kernel that quotes
+    any hidden test is replaced (a notebook's code can read the source of cells run before)."""
+    status, text = observations.judge(observed, reference) if reference is not None else ("passed", "")
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        error_text = _error_text(errors[0], hidden)
+        if error_text == NOT_ANSWERED or status in ("passed", "missing"):
+            text = error_text
+        status = "failed"
+    if status == "passed":
+        cell_result.outcome, cell_result.points = "passed", cell_result.max_points
+        return
+    if any(line in text for line in hidden_lines):
+        text = LEAK
+    cell_result.message = text
+    cell_result.outcome = "not answered" if text == NOT_ANSWERED else "failed"
+
+
+# ----------------------------------------------------------------------------- the audit
+
+def withheld_copy(plan):
+    names = frozenset(n for names in plan.reference["guarded"].values() for n in names)
+    return str(withheld.package_without(names))
+
+
+def source_answers(g):
+    """The exercises answered with the source's own solution, word for word, in a notebook
+    with no cell of its own: they cannot be using nnref (the source passes the audit), so the
+    audit need not run them again. Any cell of the notebook's own could redefine them."""
+    cells = g.submission_nb.cells
+    if any(c.cell_type == "code" and not notebooks.is_solution(c) and not notebooks.is_grade(c)
+           and c.source not in g.plan.own_sources for c in cells):
+        return set()
+    return {notebooks.grade_id(c) for c in notebooks.solution_cells(g.submission_nb)
+            if notebooks.strip_markers(c.source).strip() == g.plan.solutions.get(notebooks.grade_id(c))}
+
+
+def audit_candidates(g):
+    """The test cells the audit would run again if they pass."""
+    if g.observe != "student" or not g.plan.reference or not g.plan.reference.get("auditable"):
+        return set()
+    same = source_answers(g)
+    return {gid for gid in g.plan.reference["auditable"] if notebooks.exercise_of(gid) not in same}
+
+
+def audit_run(g, grade_ids):
+    """The notebook run again with nnref's guarded functions withheld, keeping only what the test
+    cells ``grade_ids`` need (the same cells for every submission and for the source's
+    calibration), none from the cell where the first run stopped on -> Result."""
+    audit_nb = copy.deepcopy(g.run_nb)
+    placed = {notebooks.grade_id(c): c for c in audit_nb.cells if notebooks.grade_id(c) in g.placed}
+    for cell in audit_nb.cells:
+        cell["metadata"].pop("nncourse_ran", None)
+        cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
+    stop = next((i for i, c in enumerate(g.run_nb.cells) if c["metadata"].get("nncourse_stopped")), None)
+    keep_only_what_is_needed(audit_nb, g.plan, set(grade_ids), stop)
+    job = g.job
+    sub = Grading(job, empty_result(g.plan.tests), kernel=g.audit_kernel, submission_nb=g.submission_nb,
+                  run_nb=audit_nb, placed=placed)
+    g.audit_kernel = None
+    if sub.kernel is None:
+        sub.kernel = Kernel(job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+    run(sub)
+    collect(sub)
+    judge(sub)
+    return sub.result
+
+
+def keep_only_what_is_needed(nb, plan, grade_ids, stop=None):
+    """Empty the code cells of ``nb`` that the test cells ``grade_ids`` do not need: kept
+    are those tests, their exercises' solution cells, and the source's cells, the notebook's
+    own cells and other solutions that define a name these use; none from index ``stop`` on."""
+    exercises = {notebooks.exercise_of(g) for g in grade_ids}
+
+    def needed_first(cell):
+        gid = notebooks.grade_id(cell) or ""
+        if notebooks.is_grade(cell):
+            return gid in grade_ids
+        if notebooks.is_solution(cell):
+            return gid in exercises
+        return cell.source not in plan.own_sources
+
+    code = [c for i, c in enumerate(nb.cells) if c.cell_type == "code" and (stop is None or i < stop)]
+    kept = [c for c in code if needed_first(c)]
+    optional = [c for c in code if not needed_first(c) and not notebooks.is_grade(c)]
+    needed = set().union(*(guard.used_names(c.source) for c in kept))
+    changed = True
+    while changed:
+        changed = False
+        for cell in optional:
+            if not any(cell is k for k in kept) and guard.bound_names(cell.source) & needed:
+                kept.append(cell)
+                needed |= guard.used_names(cell.source)
+                changed = True
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not any(cell is k for k in kept):
+            cell.source, cell.outputs = "", []
+
+
+def calibrate(job):
+    """The source graded by the audit alone, every guarded test cell kept -> Result: the cells
+    it passes so are the auditable ones (autograder/reference.py)."""
+    g = Grading(job, empty_result(job.plan.tests))
+    for step in (read, restore, strip):  # the source's own plan has no auditable cell yet: no audit kernel
+        step(g)
+    return audit_run(g, [gid for gid, names in job.plan.reference["guarded"].items() if names])

@@ -1,0 +1,107 @@
+"""What grading an assignment needs to know about its source notebook, computed once.
+
+A ``Plan`` holds the facts every submission of an assignment is graded with: its test cells
+(as written, as released, as the student's kernel runs them), the names the solution cells
+define, the lines of the hidden tests, the source's own cells, the modules it imports, the
+time limit, and (autograder/reference.py) the reference: the observations of the source's
+clean run. It is made once per grading run and sent to every worker, never derived again
+per submission.
+"""
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import guard, notebooks, observations
+from .release import release_notebook
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    exercise: str
+    points: float
+    source: str  # as written in the source: what the instructors' copy shows
+    accepted: frozenset  # what a submission may hold in its place unchanged (released or source text)
+    student_source: str  # as the student's kernel runs it: expected values stripped, guard first
+    guarded_source: str  # as a self-check runs it: the guard first
+    hidden: bool  # it holds hidden tests
+    cell: object = field(compare=False, hash=False)  # the source's cell (its metadata: grade id, points)
+
+
+@dataclass
+class Plan:
+    name: str  # the assignment's id (the kernel's folder is named so)
+    source_nb: object
+    key: str  # the source's cache key (observations.cache_key): the reference is stored under it
+    time_limit: float  # CPU seconds for a notebook, all its processes together
+    files: object  # the folder of the assignment's files that each kernel gets a private copy of
+    tests: tuple
+    solution_names: frozenset  # what the solution cells define: the student's functions, which the tests call
+    solutions: dict  # {exercise grade id: the source's solution, markers removed}
+    own_sources: frozenset  # the source's code cells that are neither solutions nor tests
+    hidden_lines: tuple  # every line of the hidden tests the kernel could see, as written and as run
+    warm_modules: tuple  # the modules the source imports: imported as a kernel starts
+    reference: dict = field(default=None, repr=False)  # autograder/reference.py
+
+    def test(self, grade_id):
+        return next(t for t in self.tests if t.grade_id == grade_id)
+
+
+def solution_names(source_nb):
+    """What the source's solution cells define at their top level."""
+    names = set()
+    for cell in notebooks.solution_cells(source_nb):
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        names |= {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        names |= {t.id for n in body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
+def imported_modules(source_nb):
+    """The absolute modules the source's code cells import, in first-use order."""
+    found = {}
+    for cell in source_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(a.name for a in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None
+    return tuple(found)
+
+
+def _lines(source, shortest=12):
+    return [line.strip() for line in source.split("\n") if len(line.strip()) >= shortest]
+
+
+def make_plan(source, time_limit, files=None, name=None):
+    """The plan of the source notebook ``source`` (a path or a notebook), without its reference."""
+    source_nb = notebooks.read(Path(source)) if isinstance(source, (str, Path)) else source
+    names = solution_names(source_nb)
+    expected = guard.expected_names(source_nb)
+    released = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
+    tests = []
+    for gid, points, cell in notebooks.test_cells(source_nb):
+        prelude = guard.prelude(cell.source, expected)
+        tests.append(TestCell(gid, notebooks.exercise_of(gid), points, cell.source,
+                              frozenset({released[gid].strip(), cell.source.strip()}),
+                              prelude + observations.student_source(cell.source, names), prelude + cell.source,
+                              bool(notebooks.hidden_lines(cell.source)), cell))
+    hidden = [line for t in tests if t.hidden
+              for line in notebooks.hidden_lines(t.source) + _lines(observations.student_source(t.source, names))]
+    own = frozenset(c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_solution(c)
+                    and not notebooks.is_grade(c))
+    return Plan(name=name or (Path(source).stem if isinstance(source, (str, Path)) else "notebook"),
+                source_nb=source_nb, key=observations.cache_key(source_nb), time_limit=time_limit, files=files,
+                tests=tuple(tests), solution_names=names,
+                solutions={notebooks.grade_id(c): notebooks.strip_markers(c.source).strip()
+                           for c in notebooks.solution_cells(source_nb)},
+                own_sources=own, hidden_lines=tuple(hidden), warm_modules=imported_modules(source_nb))

@@ -1,0 +1,105 @@
+"""The reference: what the source notebook's own clean run reports, computed once per source.
+
+``prepare`` is the entry point: an assignment's Plan with its reference, from the cache (in
+this process, then on disk under the source's hash, autograder/observations.py) or made here:
+
+1. the reference run: the source's test cells run against its own solutions, the checks in
+   ``reference`` mode, so that each observation declares its rule, tolerances and message;
+2. the calibration: the source graded by the audit alone (pipeline.calibrate); the test cells
+   it still passes with nnref's implementations withheld are the ``auditable`` ones;
+3. the stripping check: the source graded as a student's notebook is (expected values
+   stripped from its tests) must pass every test, or a statement the grader took for an
+   expected value's was one the test needs, and honest students would lose its points. The
+   pool does this among the class (``check_stripping=False``, then ``accept_stripping``).
+"""
+import copy
+from dataclasses import replace
+
+from . import notebooks, observations, pipeline
+from .kernel import Kernel
+from .plan import make_plan
+
+_REFERENCES = {}  # cache key -> reference, for this process
+
+
+class ReferenceFailed(RuntimeError):
+    """The source notebook does not pass its own tests: there is nothing to grade against."""
+
+
+def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_threads=1, check_stripping=True):
+    """The Plan of ``source`` (a path or a notebook) with its reference; ReferenceFailed if the
+    source fails its own tests."""
+    plan = make_plan(source, time_limit, files, name)
+    if plan.key not in _REFERENCES:
+        reference = observations.load_cached(plan.key)
+        if reference is None:
+            reference = _make(plan, sandbox, blas_threads)
+            observations.store(plan.key, reference)
+        _REFERENCES[plan.key] = reference
+    plan.reference = _REFERENCES[plan.key]
+    if check_stripping and plan.reference.get("stripping") == "pending":
+        accept_stripping(plan.reference, pipeline.grade(pipeline.Job(plan, plan.source_nb, sandbox=sandbox,
+                                                                     blas_threads=blas_threads)))
+    return plan
+
+
+def _make(plan, sandbox, blas_threads):
+    job = pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads)
+    reference = _reference_run(plan, job)
+    reference.update(key=plan.key, stripping="pending", auditable=[])
+    if any(reference["guarded"].values()):
+        calibration = pipeline.calibrate(replace(job, plan=replace(plan, reference=reference)))
+        reference["auditable"] = [c.grade_id for c in calibration.cells
+                                  if c.outcome == "passed" and reference["guarded"].get(c.grade_id)]
+    return reference
+
+
+def _reference_run(plan, job):
+    run_nb = copy.deepcopy(plan.source_nb)
+    for cell in run_nb.cells:
+        cell.setdefault("metadata", {})
+        if cell.cell_type == "code" and notebooks.is_grade(cell):
+            cell.source = observations.reference_source(cell.source, plan.solution_names)
+    kernel = Kernel(job.kernel_spec(observe="reference"))
+    try:
+        run = kernel.run(run_nb)
+    finally:
+        kernel.close()
+    problems = [f"{run.stopped[0]}: {run.stopped[1]}"] if run.stopped else []
+    problems += [f"kernel message dropped: {p}" for p in run.problems]
+    cells, guarded = {}, {}
+    for index, cell in enumerate(run_nb.cells):
+        if cell.cell_type != "code" or not notebooks.is_grade(cell):
+            continue
+        gid = notebooks.grade_id(cell)
+        cells[gid] = run.observed.get(index, [])
+        guarded[gid] = sorted({n for p in run.guarded.get(index, []) for n in p.get("names", [])})
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        status, message = observations.judge(cells[gid], cells[gid])
+        if errors:
+            problems.append(f"{gid}: {pipeline.message(errors[0]).splitlines()[0]}")
+        elif not cells[gid]:
+            problems.append(f"{gid}: no check ran (a test cell decides through nnref.checks only)")
+        elif status != "passed":
+            problems.append(f"{gid}: {message.splitlines()[0]}")
+    if problems:
+        raise ReferenceFailed(
+            f"the source notebook fails its own tests, so there is nothing to grade against: "
+            f"{'; '.join(problems)}. Run `nncourse validate` on the source notebook and fix it.")
+    return {"cells": cells, "guarded": guarded}
+
+
+def accept_stripping(reference, result):
+    """Mark ``reference`` checked (and cache it so) if ``result``, the source graded as a
+    student's notebook, passes every test; else ReferenceFailed."""
+    failed = [f"{c.grade_id}: {c.message.splitlines()[0] if c.message else c.outcome}" for c in result.cells
+              if c.outcome != "passed"]
+    if not failed and not result.flags:
+        reference["stripping"] = "checked"
+        observations.store(reference["key"], reference)
+        return
+    raise ReferenceFailed(
+        f"the source notebook fails its own tests when they run as in a student's kernel, with "
+        f"their expected values stripped: {'; '.join(failed) or result.reason}. A statement that "
+        f"computes an expected value also does something the test needs: compute expected values "
+        f"in statements of their own (course/AUTHORING.md, test cells).")

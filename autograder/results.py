@@ -1,0 +1,62 @@
+"""What grading a notebook produces: a Result per submission, a CellResult per test cell."""
+from dataclasses import dataclass, field
+
+# The flags' reasons that other parts of the grader name
+GRADER_ERROR = "grader error"
+USES_REFERENCE = "uses nnref's implementation"
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    exercise: str
+    max_points: float
+    points: float = 0.0
+    outcome: str = "not run"  # passed | failed | not answered | not run | missing
+    message: str = ""
+
+
+@dataclass
+class Result:
+    cells: list
+    flags: list = field(default_factory=list)  # [(reason, detail)]
+    notebook: object = None  # the executed notebook (hidden tests included): instructors only
+    seconds: float = 0.0  # wall-clock, kernel start included
+    cpu_seconds: float = None  # the notebook's own, all its processes together
+    observed: dict = field(default_factory=dict)  # {grade_id: [observation payload]}: the student's raw values
+    wall_clock_only: bool = False  # stopped by the wall clock with CPU time to spare: graded again alone
+
+    @property
+    def status(self):
+        return "flagged" if self.flags else "graded"
+
+    @property
+    def reason(self):
+        """The flags on one line (a CSV cell, a table row)."""
+        return " ".join("; ".join(f"{why}: {detail}" if detail else why for why, detail in self.flags).split())
+
+    @property
+    def max_score(self):
+        return sum(c.max_points for c in self.cells)
+
+    @property
+    def score(self):
+        return sum(c.points for c in self.cells)
+
+    def exercises(self):
+        """{exercise: (points, max_points)} in notebook order."""
+        out = {}
+        for c in self.cells:
+            got, top = out.get(c.exercise, (0.0, 0.0))
+            out[c.exercise] = (got + c.points, top + c.max_points)
+        return out
+
+    def summary(self):
+        """What must not depend on the run: status, flags, per-cell outcome and points."""
+        return (self.status, tuple(self.flags),
+                tuple((c.grade_id, c.points, c.outcome, c.message) for c in self.cells))
+
+
+def empty_result(tests, flag=None):
+    """Zero points on every test cell of ``tests`` (a plan's); flagged with ``flag`` = (reason, detail) if given."""
+    return Result(cells=[CellResult(t.grade_id, t.exercise, t.points) for t in tests], flags=[flag] if flag else [])
