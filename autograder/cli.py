@@ -13,6 +13,7 @@ from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
 
 DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
+FLAGGED = 1  # grade's exit status when some students were flagged (every file is written all the same)
 
 
 def _assignments(course, ids):
@@ -20,8 +21,8 @@ def _assignments(course, ids):
         return [course.get(i) for i in ids]
     existing = course.existing()
     if not existing:
-        raise CourseError(f"none of the assignments in course/course.toml has a source notebook yet "
-                          f"(source/<id>/<id>.ipynb)")
+        raise CourseError("none of the assignments in course/course.toml has a source notebook yet "
+                          "(source/<id>/<id>.ipynb)")
     return existing
 
 
@@ -172,6 +173,7 @@ def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
     print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {shown_url(gradebook) or workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
+    return flagged
 
 
 def cmd_grade(args):
@@ -183,8 +185,8 @@ def cmd_grade(args):
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
                          sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask,
                          gradebook=args.gradebook)
-    _report(graded, workspace, assignment, started, not args.no_sandbox, args.gradebook)
-    return 0
+    flagged = _report(graded, workspace, assignment, started, not args.no_sandbox, args.gradebook)
+    return FLAGGED if flagged else 0
 
 
 def _only(course):

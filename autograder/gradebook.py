@@ -87,7 +87,7 @@ def _write(url, assignment, source_nb, graded):
         warnings.filterwarnings("ignore", category=SAWarning)
         for sub, result in graded:
             gb.update_or_create_student(sub.student)
-            submission = gb.add_submission(assignment.id, sub.student)
+            gb.add_submission(assignment.id, sub.student)
             nb_entry = gb.find_submission_notebook(notebook, assignment.id, sub.student)
             nb_entry.flagged = bool(result.flags)
             for cell in result.cells:

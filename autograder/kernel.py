@@ -53,6 +53,7 @@ class Run:
     observed: dict = field(default_factory=dict)  # {cell index: [observation payload]}
     guarded: dict = field(default_factory=dict)  # {cell index: [payload]} (the reference run's)
     problems: list = field(default_factory=list)  # messages from the kernel that were dropped, and why
+    timings: dict = field(default_factory=dict)  # {part of the run: wall-clock seconds}
 
 
 # The fields each message type that nbclient reads must have, with their types.
@@ -149,12 +150,20 @@ def kernel_env(spec):
     return env
 
 
-def _warm_arguments(modules):
-    if not modules:
-        return []
-    names = [f"_nncourse_{i}" for i in range(len(modules))]
-    line = "import " + ", ".join(f"{m} as {n}" for m, n in zip(modules, names)) + "; del " + ", ".join(names)
-    return [f"--IPKernelApp.exec_lines={line}"]
+# The grade needs no picture: `%matplotlib inline` then shows a figure as its text alone, and
+# drawing it (a third of lesson 02's run) is skipped. The student's own figures, from their
+# run, are kept in the graded notebook (pipeline.finish).
+NO_DRAWING = ("from matplotlib_inline.config import InlineBackend as _nncourse_inline; "
+              "_nncourse_inline.instance().figure_formats = set(); del _nncourse_inline")
+
+
+def _start_arguments(modules):
+    """IPython's start-up lines: no drawing, and the warm modules imported (no name left behind)."""
+    lines = [NO_DRAWING]
+    if modules:
+        names = [f"_nncourse_{i}" for i in range(len(modules))]
+        lines.append("import " + ", ".join(f"{m} as {n}" for m, n in zip(modules, names)) + "; del " + ", ".join(names))
+    return [f"--IPKernelApp.exec_lines={line}" for line in lines]
 
 
 class Kernel:
@@ -165,6 +174,7 @@ class Kernel:
         self.limits = sandbox.Limits(cpu_seconds=spec.time_limit)
         self._stack = ExitStack()
         self.box, self.km, self.error = None, None, None
+        self.launched = time.monotonic()
         try:
             self._launch()
         except (OSError, RuntimeError) as err:
@@ -173,7 +183,7 @@ class Kernel:
     def _launch(self):
         """Start the kernel's process; it boots (and imports the warm modules) on its own."""
         spec = self.spec
-        arguments = _warm_arguments(spec.warm_modules)
+        arguments = _start_arguments(spec.warm_modules)
         if spec.sandbox:
             self.box = sandbox.Box(self.limits, spec.files, work_name=spec.work_name,
                                    settings=sandbox.kernel_settings(spec.blas_threads, spec.observe),
@@ -186,6 +196,7 @@ class Kernel:
             self.km = AsyncKernelManager(kernel_name=KERNEL)
             options = dict(env=kernel_env(spec), cwd=str(spec.files) if spec.files else None)
         # The kernel's own stderr (start-up chatter) is not the notebook's: cells' output comes over zmq.
+        self.launched = time.monotonic()
         run_sync(self.km.start_kernel)(extra_arguments=arguments, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, **options)
 
@@ -219,7 +230,11 @@ class Kernel:
     def run(self, nb):
         """Execute ``nb``'s code cells in place -> Run. Never raises for anything the notebook does."""
         outcome = Run()
+        began = time.monotonic()
         client = self._connect(nb)
+        ready = time.monotonic()
+        outcome.timings.update({"run: waiting for the kernel": ready - began,
+                                "run: kernel start (sandbox, Python, imports)": ready - self.launched})
         if isinstance(client, BaseException):
             outcome.stopped = ("kernel died", f"the kernel did not start ({START_ATTEMPTS} attempts): {client}")
             return outcome
@@ -232,6 +247,7 @@ class Kernel:
             outcome.stopped, outcome.wall_clock_only = _run_cells(client, nb, self, watch, cell_index)
         finally:
             watch.stop()
+        outcome.timings["run: the notebook's cells"] = time.monotonic() - ready
         outcome.cpu_seconds = watch.used()
         outcome.observed, outcome.guarded = client.observed, client.guarded
         return outcome
@@ -253,7 +269,9 @@ class Kernel:
         return process.poll() if process is not None else None
 
     def close(self):
+        began = time.monotonic()
         self._stack.close()
+        return time.monotonic() - began
 
 
 class _CpuWatch:

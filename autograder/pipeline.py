@@ -28,6 +28,7 @@ from .results import GRADER_ERROR, USES_REFERENCE, empty_result
 
 NOT_ANSWERED = "not answered yet"
 MAX_MESSAGE = 1500
+FIGURE_BYTES = 8 << 20  # of the student's own figures kept in the graded notebook
 HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on an input the visible "
                 "tests do not try (other shapes or sizes, float32, large or negative values). Call it on "
                 "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
@@ -136,10 +137,12 @@ def run(g):
     try:
         g.run = kernel.run(g.run_nb)
     finally:
-        kernel.close()
+        shutdown = kernel.close()
+    g.run.timings["run: kernel shutdown"] = shutdown
     if g.run.stopped:
         g.result.flags.append(g.run.stopped)
     g.result.cpu_seconds, g.result.wall_clock_only = g.run.cpu_seconds, g.run.wall_clock_only
+    g.result.timings.update(g.run.timings)
     if g.run.problems:
         g.result.flags.append(("kernel messages dropped", "; ".join(g.run.problems)[:MAX_MESSAGE]))
 
@@ -193,11 +196,34 @@ def audit(g):
 
 
 def finish(g):
-    """The executed notebook for the instructors, with each test as written."""
+    """The executed notebook for the instructors, with each test as written and the student's own
+    figures (the grading kernel draws none)."""
     for gid, cell in g.placed.items():
         cell.source = g.plan.test(gid).source
         cell["metadata"].pop("nncourse_ran", None)
+    room = [FIGURE_BYTES]
+    for ran, submitted in zip(g.run_nb.cells, g.submission_nb.cells):
+        if ran.cell_type == "code" and not notebooks.is_grade(ran):
+            ran.outputs = [o for o in ran.outputs if not _figure_text(o)] + _figures(submitted, room)
     g.result.notebook = g.run_nb
+
+
+def _figure_text(output):
+    data = output.get("data", {})
+    return list(data) == ["text/plain"] and str(data["text/plain"]).startswith("<Figure size ")
+
+
+def _figures(cell, room):
+    """The figures among ``cell``'s submitted outputs, while ``room`` (bytes) lasts."""
+    kept = []
+    for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+        images = {k: v for k, v in output.get("data", {}).items() if k in ("image/png", "image/jpeg")
+                  and isinstance(v, str)}
+        size = sum(map(len, images.values()))
+        if images and size <= room[0]:
+            room[0] -= size
+            kept.append(notebooks.nbformat.v4.new_output("display_data", data=images))
+    return kept
 
 
 STEPS = (read, restore, strip, run, collect, judge, audit, finish)
@@ -212,11 +238,14 @@ def grade(job, kernel=None, steps=STEPS, observe="student"):
     g = Grading(job, empty_result(job.plan.tests), kernel=kernel, observe=observe)
     try:
         for step in steps:
+            began = time.monotonic()
             try:
                 step(g)
             except Exception as err:
                 g.result.flags.append((GRADER_ERROR, f"while {step.__name__}: {type(err).__name__}: {str(err)[:300]}"))
                 break
+            finally:
+                g.result.timings[step.__name__] = time.monotonic() - began
             if g.done:
                 break
     finally:

@@ -25,6 +25,7 @@ class Result:
     cpu_seconds: float = None  # the notebook's own, all its processes together
     observed: dict = field(default_factory=dict)  # {grade_id: [observation payload]}: the student's raw values
     wall_clock_only: bool = False  # stopped by the wall clock with CPU time to spare: graded again alone
+    timings: dict = field(default_factory=dict)  # {step, or part of the run: wall-clock seconds}
 
     @property
     def status(self):

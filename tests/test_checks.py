@@ -125,7 +125,7 @@ def test_without_reference_catches_names_imported_earlier():
 def test_without_reference_restores_after_an_error_in_the_block():
     with pytest.raises(ZeroDivisionError):
         with without_reference(losses.softmax):
-            1 / 0
+            raise ZeroDivisionError
     np.testing.assert_allclose(losses.softmax(np.zeros(2)), [0.5, 0.5])
 
 

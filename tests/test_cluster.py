@@ -9,7 +9,7 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from autograder import cluster as dask_grading, engine, notebooks
+from autograder import cluster as dask_grading, notebooks
 from autograder.grading import Submission, grade_class
 
 from fixtures.classroom import ASSIGNMENT, copy_course, source_and_release

@@ -1,5 +1,4 @@
 """End to end: `nncourse grade` on a small class holding every failure of the issue's table."""
-import copy
 import csv
 import zipfile
 

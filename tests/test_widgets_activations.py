@@ -88,7 +88,7 @@ def test_explorer_controls_drive_the_plot(monkeypatch):
     monkeypatch.setattr(act, "draw_activation",
                         lambda ax, *args: shown.append(args))
     box = act.activation_explorer()
-    (name, derivative), (x_range, alpha) = box.children[0].children, box.children[1].children
+    (name, _), (x_range, alpha) = box.children[0].children, box.children[1].children
     assert isinstance(box.children[2], widgets.Output)
     assert alpha.disabled  # sigmoid has no alpha
     name.value = "elu"

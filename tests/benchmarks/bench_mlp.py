@@ -13,7 +13,6 @@ processes with 2 BLAS threads each slow each other down several times over.
 """
 import argparse
 import os
-import sys
 import time
 
 

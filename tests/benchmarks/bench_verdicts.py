@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import engine, notebooks, observations
+from autograder import notebooks, observations, pipeline
+from autograder.plan import make_plan
+from autograder.reference import prepare
 from autograder.course import load_course
 from autograder.release import release_notebook
 
@@ -33,22 +35,23 @@ def main(argv=None):
     assignment = course.get(args.assignment)
     source = notebooks.read(assignment.source_notebook)
     submission = notebooks.fill_solutions(release_notebook(source), source)
-    # a cell of the student's own, as real notebooks have: the audit then runs (engine._source_answers)
+    # a cell of the student's own, as real notebooks have: the audit then runs (pipeline.source_answers)
     submission.cells.insert(2, notebooks.nbformat.v4.new_code_cell("my_note = 'checked by hand'"))
     limit, folder = assignment.time_limit, assignment.source_dir
     print(f"{args.assignment}, load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as cache:
         os.environ["NNCOURSE_CACHE"] = cache
         started = time.monotonic()
-        reference = engine.reference_for(source, limit, folder)
+        plan = prepare(source, limit, folder, args.assignment)
+        reference = plan.reference
         print(f"reference run + audit of the source (once per assignment): {time.monotonic() - started:.1f} s wall; "
               f"{len(reference['auditable'])} of {len(reference['cells'])} test cells audited")
         outside, inside = [], []
         for _ in range(args.students):
             for verdicts, in_kernel in ((outside, False), (inside, True)):
                 started = time.monotonic()
-                result = engine.grade_notebook(source, submission, limit, folder, reference=reference,
-                                               in_kernel=in_kernel)
+                result = (pipeline.self_check(pipeline.Job(make_plan(source, limit, folder), submission)) if in_kernel
+                          else pipeline.grade(pipeline.Job(plan, submission)))
                 verdicts.append((time.monotonic() - started, result.cpu_seconds or 0.0, result.score))
         for name, runs in (("outside the kernel (run + audit)", outside), ("in the kernel", inside)):
             wall = sum(r[0] for r in runs) / len(runs)

@@ -14,7 +14,7 @@ import time
 
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder import engine
+from autograder import pipeline, pool, reference
 
 WIDGET_CELL = '''slider = widgets.IntSlider(value={k}, min=0, max=50)
 def show(v):
@@ -39,7 +39,8 @@ def main():
     nb = widget_notebook()
     with tempfile.TemporaryDirectory() as cwd:
         started = time.monotonic()
-        results = engine.grade_many([engine.Job(nb, nb, args.limit, cwd) for _ in range(args.runs)], 2)
+        plan = reference.prepare(nb, args.limit, cwd, "widgets")
+        results = pool.grade_many([pipeline.Job(plan, nb) for _ in range(args.runs)], 2)
         total = time.monotonic() - started
     hung = [r for r in results if r.flags]
     print(f"{len(hung)} of {args.runs} runs hung ({', '.join(r.reason for r in hung) or 'none'})")

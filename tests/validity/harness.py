@@ -25,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import notebooks, pool, reference
+from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
 from autograder.release import release_notebook
@@ -145,7 +146,7 @@ def compute_references(assignments, workers=None):
     """{assignment id: the error that stops its reference} for those whose source fails; the
     others' references computed `workers` at a time (one kernel each, in parallel, where
     grade_many would run them one after another) into the reference cache grading reads."""
-    with ProcessPoolExecutor(workers or pool.default_workers(), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as pool:
         errors = dict(zip((a.id for a in assignments), pool.map(_reference, assignments)))
     return {aid: err for aid, err in errors.items() if err is not None}
 
