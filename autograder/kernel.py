@@ -171,7 +171,7 @@ class Kernel:
 
     def __init__(self, spec):
         self.spec = spec
-        self.limits = sandbox.Limits(cpu_seconds=spec.time_limit)
+        self.limits = sandbox.Limits(time_limit=spec.time_limit)
         self._stack = ExitStack()
         self.box, self.km, self.error = None, None, None
         self.launched = time.monotonic()

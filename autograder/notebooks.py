@@ -4,7 +4,6 @@ from collections import OrderedDict
 from pathlib import Path
 
 import nbformat
-from nbgrader.utils import is_grade, is_solution
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -38,6 +37,16 @@ def read(path):
 def dumps(nb):
     """Stable JSON (sorted keys, one-space indent, final newline): equal notebooks give equal bytes."""
     return nbformat.writes(nb, version=4) + "\n"
+
+
+def is_grade(cell):
+    """An autograded test cell (nbgrader's metadata; nbgrader.utils' test, without importing
+    nbgrader, a second's work that a grading worker does not need)."""
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade", False))
+
+
+def is_solution(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
 
 
 def grade_id(cell):

@@ -51,12 +51,11 @@ class Job:
     sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
     blas_threads: int = 1
 
-    @property
-    def limit(self):
-        return self.time_limit or self.plan.time_limit
+    def __post_init__(self):
+        self.time_limit = self.time_limit or self.plan.time_limit
 
     def kernel_spec(self, observe="student", nnref_copy=None):
-        return KernelSpec(self.limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
+        return KernelSpec(self.time_limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
                           observe, nnref_copy, self.plan.warm_modules)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import guard, notebooks, observations
-from .release import release_notebook
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,7 @@ def _lines(source, shortest=12):
 
 def make_plan(source, time_limit, files=None, name=None):
     """The plan of the source notebook ``source`` (a path or a notebook), without its reference."""
+    from .release import release_notebook  # nbgrader's preprocessors: only the process that makes plans needs them
     source_nb = notebooks.read(Path(source)) if isinstance(source, (str, Path)) else source
     names = solution_names(source_nb)
     expected = guard.expected_names(source_nb)

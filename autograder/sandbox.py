@@ -57,9 +57,9 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """A kernel's limits. ``cpu_seconds`` is the notebook's limit (course.toml's time_limit);
-    the kernel's start-up gets ``startup_cpu_seconds`` on top, since it is ours, not the student's."""
-    cpu_seconds: float
+    """A kernel's limits. ``time_limit``: the notebook's CPU seconds (course.toml's); each of its
+    processes gets ``startup_cpu_seconds`` on top, since the kernel's start-up is ours, not the student's."""
+    time_limit: float
     memory_bytes: int = 6 * 1024 * MIB
     processes: int = 256  # threads count too: BLAS and zmq start a dozen
     file_bytes: int = 256 * MIB
@@ -69,7 +69,7 @@ class Limits:
 
     @property
     def cpu_limit(self):
-        return int(self.cpu_seconds + self.startup_cpu_seconds + 0.999)
+        return int(self.time_limit + self.startup_cpu_seconds + 0.999)
 
 
 def _bwrap():
@@ -305,7 +305,7 @@ def tree_cpu_seconds(pid):
 def exit_reason(returncode, limits):
     """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
     if returncode == 128 + signal.SIGXCPU:
-        return ("timeout", f"the notebook used more than its CPU time limit of {limits.cpu_seconds:g} s")
+        return ("timeout", f"the notebook used more than its CPU time limit of {limits.time_limit:g} s")
     if returncode == 128 + signal.SIGXFSZ:
         return ("kernel died", f"a file grew past the sandbox's limit of {limits.file_bytes // MIB} MiB")
     return None
@@ -314,7 +314,7 @@ def exit_reason(returncode, limits):
 @functools.lru_cache(maxsize=None)
 def check():
     """Raise SandboxUnavailable unless a sandbox starts here (checked once per process)."""
-    box = Box(Limits(cpu_seconds=5), work_name="probe")
+    box = Box(Limits(time_limit=5), work_name="probe")
     try:
         run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"], **box.km._options),
                              capture_output=True, text=True, timeout=60)

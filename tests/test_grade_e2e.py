@@ -83,9 +83,9 @@ def graded_class(tmp_path_factory):
     workspace = tmp / "workspace"
     argv = ["--root", str(course.root), "grade", str(subs), "--assignment", ASSIGNMENT,
             "--workspace", str(workspace), "--time-limit", str(TIME_LIMIT)]
-    assert main(argv) == 0
+    assert main(argv) == 1  # some students are flagged; every file is written all the same
     first = snapshot(workspace)
-    assert main(argv) == 0
+    assert main(argv) == 1
     return course, subs, workspace, first
 
 

@@ -114,7 +114,7 @@ def graded_notebook(workspace, student):
 
 
 def test_the_grader_exits_normally_with_a_row_for_everyone(hostile_class):
-    assert hostile_class["exit_code"] == 0
+    assert hostile_class["exit_code"] == 1  # flagged students: every file written all the same
     got = rows(hostile_class["workspace"])
     assert sorted(got) == sorted(list(CONTROLS) + [f"attacker_{k}" for k in ATTACKS])
     assert {r["run"] for r in got.values()} == {"sandboxed"}

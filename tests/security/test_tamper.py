@@ -48,7 +48,7 @@ def tamper_class(tmp_path_factory):
 
 
 def test_the_class_is_graded(tamper_class):
-    assert tamper_class["code"] == 0
+    assert tamper_class["code"] == 1  # flagged students: every file written all the same
     honest = tamper_class["rows"]["honest_full"]
     assert (float(honest["score"]), honest["status"]) == (5.0, "graded"), honest
 
