@@ -1,8 +1,8 @@
 """Grading on a Dask distributed cluster instead of the local process pool.
 
 ``--dask ADDRESS`` sends every notebook to a scheduler (``tcp://host:8786``); ``--dask local``
-(or ``local:N``) starts a multi-process LocalCluster of N workers here. The assignment's plan
-(with its reference) and files travel once per worker as data, each notebook as its bytes, so
+(or ``local:N``) starts a multi-process LocalCluster of N workers here. Each task carries the
+assignment's plan (with its reference) and files as data, and its notebook as bytes, so
 workers need the course's Python environment (``pip install -e ".[cluster]"`` from the same
 checkout), bubblewrap, and the MNIST folder, but no shared filesystem. Each worker runs the
 same pipeline and sandbox as local grading, so results are identical.
@@ -87,10 +87,12 @@ def grade_many(jobs, address, progress=False, desc="grading"):
     from distributed.scheduler import KilledWorker
     client = connect(address)
     try:
+        # Each task carries its plan (made portable once per plan): a task that depends on no other
+        # is simply run again on another worker when its worker dies (scattered data would be lost).
         plans = {}
-        for job in jobs:  # each plan (reference, files) sent to the workers once
+        for job in jobs:
             if job.plan.key not in plans:
-                plans[job.plan.key] = client.scatter(portable_plan(job.plan), broadcast=True)
+                plans[job.plan.key] = portable_plan(job.plan)
         futures = {client.submit(grade_portable, plans[job.plan.key], *submission_bytes(job),
                                  replace(job, plan=job.plan.key, submission=None), pure=False): i
                    for i, job in enumerate(jobs)}

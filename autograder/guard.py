@@ -9,7 +9,7 @@ my_affine`` so that a hidden test compares an answer with itself. ``check`` look
 2. every function and method defined in the files of the loaded nnref modules: each must still
    run code from nnref's own files.
 
-Anything else fails the test cell with ``TestsTampered``; the engine flags the submission
+Anything else fails the test cell with ``TestsTampered``; the pipeline flags the submission
 "test helpers replaced" for a person to look at. It stops the easy cheats and the honest
 accident (a helper of one's own named ``check_close``); code written to defeat this file
 can still do so, since it runs in the same process.

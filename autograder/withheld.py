@@ -3,7 +3,7 @@
 An answer that calls nnref's version of its exercise, keeps a reference to it from before the
 test, copies its code object or compiles its source again gives the right values, so the
 observations alone cannot tell it from the student's own work. So the grader runs the
-notebook a second time (engine.audit) in a kernel whose nnref has those functions' bodies
+notebook a second time (pipeline.audit) in a kernel whose nnref has those functions' bodies
 replaced by an error: the code is not there to call, copy or compile. An answer whose test
 passed before and fails now used nnref's implementation.
 

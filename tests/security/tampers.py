@@ -79,11 +79,11 @@ def relative_error(a, b):
     "leak": {
         "add_bias": '''import linecache
 def add_bias(x, b):
-    raise AssertionError("".join(line for name in list(linecache.cache) for line in linecache.getlines(name)))
+    raise AssertionError("".join(line for name in reversed(list(linecache.cache)) for line in linecache.getlines(name)))
 ''',
         "relative_error": '''import linecache
 def relative_error(a, b):
-    raise ValueError("".join(line for name in list(linecache.cache) for line in linecache.getlines(name)))
+    raise ValueError("".join(line for name in reversed(list(linecache.cache)) for line in linecache.getlines(name)))
 '''},
     # nnref's implementation, out of reach of without_reference: its code object copied before
     # the test, or its source compiled again

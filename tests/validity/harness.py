@@ -2,7 +2,7 @@
 
 Every assignment plugs in by adding ``tests/validity/catalog_<id>.py`` (format in
 course/AUTHORING.md). For each assignment the harness builds submissions from the release
-notebook, grades them all at once with the course's own engine (in parallel), and checks:
+notebook, grades them all at once with the course's own pipeline (in parallel), and checks:
 
 (a) the source notebook earns full marks, unflagged;
 (b) the untouched release earns zero on every test cell, each failing with "not answered";
