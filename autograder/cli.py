@@ -232,7 +232,7 @@ def cmd_similarity(args):
     print(f"{sum(not s.reference for s in result.students)} students compared; the pairs with the most evidence "
           f"(evidence to look at, not a verdict):")
     for pair in result.pairs[:10]:
-        print(f"  {pair.evidence:8.0f}  {result.students[pair.a].name}  {result.students[pair.b].name}")
+        print(f"  {pair.evidence:8.1f}  {result.students[pair.a].name}  {result.students[pair.b].name}")
     if not observed:
         print("identical wrong values not compared: grade the class first (they need WORKSPACE/observed/"
               f"{assignment.id}/), or pass --observed DIR")

@@ -38,7 +38,6 @@ from .release import release_notebook
 
 KGRAM = 12  # characters of normalised code in one fingerprint (copydetect's "noise threshold")
 MAX_SHARE = 0.5  # a fingerprint or wrong value that this share of the others have counts nothing
-VALUE_WEIGHT = 20  # identical wrong values in a test cell count as a rare shared run this long
 MIN_STUDENTS = 2
 
 
@@ -180,8 +179,8 @@ def rarity(shared_by, population):
 
 
 def code_evidence(students, exercises):
-    """Per exercise, {fingerprint: weight} of the fingerprints that count, the answers having
-    each, and the (n, n) matrix of pooled weights of the fingerprints each pair shares."""
+    """Per exercise: {fingerprint: weight} of the fingerprints that count, the answers having
+    each, and the (n, n) matrix of each pair's evidence on it (``closeness``)."""
     n = len(students)
     weights, populations, code = {}, {}, {}
     for exercise in exercises:
@@ -194,10 +193,24 @@ def code_evidence(students, exercises):
         has = np.zeros((n, len(column)), np.float32)
         for i, fp in answered:
             has[i, [column[h] for h in fp.hashes if h in column]] = 1
-        matrix = (has * np.array(list(weights[exercise].values()), np.float32)) @ has.T
-        np.fill_diagonal(matrix, 0)
-        code[exercise] = matrix
+        shared = (has * np.array(list(weights[exercise].values()), np.float32)) @ has.T
+        code[exercise] = closeness(shared, len(answered))
     return weights, populations, code
+
+
+def closeness(shared, population):
+    """The evidence of each pair on one exercise, from ``shared``, the summed weights of the
+    fingerprints each pair shares: how rare it is to be that close. For student a, the
+    classmates who share with a at least as much as b does are counted (b among them); the
+    pair's evidence is ``rarity`` of that count plus a, taken from the side where it is larger.
+    So the many fingerprints of one shared answer are one piece of evidence, not many, and
+    only pooling over exercises builds a case."""
+    np.fill_diagonal(shared, 0)
+    ranked = np.sort(shared, axis=1)
+    as_close = np.stack([len(row) - np.searchsorted(row, values, side="left") for row, values in zip(ranked, shared)])
+    count = np.maximum(np.maximum(as_close, as_close.T), 1)
+    evidence = np.log2(MAX_SHARE * max(population - 1, 1) / count).clip(min=0)  # rarity(count + 1, population)
+    return np.where(shared > 0, evidence, 0.0)
 
 
 def observed_folder(path, assignment_id):
@@ -292,7 +305,7 @@ def rank_pairs(students, code, clusters):
     n = len(students)
     values = np.zeros((n, n))
     for cluster in clusters:
-        values[np.ix_(cluster.members, cluster.members)] += cluster.weight * VALUE_WEIGHT
+        values[np.ix_(cluster.members, cluster.members)] += cluster.weight
     pooled = sum(code.values(), np.zeros((n, n)))
     earlier = np.array([s.reference for s in students])
     shown = np.triu((pooled > 0) | (values > 0), k=1) & ~(earlier[:, None] & earlier[None, :])

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from copydetect.detector import compare_files
 from copydetect.utils import highlight_overlap
 
-from .similarity import KGRAM, MAX_SHARE, VALUE_WEIGHT, rarity
+from .similarity import KGRAM, MAX_SHARE, rarity
 
 CAUTION = ("Evidence to look at, not a verdict. This page ranks pairs of students by the rare code they share "
            "and the identical wrong values their tests observed. Honest students share code too (the same "
@@ -96,8 +96,8 @@ def _pairs_table(result, top):
     for rank, pair in enumerate(result.pairs[:top], 1):
         first, second = _names(result, pair)
         rows.append(f'<tr><td class="num">{rank}</td><td><a href="#pair-{rank}">{e(first)}</a></td><td>{e(second)}</td>'
-                    f'<td class="num">{pair.evidence:.0f}</td><td class="num">{pair.code:.0f}</td>'
-                    f'<td class="num">{pair.values:.0f}</td>'
+                    f'<td class="num">{pair.evidence:.1f}</td><td class="num">{pair.code:.1f}</td>'
+                    f'<td class="num">{pair.values:.1f}</td>'
                     f'<td>{e(", ".join(x for x, _ in _shared_code(result, pair)))}</td></tr>')
     more = (f"<p>{len(result.pairs) - top} more pairs with some evidence are in the CSV.</p>"
             if len(result.pairs) > top else "")
@@ -110,14 +110,14 @@ def _pair_section(result, rank, pair):
     e = html.escape
     first, second = _names(result, pair)
     parts = [f'<section class="pair" id="pair-{rank}"><h3>{rank}. {e(first)} and {e(second)}: evidence '
-             f'{pair.evidence:.0f} (code {pair.code:.0f}, values {pair.values:.0f})</h3>']
+             f'{pair.evidence:.1f} (code {pair.code:.1f}, values {pair.values:.1f})</h3>']
     for exercise, evidence in _shared_code(result, pair):
         left, right, rarity = _highlighted(result, pair, exercise)
-        parts.append(f'<h4>{e(exercise)}: {evidence:.0f} ({e(rarity)})</h4><div class="side">'
+        parts.append(f'<h4>{e(exercise)}: {evidence:.1f} ({e(rarity)})</h4><div class="side">'
                      f'<div><h5>{e(first)}</h5><pre>{left}</pre></div>'
                      f'<div><h5>{e(second)}</h5><pre>{right}</pre></div></div>')
     for cluster in _shared_values(result, pair):
-        parts.append(f'<h4>{e(cluster.cell)}: identical wrong values, {cluster.weight * VALUE_WEIGHT:.0f} '
+        parts.append(f'<h4>{e(cluster.cell)}: identical wrong values, {cluster.weight:.1f} '
                      f'({_among(len(cluster.members), cluster.population, "graded notebooks")})</h4>'
                      f'<pre class="values">{e(cluster.shown)}</pre>')
     return "".join(parts) + "</section>"
@@ -177,19 +177,21 @@ def _problems(result):
 def _how_to_read():
     return f"""<h2>How to read this page</h2>
 <p>Only solution cells are compared. Each answer is normalised as copydetect does (every name
-becomes V, every string S; comments, blank lines and spacing go), and cut into runs of
-{KGRAM} characters (fingerprints). The release's skeleton, the source's own solution and the
-test cells are subtracted: code everyone was given counts nothing, and so does an answer
+becomes V, every string S; comments, blank lines and spacing go) and cut into overlapping runs
+of {KGRAM} characters (fingerprints). The release's skeleton, the source's own solution and the
+test cells are subtracted: code everyone was given counts nothing, and neither does an answer
 identical to the source's solution.</p>
-<p>A fingerprint the two answers share counts log2 of how much rarer it is than {MAX_SHARE:.0%}
-of the class: one only these two of 300 answers have counts {rarity(2, 300):.1f}, one that 76 of 300 have counts
-{rarity(76, 300):.1f},
-one that half the class has counts 0. <b>rare shared code</b> adds these over every exercise
-(a run of shared rare code counts about once per character), so one shared textbook line
-counts little and whole copied answers count a lot. <b>identical wrong values</b>: a test
-cell in which both observed the same wrong numbers on the same inputs counts its rarity
-(the same rule, among the notebooks graded) times {VALUE_WEIGHT}; a common mistake counts
-nothing. <b>evidence</b> is the sum.</p>
+<p><b>Rarity.</b> Something that k of the n answers share counts log2({MAX_SHARE:g} (n - 1) / (k - 1)):
+shared by only two of 300 it counts {rarity(2, 300):.1f}; by 76 of 300, {rarity(76, 300):.1f}; by half
+the class or more, 0. Each fingerprint is weighed so. <b>Per exercise</b>, a pair's shared
+fingerprints are added up by weight, and the pair's evidence on that exercise is the same rule
+applied to how many classmates are at least as close: if no one else shares as much with
+either student, the pair counts as "two of n". So a whole shared answer is one piece of
+evidence, and one shared textbook line counts little. <b>identical wrong values</b>: a test cell
+in which both observed the same wrong numbers on the same inputs counts the rarity of that
+cluster among the notebooks graded; a common mistake counts nothing. <b>evidence</b> adds
+up the exercises and test cells: only a pair that shares rare code (or wrong values) in several
+exercises gets a high score.</p>
 <p>Marked code is the shared code that counts. High evidence says where to look: two
-students who wrote the same rare thing. It cannot say who wrote it first, or whether they
+students who wrote the same rare things. It cannot say who wrote them first, or whether they
 worked together with permission.</p>"""
