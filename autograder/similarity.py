@@ -6,21 +6,21 @@ Steps, top to bottom (``compare``): read the class and any earlier terms; keep e
 solution cells; fingerprint them with copydetect's tokenizer (names, strings, comments and
 blank lines normalised away); subtract the boilerplate (the release's skeleton, the source's
 solution, the test cells); weigh every fingerprint by how rare it is among the answers to
-its exercise; pool per pair over the assignment; add the identical wrong values read from
-the grader's observed files.
+its exercise; per exercise, score each pair by how rare it is to be as close as they are
+(``closeness``); pool over the assignment, with the identical wrong values read from the
+grader's observed files weighed by the same rule (``rarity``).
 
 Why these choices (copydetect 0.5.0, checked on this course's code): its fingerprints are
 Python's built-in ``hash`` of k-grams, salted per process, so winnowing (a window above 1)
 keeps a different subset in every run and the scores change from run to run: every k-gram is
 kept (a window of 1), which makes the result a matter of set membership only. Its
 boilerplate subtraction (``np.intersect1d(..., assume_unique=True)`` on k-grams that repeat)
-drops positions of code that is not boilerplate and keeps boilerplate that repeats, so the
-subtraction here is a set difference. Its default 25-character k-gram is longer than a whole
+dropped a position of code that was not boilerplate (a line written twice, against an unrelated
+boilerplate file), so the subtraction here is a set difference. Its default 25-character k-gram is longer than a whole
 normalised ``relu_forward`` answer, hence ``KGRAM``.
 """
 import io
 import json
-import math
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -92,18 +92,19 @@ class Result:
 def compare(assignment, submissions, against=(), observed=None, id_pattern=DEFAULT_ID_PATTERN):
     """The similarity of a class: ``submissions`` as ``grade`` reads them, earlier terms'
     folders in ``against``, observed values from the folder ``observed`` (or None)."""
-    students, problems = read_students(collect(submissions, assignment.id, id_pattern), assignment)
+    exercises = [notebooks.grade_id(c) for c in notebooks.solution_cells(notebooks.read(assignment.source_notebook))]
+    students, problems = read_students(collect(submissions, assignment.id, id_pattern), assignment, exercises)
     if len(students) + len(problems) < MIN_STUDENTS and not against:
         raise SimilarityError(f"only one submission in {submissions}: similarity compares students with each "
                               f"other; pass the whole class, or earlier terms' submissions with --against DIR")
     for folder in against:
-        earlier, unread = read_students(collect(folder, assignment.id, id_pattern), assignment, Path(folder).name)
+        earlier, unread = read_students(collect(folder, assignment.id, id_pattern), assignment, exercises,
+                                        Path(folder).name.removesuffix(".zip"))
         students += earlier
         problems += unread
     if sum(not s.reference for s in students) < 1 or len(students) < MIN_STUDENTS:
         raise SimilarityError("fewer than two notebooks with solution cells could be read, so there is nothing "
                               "to compare:\n" + "\n".join(f"  {n}: {why}" for n, _, why in problems))
-    exercises = [notebooks.grade_id(c) for c in notebooks.solution_cells(notebooks.read(assignment.source_notebook))]
     fingerprint_all(students, boilerplate(assignment))
     weights, populations, code = code_evidence(students, exercises)
     clusters, value_problems = [], []
@@ -114,9 +115,8 @@ def compare(assignment, submissions, against=(), observed=None, id_pattern=DEFAU
                   problems + value_problems, str(observed) if observed is not None else "")
 
 
-def read_students(subs, assignment, term=""):
+def read_students(subs, assignment, exercises, term=""):
     """[Student] with the answers of each readable notebook, and [(name, where, why)] for the rest."""
-    exercises = {notebooks.grade_id(c) for c in notebooks.solution_cells(notebooks.read(assignment.source_notebook))}
     students, problems = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for sub in subs:
@@ -171,11 +171,14 @@ def fingerprint_all(students, given):
 
 
 def rarity(shared_by, population):
-    """The weight of something ``shared_by`` answers out of ``population`` have: log2 of how much
-    rarer it is than MAX_SHARE of the others; 0 from MAX_SHARE up, and for one answer alone."""
-    if shared_by < 2 or population < 2:
-        return 0.0
-    return max(0.0, math.log2(MAX_SHARE * (population - 1) / (shared_by - 1)))
+    """The weight of something ``shared_by`` answers (a number or an array) out of ``population``
+    have: log2 of how much rarer it is than MAX_SHARE of the others; 0 from MAX_SHARE up, and for
+    one answer alone."""
+    others = np.asarray(shared_by, dtype=float) - 1
+    with np.errstate(divide="ignore"):
+        weight = np.log2(MAX_SHARE * max(population - 1, 0) / others)
+    weight = np.where((others >= 1) & (population >= 2), weight.clip(min=0), 0.0)
+    return weight if weight.ndim else float(weight)
 
 
 def code_evidence(students, exercises):
@@ -208,9 +211,7 @@ def closeness(shared, population):
     np.fill_diagonal(shared, 0)
     ranked = np.sort(shared, axis=1)
     as_close = np.stack([len(row) - np.searchsorted(row, values, side="left") for row, values in zip(ranked, shared)])
-    count = np.maximum(np.maximum(as_close, as_close.T), 1)
-    evidence = np.log2(MAX_SHARE * max(population - 1, 1) / count).clip(min=0)  # rarity(count + 1, population)
-    return np.where(shared > 0, evidence, 0.0)
+    return np.where(shared > 0, rarity(np.maximum(as_close, as_close.T) + 1, population), 0.0)
 
 
 def observed_folder(path, assignment_id):
