@@ -260,7 +260,7 @@ def _observed_cells(path, assignment_id):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), dict):
         raise ValueError('not an observed-values file: no "cells" object')
     if data.get("assignment") not in (None, assignment_id):
-        raise ValueError(f"it is {data.get('assignment')!r}'s, not {assignment_id}'s")
+        raise ValueError(f"it holds {data.get('assignment')}'s values, not {assignment_id}'s")
     return {cell: entry for cell, entry in data["cells"].items() if isinstance(entry, dict)}
 
 

@@ -197,3 +197,16 @@ def test_code_everyone_was_given_counts_nothing(planted, tmp_path):
     given = {names.index("gil"), names.index("hana"), names.index("ida")}
     assert [p for p in result.pairs if {p.a, p.b} <= given] == []
     assert all(not fp.hashes for fp in result.students[names.index("ida")].prints.values())
+
+
+def test_unreadable_observed_files_are_listed_and_the_rest_used(planted, tmp_path):
+    workspace, flat = planted
+    observed = shutil.copytree(workspace / "observed" / ASSIGNMENT, tmp_path / "observed")
+    (observed / "ana.json").write_text('{"cells": ')
+    other = json.loads((observed / "ben.json").read_text()) | {"assignment": "03_softmax_cross_entropy"}
+    (observed / "ben.json").write_text(json.dumps(other))
+    result = compare(load_course(ROOT).get(ASSIGNMENT), flat, observed=observed)
+    why = {name: reason for name, _, reason in result.problems}
+    assert why["ana"].startswith("observed values not read: not readable JSON")
+    assert why["ben"] == "observed values not read: it holds 03_softmax_cross_entropy's values, not 02_forward_pass's"
+    assert any({result.students[i].name for i in c.members} == {COPIED, COPIER} for c in result.clusters)
