@@ -210,3 +210,11 @@ def test_unreadable_observed_files_are_listed_and_the_rest_used(planted, tmp_pat
     assert why["ana"].startswith("observed values not read: not readable JSON")
     assert why["ben"] == "observed values not read: it holds 03_softmax_cross_entropy's values, not 02_forward_pass's"
     assert any({result.students[i].name for i in c.members} == {COPIED, COPIER} for c in result.clusters)
+
+
+def test_values_are_compared_as_numbers():
+    from autograder.similarity import _canonical
+    assert _canonical(np.array([0.5, 2.0], np.float32)) == _canonical(np.array([0.5, 2.0]))
+    assert _canonical((np.arange(3), 1.5)) == _canonical((np.array([0.0, 1.0, 2.0]), np.float64(1.5)))
+    assert _canonical(np.array([0.1], np.float32)) != _canonical(np.array([0.1]))  # not the same number
+    assert _canonical(np.zeros((2, 3))) != _canonical(np.zeros((3, 2)))

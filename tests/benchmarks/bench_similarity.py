@@ -1,6 +1,7 @@
 """Recall, false-positive rate and time of `nncourse similarity` on a class made of the course's own material.
 
     .venv/bin/python tests/benchmarks/bench_similarity.py [--assignment ID] [--students 300] [--seed 0] [--plain]
+                                                          [--kgram N ...]
 
 Honest students: for every exercise, an answer drawn at random from the source's solution and the
 lesson's validity catalog (its correct variants and its plausible mistakes: honest students get
@@ -31,10 +32,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fixtures.disguise import idiosyncrasy, recomment, rename, reorder, to_comprehension  # noqa: E402
 
-from autograder import notebooks  # noqa: E402
+from autograder import notebooks, similarity  # noqa: E402
 from autograder.course import load_course  # noqa: E402
 from autograder.release import release_notebook  # noqa: E402
-from autograder.similarity import compare  # noqa: E402
 from autograder.similarity_report import write_report  # noqa: E402
 
 
@@ -95,6 +95,8 @@ def main():
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plain", action="store_true", help="honest students without their own way of writing")
+    parser.add_argument("--kgram", type=int, nargs="+", default=[similarity.KGRAM],
+                        help="fingerprint lengths to compare on the same class (default: similarity.KGRAM)")
     args = parser.parse_args()
     assignment = load_course(ROOT).get(args.assignment)
     source_nb = notebooks.read(assignment.source_notebook)
@@ -112,15 +114,21 @@ def main():
         folder = Path(tmp) / "class"
         folder.mkdir()
         write_class(folder, source_nb, students)
-        started = time.monotonic()
-        result = compare(assignment, folder)
-        write_report(result, Path(tmp) / "report")
-        seconds = time.monotonic() - started
+        for kgram in args.kgram:
+            similarity.KGRAM = kgram
+            started = time.monotonic()
+            result = similarity.compare(assignment, folder)
+            write_report(result, Path(tmp) / "report")
+            measure(result, planted, time.monotonic() - started, kgram)
+
+
+def measure(result, planted, seconds, kgram):
     names = [s.name for s in result.students]
     wanted = {frozenset((names.index(c), names.index(o))): (c, o, kind) for c, (o, kind) in planted.items()}
     ranked = [frozenset((p.a, p.b)) for p in result.pairs]
     evidence = {frozenset((p.a, p.b)): p.evidence for p in result.pairs}
-    print(f"\n{'disguise':<26} {'copier':<16} {'original':<8} {'rank':>6} {'evidence':>9}")
+    print(f"\nfingerprints of {kgram} characters\n{'disguise':<26} {'copier':<16} {'original':<8} {'rank':>6} "
+          f"{'evidence':>9}")
     for key, (copier, original, kind) in wanted.items():
         rank = ranked.index(key) + 1 if key in evidence else "none"
         print(f"{kind:<26} {copier:<16} {original:<8} {rank:>6} {evidence.get(key, 0):9.1f}")
@@ -129,7 +137,7 @@ def main():
     others = [e for k, e in evidence.items() if k not in wanted]
     total_others = len(names) * (len(names) - 1) // 2 - len(wanted)
     above = sum(e >= weakest for e in others)
-    print(f"\nrecall in the top {len(wanted)}: {len(top & wanted.keys())}/{len(wanted)}")
+    print(f"recall in the top {len(wanted)}: {len(top & wanted.keys())}/{len(wanted)}")
     print(f"every planted pair above every other pair: {weakest > max(others, default=0)} "
           f"(weakest planted {weakest:.1f}, strongest other {max(others, default=0):.1f})")
     print(f"false-positive rate at the weakest planted pair's evidence: {above}/{total_others} = "
