@@ -39,6 +39,7 @@ from .release import release_notebook
 KGRAM = 12  # characters of normalised code in one fingerprint (copydetect's "noise threshold")
 MAX_SHARE = 0.5  # a fingerprint or wrong value that this share of the others have counts nothing
 MIN_STUDENTS = 2
+COLUMNS = 4096  # fingerprints per block when pair weights are summed
 
 
 class SimilarityError(GradeError):
@@ -187,16 +188,23 @@ def code_evidence(students, exercises):
     n = len(students)
     weights, populations, code = {}, {}, {}
     for exercise in exercises:
-        answered = [(i, s.prints[exercise]) for i, s in enumerate(students)
-                    if exercise in s.prints and s.prints[exercise].hashes]
-        counts = Counter(h for _, fp in answered for h in fp.hashes)
-        weights[exercise] = {h: w for h, c in counts.items() if (w := rarity(c, len(answered))) > 0}
-        populations[exercise] = {h: counts[h] for h in weights[exercise]} | {"": len(answered)}
-        column = {h: k for k, h in enumerate(weights[exercise])}
-        has = np.zeros((n, len(column)), np.float32)
-        for i, fp in answered:
-            has[i, [column[h] for h in fp.hashes if h in column]] = 1
-        shared = (has * np.array(list(weights[exercise].values()), np.float32)) @ has.T
+        having = defaultdict(list)  # fingerprint -> the students whose answer has it
+        answered = [i for i, s in enumerate(students) if exercise in s.prints and s.prints[exercise].hashes]
+        for i in answered:
+            for h in students[i].prints[exercise].hashes:
+                having[h].append(i)
+        found = list(having)
+        weight = rarity(np.array([len(having[h]) for h in found]), len(answered))
+        weights[exercise] = {h: float(w) for h, w in zip(found, weight) if w > 0}
+        populations[exercise] = {h: len(having[h]) for h in weights[exercise]} | {"": len(answered)}
+        shared = np.zeros((n, n), np.float32)  # the summed weights of the fingerprints each pair shares
+        counted = list(weights[exercise].items())
+        for start in range(0, len(counted), COLUMNS):  # a block of fingerprints at a time bounds the memory
+            block = counted[start:start + COLUMNS]
+            has = np.zeros((n, len(block)), np.float32)
+            for k, (h, _) in enumerate(block):
+                has[having[h], k] = 1
+            shared += (has * np.array([w for _, w in block], np.float32)) @ has.T
         code[exercise] = closeness(shared, len(answered))
     return weights, populations, code
 
@@ -211,7 +219,7 @@ def closeness(shared, population):
     np.fill_diagonal(shared, 0)
     ranked = np.sort(shared, axis=1)
     as_close = np.stack([len(row) - np.searchsorted(row, values, side="left") for row, values in zip(ranked, shared)])
-    return np.where(shared > 0, rarity(np.maximum(as_close, as_close.T) + 1, population), 0.0)
+    return np.where(shared > 0, rarity(np.maximum(as_close, as_close.T) + 1, population), 0.0).astype(np.float32)
 
 
 def observed_folder(path, assignment_id):
