@@ -14,7 +14,7 @@ CAUTION = ("Evidence to look at, not a verdict. This page ranks pairs of student
            "and the identical wrong values their tests observed. Honest students share code too (the same "
            "textbook, study group or hint); read the answers side by side and hear the students before "
            "concluding anything. It was computed on this machine; nothing was sent anywhere.")
-NO_VALUES = ("Identical wrong values were not compared: they need the observed values `nncourse grade` "
+NO_VALUES = ("Identical wrong values were not compared: they need the observed values nncourse grade "
              "writes (WORKSPACE/observed/{id}/). Grade the class first and pass the workspace, or pass "
              "--observed DIR. Only the code was compared.")
 
@@ -189,7 +189,8 @@ applied to how many classmates are at least as close: if no one else shares as m
 either student, the pair counts as "two of n". So a whole shared answer is one piece of
 evidence, and one shared textbook line counts little. <b>identical wrong values</b>: a test cell
 in which both observed the same wrong numbers on the same inputs counts the rarity of that
-cluster among the notebooks graded; a common mistake counts nothing. <b>evidence</b> adds
+cluster among the notebooks graded; a common mistake counts little, and nothing once half of them
+share it. <b>evidence</b> adds
 up the exercises and test cells: only a pair that shares rare code (or wrong values) in several
 exercises gets a high score.</p>
 <p>Marked code is the shared code that counts. High evidence says where to look: two
