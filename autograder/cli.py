@@ -218,6 +218,36 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_similarity(args):
+    from .similarity import compare, observed_folder
+    from .similarity_report import write_report
+    course = load_course(args.root)
+    assignment = course.get(args.assignment) if args.assignment else _only(course)
+    given = Path(args.submissions or args.workspace)
+    if (given / "submitted").is_dir():  # a graded workspace: the class and the grader's observed values
+        workspace, submissions = given, given / "submitted"
+    elif args.submissions:
+        workspace, submissions = Path(args.workspace), given
+    else:
+        raise GradeError(f"no SUBMISSIONS given and {given / 'submitted'} does not exist: pass the submissions "
+                         f"(a folder, an LMS zip or nbgrader's submitted/), or a workspace `nncourse grade` wrote")
+    observed = Path(args.observed or workspace / "observed" / assignment.id)
+    observed = observed_folder(observed, assignment.id) if args.observed or observed.is_dir() else None
+    result = compare(assignment, submissions, args.against, observed, args.id_pattern)
+    page, table = write_report(result, workspace / "report", args.top)
+    for name, where, why in result.problems:
+        print(f"not compared: {name}: {why} ({where})")
+    print(f"{sum(not s.reference for s in result.students)} students compared; the pairs with the most evidence "
+          f"(evidence to look at, not a verdict):")
+    for pair in result.pairs[:10]:
+        print(f"  {pair.evidence:8.1f}  {result.students[pair.a].name}  {result.students[pair.b].name}")
+    if not observed:
+        print("identical wrong values not compared: grade the class first (they need WORKSPACE/observed/"
+              f"{assignment.id}/), or pass --observed DIR")
+    print(f"report: {page}\ncsv:    {table}")
+    return 0
+
+
 def _no_sandbox_option(parser):
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code WITHOUT the sandbox, as you (only where the machine cannot "
@@ -265,6 +295,22 @@ def build_parser():
     p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
     _no_sandbox_option(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("similarity", help="rank pairs of students by rare shared code and identical wrong values "
+                                          "(on this machine only; evidence, not a verdict)")
+    p.add_argument("submissions", nargs="?", metavar="SUBMISSIONS",
+                   help="a folder, LMS zip or submitted/ tree as for grade, or a graded workspace "
+                        "(default: the workspace)")
+    p.add_argument("--assignment", help="assignment id from course/course.toml")
+    p.add_argument("--workspace", default="workspace", help="the report goes to WORKSPACE/report/; observed values "
+                                                            "are read from WORKSPACE/observed/<assignment>/")
+    p.add_argument("--against", action="append", default=[], metavar="DIR",
+                   help="an earlier term's submissions (a folder or zip) to compare the class with; repeat for more")
+    p.add_argument("--observed", metavar="DIR", help="the observed values `grade` wrote (default: the workspace's)")
+    p.add_argument("--top", type=int, default=50, help="pairs shown in detail on the page (the CSV has all)")
+    p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
+                   help="regex finding the student id in a zip member's name (default: text before the first _)")
+    p.set_defaults(func=cmd_similarity)
     return parser
 
 
