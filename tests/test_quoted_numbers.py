@@ -47,6 +47,10 @@ NOT_FROM_AN_OUTPUT = {
     "03_softmax_cross_entropy": {
         "709.78": "ln of float64's largest number, stated as a fact about np.exp",
     },
+    "06_initialization": {
+        "0.975": "where tanh's slope 1 - h**2 falls below 0.05: sqrt(0.95), hand-derived",
+        "2.303": "ln 10, the loss of a uniform guess over ten classes, hand-derived",
+    },
     "08_dropout": {
         "70": "the drop rate 1 - 0.7 of TensorFlow 1's keep_prob 0.7, hand-derived",
     },
