@@ -1,4 +1,4 @@
-"""Data for the lessons: logic gates, 2-D toy sets and MNIST.
+"""Data for the lessons: logic gates, 2-D toy sets, Fisher's iris flowers and MNIST.
 
 Every loader returns ``(X, y)`` (or MNIST's four arrays) with the batch on the first axis and
 integer class labels ``y`` (int64). Random sets take a ``seed`` and are reproducible by it.
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["GATES", "logic_gate", "make_circle", "make_xor", "make_gauss", "make_spiral",
-           "toy_dataset", "train_val_split", "load_mnist", "read_idx", "mnist_cache_dir", "MNISTError"]
+           "toy_dataset", "train_val_split", "load_iris", "IRIS_FEATURES", "load_mnist", "read_idx", "mnist_cache_dir", "MNISTError"]
 
 # ---------------------------------------------------------------------------- logic gates
 
@@ -148,6 +148,19 @@ def train_val_split(X, y, num_val, seed=None):
     order = np.random.default_rng(seed).permutation(len(X))
     train, val = order[num_val:], order[:num_val]
     return X[train], y[train], X[val], y[val]
+
+
+# ---------------------------------------------------------------------------- iris
+
+IRIS_FEATURES = ("sepal length", "sepal width", "petal length", "petal width")  # cm
+IRIS_FILE = Path(__file__).with_name("iris.csv")  # 150 rows, shipped with nnref (a few KB)
+
+
+def load_iris(dtype=np.float64):
+    """Fisher's iris flowers: X (150, 4), the four IRIS_FEATURES in cm, and y (150,), int64
+    class ids 0 setosa, 1 versicolor, 2 virginica (50 each, in that order)."""
+    table = np.loadtxt(IRIS_FILE, delimiter=",", comments="#")
+    return table[:, :4].astype(dtype), table[:, 4].astype(np.int64)
 
 
 # ---------------------------------------------------------------------------- MNIST

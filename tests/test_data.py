@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnref import data
-from nnref.data import MNISTError, load_mnist, logic_gate, read_idx, toy_dataset
+from nnref.data import MNISTError, load_iris, load_mnist, logic_gate, read_idx, toy_dataset
 
 SHARED_MNIST = Path(os.environ["NNREF_DATA"]) / "mnist"
 needs_mnist = pytest.mark.skipif(not (SHARED_MNIST / "t10k-labels-idx1-ubyte.gz").exists(),
@@ -40,6 +40,17 @@ def test_logic_gates_truth_tables():
 def test_logic_gate_unknown_name_is_explained():
     with pytest.raises(ValueError, match="unknown logic gate 'XNOT'.*AND"):
         logic_gate("XNOT")
+
+
+def test_iris_is_fishers_150_flowers():
+    X, y = load_iris()
+    assert X.shape == (150, 4) and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.array_equal(y, np.repeat([0, 1, 2], 50)), "50 setosa, 50 versicolor, 50 virginica, in order"
+    assert np.array_equal(X[0], [5.1, 3.5, 1.4, 0.2]) and np.array_equal(X[-1], [5.9, 3.0, 5.1, 1.8])
+    # lesson 03's flower is a virginica of the set; the columns' means as published with the data
+    assert y[np.flatnonzero((X == [6.3, 2.7, 4.9, 1.8]).all(axis=1))].tolist() == [2]
+    assert np.allclose(X.mean(axis=0), [5.843, 3.054, 3.759, 1.199], atol=6e-4)
+    assert load_iris(np.float32)[0].dtype == np.float32
 
 
 @pytest.mark.parametrize("name", ["circle", "xor", "gauss", "spiral"])

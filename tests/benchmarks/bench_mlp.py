@@ -41,6 +41,9 @@ from nnref.nets import TwoLayerNet  # noqa: E402
 from nnref.optim import Momentum  # noqa: E402
 from nnref.schedules import ExponentialDecay  # noqa: E402
 from nnref.train import accuracy  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(ARGS.threads, user_api="blas")  # importing nnref limited BLAS to one thread (nnref/threads.py)
 
 
 def batches(n, batch_size, rng):
@@ -112,10 +115,8 @@ def torch_accuracy(torch, net, X, y):
 
 
 def blas_info():
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return f"{os.environ['OPENBLAS_NUM_THREADS']} thread(s) requested via environment"
+    from threadpoolctl import threadpool_info
+
     return ", ".join(f"{p['internal_api']} {p['version']} x{p['num_threads']}"
                      for p in threadpool_info() if p["user_api"] == "blas")
 
