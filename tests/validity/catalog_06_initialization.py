@@ -63,6 +63,25 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.random((fan_in, fan_out)).astype(dtype)
 '''),
+        ("uniform draws with the right std (on [-sqrt(3) std, sqrt(3) std])", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    limit = np.sqrt(3) * 0.01
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+
+
+def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return rng.uniform(-np.sqrt(3), np.sqrt(3), size=(fan_in, fan_out)).astype(dtype)
+'''),
+        ("returns a list of rows (W.tolist())", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (0.01 * rng.standard_normal((fan_in, fan_out))).astype(dtype).tolist()
+
+
+def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return rng.standard_normal((fan_in, fan_out)).astype(dtype).tolist()
+'''),
     ],
     "scaled_init": [
         ("fan_out instead of fan_in", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
@@ -103,6 +122,31 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         ("he's 2 outside the square root (std 2 / sqrt(fan_in))", _XAVIER + '''def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * 2 / np.sqrt(fan_in)).astype(dtype)
+'''),
+        ("Keras' truncated normal (redrawn beyond 2, divided by 0.8796 to keep the std)", '''def _truncated(rng, shape):
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > 2
+    while outside.any():
+        z[outside] = rng.standard_normal(outside.sum())
+        outside = np.abs(z) > 2
+    return z / 0.87962566103423978
+
+
+def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+    return (_truncated(np.random.default_rng(rng), (fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype)
+
+
+def he(fan_in, fan_out, rng=None, dtype=np.float64):
+    return (_truncated(np.random.default_rng(rng), (fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype)
+'''),
+        ("returns a list of rows (W.tolist())", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype).tolist()
+
+
+def he(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype).tolist()
 '''),
     ],
     "activation_statistics": [
@@ -182,6 +226,17 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(local < 0.05))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
+        ("returns lists of numbers, not arrays", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
+    means, stds, saturated = [], [], []
+    h = x
+    for W in weights:
+        h, cache = forward(h @ W)
+        local = backward(np.ones_like(h), cache)
+        means.append(float(h.mean()))
+        stds.append(float(h.std()))
+        saturated.append(float(np.mean(local < saturated_below)))
+    return {"mean": means, "std": stds, "saturated": saturated}
+'''),
     ],
     "gradient_norms": [
         ("dh taken after the layer's backward (the gradient at its input)", '''def gradient_norms(x, weights, forward, backward, dout):
@@ -252,6 +307,20 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         dW_norms.append(np.linalg.norm(h_out.T @ da))
         grad = da @ W.T
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
+'''),
+        ("returns lists of norms, not arrays", '''def gradient_norms(x, weights, forward, backward, dout):
+    caches, h = [], x
+    for W in weights:
+        a, affine_cache = nnref.layers.affine_forward(h, W, np.zeros(W.shape[1]))
+        h, activation_cache = forward(a)
+        caches.append((affine_cache, activation_cache))
+    dW_norms, dh_norms, grad = [], [], dout
+    for affine_cache, activation_cache in reversed(caches):
+        dh_norms.append(float(np.linalg.norm(grad)))
+        da = backward(grad, activation_cache)
+        grad, dW, _ = nnref.layers.affine_backward(da, affine_cache)
+        dW_norms.append(float(np.linalg.norm(dW)))
+    return {"dW": dW_norms[::-1], "dh": dh_norms[::-1]}
 '''),
         ("changes dout in place (grad *= local gradient)", '''def gradient_norms(x, weights, forward, backward, dout):
     inputs, caches, h = [], [], x
