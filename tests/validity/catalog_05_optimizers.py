@@ -68,6 +68,19 @@ def plateau(body):
     return step("ReduceOnPlateau", body, "step(self, val_loss)")
 
 
+# the correct step() of ReduceOnPlateau, which some mutants change by one line
+PLATEAU = '''if val_loss < self.best - self.min_delta:
+    self.best = val_loss
+    self.bad_epochs = 0
+else:
+    self.bad_epochs += 1
+    if self.bad_epochs >= self.patience:
+        self.lr = max(self.lr * self.factor, self.min_lr)
+        self.bad_epochs = 0
+return self.lr
+'''
+
+
 def subclass(cls, module="nnref.optim"):
     return f"import {module}\n\n\nclass {cls}({module}.{cls}):\n    pass\n"
 
@@ -281,48 +294,10 @@ for name, w in params.items():
          adam().replace("np.zeros_like(w)", "np.zeros(w.shape)")),
     ],
     "reduce_on_plateau": [
-        ("cuts one epoch late (bad_epochs > patience)", plateau('''
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs > self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
-        self.bad_epochs = 0
-return self.lr
-''')),
-        ("an improvement does not reset the count", plateau('''
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
-        self.bad_epochs = 0
-return self.lr
-''')),
-        ("a cut does not reset the count (cuts every epoch after)", plateau('''
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
-return self.lr
-''')),
-        ("ignores min_lr and min_delta", plateau('''
-if val_loss < self.best:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = self.lr * self.factor
-        self.bad_epochs = 0
-return self.lr
-''')),
+        ("cuts one epoch late (bad_epochs > patience)", plateau(PLATEAU.replace(">= self.patience", "> self.patience"))),
+        ("an improvement does not reset the count", plateau(PLATEAU.replace("    self.best = val_loss\n    self.bad_epochs = 0\n", "    self.best = val_loss\n"))),
+        ("a cut does not reset the count (cuts every epoch after)", plateau(PLATEAU.replace("        self.bad_epochs = 0\n", ""))),
+        ("ignores min_lr and min_delta", plateau(PLATEAU.replace(" - self.min_delta", "").replace("max(self.lr * self.factor, self.min_lr)", "self.lr * self.factor"))),
         ("a nan loss improves (the test written as `if val_loss >= best - min_delta: bad`)", plateau('''
 if val_loss >= self.best - self.min_delta:
     self.bad_epochs += 1
@@ -334,19 +309,7 @@ else:
     self.bad_epochs = 0
 return self.lr
 ''')),
-        ("nan epochs skipped (neither good nor bad)", plateau('''
-if np.isnan(val_loss):
-    return self.lr
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
-        self.bad_epochs = 0
-return self.lr
-''')),
+        ("nan epochs skipped (neither good nor bad)", plateau("if np.isnan(val_loss):\n    return self.lr\n" + PLATEAU)),
     ],
     "clip_grad_norm": [
         ("clips each element to [-max_norm, max_norm]", clip('''
