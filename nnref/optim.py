@@ -4,8 +4,10 @@ Each optimizer has ``step(params, grads)``: ``params`` and ``grads`` are dicts w
 keys (e.g. 'W1', 'b1', ...) of arrays of matching shapes, as a model's ``params`` and its
 ``loss(X, y)`` give them. ``step`` updates every array of ``params`` IN PLACE (the model
 sees the change), keeps its dtype, and keeps per-parameter state (velocities, squared
-gradient averages) in that dtype too. The learning rate is the attribute ``lr``; a
-schedule may change it between steps (see nnref.schedules).
+gradient averages) in that dtype too, under the parameter's name: a new dict, in another
+order or with new arrays under the same names, continues the same state. The learning
+rate is the attribute ``lr``, read at every step; a schedule may change it between steps
+(see nnref.schedules), and the new rate enters the formulas below where lr stands.
 
 In the formulas, w is a parameter, g its gradient, lr the learning rate, and every
 operation is elementwise:

@@ -1,7 +1,8 @@
 """Learning-rate schedules: the learning rate as a function of the epoch.
 
 A schedule is a small object called with the epoch number (0 for the first epoch) that
-returns the learning rate for that epoch; ``schedule(0)`` is the initial rate ``lr0``.
+returns the learning rate for that epoch; ``schedule(0)`` is the initial rate ``lr0`` (except
+during CosineDecay's warm-up, which climbs to lr0).
 The trainer calls it once per epoch, before the epoch's first step, and hands the result
 to the optimizer::
 
@@ -15,6 +16,8 @@ to the optimizer::
     ExponentialDecay   lr0 * decay ** epoch                    a smooth version of the above
     InverseTimeDecay   lr0 / (1 + rate * epoch) ** power       power = 1: the classic 1/t;
                                                                other powers: "power scheduling"
+    CosineDecay        a linear warm-up to lr0, then half a     the rate of many recent
+                       cosine down to min_lr at `epochs`        networks (Loshchilov & Hutter)
     ReduceOnPlateau    lr0, times factor whenever the          performance-based: it watches
                        validation loss stalls for patience     the validation metric
                        epochs
@@ -32,7 +35,7 @@ reached, so the loop above stays the same::
 import math
 import numbers
 
-__all__ = ["StepDecay", "ExponentialDecay", "InverseTimeDecay", "ReduceOnPlateau"]
+__all__ = ["StepDecay", "ExponentialDecay", "InverseTimeDecay", "CosineDecay", "ReduceOnPlateau"]
 
 
 def _require(condition, message):
@@ -96,6 +99,37 @@ class InverseTimeDecay(Schedule):
         return self.lr0 / (1 + self.rate * epoch) ** self.power
 
 
+class CosineDecay(Schedule):
+    """Cosine annealing with a linear warm-up (Loshchilov & Hutter, 2017; Goyal et al., 2017).
+
+    Warm-up, epochs 0 .. warmup - 1: lr = lr0 * (epoch + 1) / warmup, a straight line that
+    reaches lr0 at epoch warmup - 1 (a large rate at the very start can throw the random
+    weights too far, before Adam's or batch norm's statistics have settled).
+    Then, for warmup <= epoch <= epochs: half a cosine from lr0 down to min_lr,
+
+        lr = min_lr + (lr0 - min_lr) * (1 + cos(pi * (epoch - warmup) / (epochs - warmup))) / 2
+
+    and min_lr after ``epochs``. warmup = 0: no warm-up, schedule(0) = lr0.
+    """
+
+    def __init__(self, lr0, epochs, warmup=0, min_lr=0.0):
+        _require(lr0 > 0, f"lr0 must be positive, got {lr0!r}.")
+        _require(isinstance(warmup, numbers.Integral) and warmup >= 0,
+                 f"warmup must be a whole number of epochs >= 0, got {warmup!r}.")
+        _require(isinstance(epochs, numbers.Integral) and epochs > warmup,
+                 f"epochs (where the cosine reaches min_lr) must be a whole number larger than "
+                 f"warmup = {warmup!r}, got {epochs!r}.")
+        _require(0 <= min_lr < lr0, f"min_lr must be in [0, lr0), got {min_lr!r}.")
+        self.lr0, self.epochs, self.warmup, self.min_lr = lr0, epochs, warmup, min_lr
+
+    def __call__(self, epoch):
+        _check_epoch(epoch)
+        if epoch < self.warmup:
+            return self.lr0 * (epoch + 1) / self.warmup
+        progress = min(1.0, (epoch - self.warmup) / (self.epochs - self.warmup))
+        return self.min_lr + (self.lr0 - self.min_lr) * (1 + math.cos(math.pi * progress)) / 2
+
+
 class ReduceOnPlateau(Schedule):
     """Performance-based: multiply the rate by `factor` when the validation metric stalls.
 
@@ -103,7 +137,8 @@ class ReduceOnPlateau(Schedule):
     (lower is better with mode="min", e.g. a loss; higher with mode="max", e.g. an accuracy).
     After `patience` epochs in a row without improvement the rate becomes
     max(lr * factor, min_lr) and the count starts again, so the next cut needs another
-    `patience` epochs without improvement. The best value is kept across cuts.
+    `patience` epochs without improvement. The best value is kept across cuts. A NaN metric (a
+    diverged epoch) never improves: it counts as a bad epoch and leaves the best value alone.
 
     ``step(metric)``: record one epoch's metric (a number); returns the rate for the next epoch.
     ``schedule(epoch)``: the current rate (``lr0`` before the first ``step``).

@@ -1,4 +1,5 @@
-"""nnref.init: shapes, dtypes, standard deviations over a large draw, seeding, errors."""
+"""nnref.init: shapes, dtypes, standard deviations and the normal shape over a large draw,
+seeding, errors."""
 import numpy as np
 import pytest
 
@@ -22,6 +23,17 @@ def test_statistics_of_a_large_draw(name):
     std = EXPECTED_STD[name]
     assert abs(w.std() / std - 1) < 0.01, f"{name}: std {w.std():.4g}, expected {std:.4g}"
     assert abs(w.mean()) < 0.02 * std, f"{name}: mean {w.mean():.3g}, expected ~0"
+
+
+@pytest.mark.parametrize("name", EXPECTED_STD)
+def test_the_draws_are_normal_not_uniform(name):
+    w = getattr(init, name)(FAN_IN, FAN_OUT, rng=3)
+    assert type(w) is np.ndarray
+    z = (w - w.mean()) / w.std()
+    # normal: 4.55% beyond 2 std (6 standard errors 0.0036), kurtosis 3 (8 standard errors
+    # 8 sqrt(24 / n) = 0.11); uniform: 0% and 1.8
+    assert abs(np.mean(np.abs(z) > 2) - 0.0455) < 0.0036
+    assert abs(np.mean(z ** 4) - 3.0) < 8 * np.sqrt(24 / w.size)
 
 
 @pytest.mark.parametrize("name", EXPECTED_STD)

@@ -4,7 +4,7 @@ import pytest
 
 from nnref.checks import without_reference
 from nnref.optim import SGD
-from nnref.schedules import ExponentialDecay, InverseTimeDecay, ReduceOnPlateau, StepDecay
+from nnref.schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, ReduceOnPlateau, StepDecay
 
 
 def test_step_decay():
@@ -25,6 +25,23 @@ def test_inverse_time_decay_and_its_power():
     np.testing.assert_allclose([squared(e) for e in (0, 2, 6)], [1.0, 0.25, 0.0625])
 
 
+def test_cosine_decay_warms_up_linearly_then_follows_half_a_cosine():
+    schedule = CosineDecay(lr0=0.4, epochs=12, warmup=4, min_lr=0.1)
+    # warm-up: 0.4 * (e + 1) / 4; then 0.1 + 0.3 * (1 + cos(pi * (e - 4) / 8)) / 2: 0.25 halfway (e = 8)
+    np.testing.assert_allclose([schedule(e) for e in range(4)], [0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_allclose([schedule(e) for e in (4, 6, 8, 10, 12)],
+                               [0.4, 0.1 + 0.15 * (1 + np.sqrt(0.5)), 0.25, 0.1 + 0.15 * (1 - np.sqrt(0.5)), 0.1])
+    assert schedule(13) == schedule(100) == 0.1       # min_lr after the last epoch
+    rates = [schedule(e) for e in range(4, 13)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))   # falls at every epoch after the peak
+
+
+def test_cosine_decay_without_warm_up_starts_at_lr0_and_ends_at_zero():
+    schedule = CosineDecay(lr0=0.1, epochs=10)
+    assert schedule(0) == 0.1
+    np.testing.assert_allclose([schedule(5), schedule(10)], [0.05, 0.0], atol=1e-15)
+
+
 def test_the_trainer_call_pattern_sets_the_optimizer_lr():
     optimizer, schedule = SGD(lr=0.1), StepDecay(lr0=0.1, drop=0.1, every=1)
     params, seen = {"w": np.array([0.0])}, []
@@ -43,6 +60,10 @@ def test_the_trainer_call_pattern_sets_the_optimizer_lr():
     (lambda: InverseTimeDecay(lr0=0.1, rate=-1.0), "rate must be >= 0"),
     (lambda: InverseTimeDecay(lr0=0.1, power=0.0), "power must be positive"),
     (lambda: ExponentialDecay(lr0=0.1)(-1), "epoch must be a number >= 0"),
+    (lambda: CosineDecay(lr0=0.1, epochs=5, warmup=5), "epochs .* must be a whole number larger than warmup"),
+    (lambda: CosineDecay(lr0=0.1, epochs=5, warmup=-1), "warmup must be a whole number"),
+    (lambda: CosineDecay(lr0=0.1, epochs=5, min_lr=0.1), r"min_lr must be in \[0, lr0\)"),
+    (lambda: CosineDecay(lr0=0.1, epochs=5)(-2), "epoch must be a number >= 0"),
     (lambda: ReduceOnPlateau(lr0=0.1, factor=1.0), r"factor must be in \(0, 1\)"),
     (lambda: ReduceOnPlateau(lr0=0.1, patience=0), "patience must be a whole number"),
     (lambda: ReduceOnPlateau(lr0=0.1, min_lr=0.5), r"min_lr must be in \[0, lr0\]"),
@@ -58,13 +79,15 @@ def test_schedules_show_their_settings():
     assert repr(StepDecay(0.1, 0.5, 10)) == "StepDecay(lr0=0.1, drop=0.5, every=10)"
 
 
-@pytest.mark.parametrize("cls", [StepDecay, ExponentialDecay, InverseTimeDecay, ReduceOnPlateau])
-def test_schedules_can_be_guarded_by_without_reference(cls):
+@pytest.mark.parametrize("make", [StepDecay, ExponentialDecay, InverseTimeDecay, ReduceOnPlateau,
+                                  lambda lr0: CosineDecay(lr0, epochs=10)])
+def test_schedules_can_be_guarded_by_without_reference(make):
     # a notebook may grade a schedule: no method may be a closure (dataclasses' are)
+    cls = type(make(0.1))
     with without_reference(cls):
         with pytest.raises(AssertionError, match="reference implementation"):
-            cls(0.1)(3)
-    assert cls(0.1)(0) == 0.1
+            make(0.1)(3)
+    assert make(0.1)(0) == 0.1
 
 
 def plateau_rates(schedule, metrics):
@@ -107,6 +130,8 @@ def test_mode_max_watches_an_accuracy():
 def test_a_nan_metric_counts_as_a_bad_epoch():
     schedule = ReduceOnPlateau(lr0=1.0, factor=0.5, patience=2)
     assert plateau_rates(schedule, [1.0, float("nan"), float("nan")]) == [1.0, 1.0, 0.5]
+    assert schedule.best == 1.0                      # the best value is left alone
+    assert plateau_rates(schedule, [0.9]) == [0.5] and schedule.best == 0.9   # and still improvable
 
 
 def test_reduce_on_plateau_in_the_trainer_call_pattern():

@@ -27,6 +27,43 @@ def test_descend_stops_a_diverging_run():
     assert len(visited) < 101 and abs(visited[-1]["w"][0]) >= ow.DIVERGED
 
 
+@pytest.mark.parametrize("rule", ow.RULES)
+def test_scheduled_run_matches_one_dict_and_a_schedule_for_nnref_s_rules(rule):
+    grad_fn = lambda p: {name: (k + 1.0) * w for k, (name, w) in enumerate(sorted(p.items()))}
+    start = {"W": np.array([[1.0, -2.0]]), "b": np.array([0.5])}
+    lrs = [0.1, 0.02, 0.3]
+    got = ow.scheduled_run(ow.make_optimizer(rule, lrs[0]), start, grad_fn, lrs)
+    optimizer, params = ow.make_optimizer(rule, lrs[0]), {k: v.copy() for k, v in start.items()}
+    expected = [{k: v.copy() for k, v in params.items()}]
+    for lr in lrs:
+        optimizer.lr = lr
+        optimizer.step(params, grad_fn(params))
+        expected.append({k: v.copy() for k, v in params.items()})
+    assert len(got) == 4 and np.array_equal(start["W"], [[1.0, -2.0]])     # start left unchanged
+    for g, e in zip(got, expected):
+        for name in start:
+            np.testing.assert_array_equal(g[name], e[name])
+
+
+def test_scheduled_run_tells_a_state_keyed_by_array_from_one_keyed_by_name():
+    class ById(optim.SGD):   # a velocity keyed by id(w): restarts from zero on new arrays
+        def __init__(self, lr):
+            super().__init__(lr)
+            self.velocity = {}
+
+        def step(self, params, grads):
+            for name, w in params.items():
+                v = self.velocity.setdefault(id(w), np.zeros_like(w))
+                v *= 0.9
+                v += self.lr * grads[name]
+                w -= v
+    grad_fn = lambda p: {"w": np.ones(1)}
+    by_id = ow.scheduled_run(ById(0.1), {"w": np.zeros(1)}, grad_fn, [0.1, 0.1])
+    by_name = ow.scheduled_run(optim.Momentum(0.1), {"w": np.zeros(1)}, grad_fn, [0.1, 0.1])
+    np.testing.assert_allclose(by_name[-1]["w"], [-0.29])        # 0.1, then 0.9 * 0.1 + 0.1
+    np.testing.assert_allclose(by_id[-1]["w"], [-0.2])           # two first steps
+
+
 def test_make_optimizer_maps_momentum_to_each_rule():
     assert ow.make_optimizer("Nesterov", 0.1, 0.5).momentum == 0.5
     assert ow.make_optimizer("Adam", 0.1, 0.8).beta1 == 0.8

@@ -13,8 +13,8 @@ import numpy as np
 from nnref import optim
 from nnref.widgets.display import wrap_text
 
-__all__ = ["SURFACES", "RULES", "descend", "make_optimizer", "surface_run", "explorer_state",
-           "plot_run", "optimizer_explorer"]
+__all__ = ["SURFACES", "RULES", "descend", "scheduled_run", "make_optimizer", "surface_run",
+           "explorer_state", "plot_run", "optimizer_explorer"]
 
 
 class Surface:
@@ -68,6 +68,24 @@ def descend(optimizer, params, grad_fn, steps):
         visited.append({name: np.copy(w) for name, w in params.items()})
         if not all(np.all(np.abs(w) < DIVERGED) for w in params.values()):
             break
+    return visited
+
+
+def scheduled_run(optimizer, params, grad_fn, lrs):
+    """A training loop with a schedule that also rebuilds its parameter dict at every step.
+
+    Before step t it sets ``optimizer.lr = lrs[t]`` and hands ``step`` a new dict: copies of
+    the current arrays, in reversed key order (as a loop that reloads a checkpoint would).
+    An optimizer that keeps its state per parameter name and reads lr at every step runs
+    exactly as with one dict and a schedule. ``params`` itself is left unchanged.
+    Returns len(lrs) + 1 dicts of copies: the start, then the parameters after each step.
+    """
+    visited = [{name: np.copy(w) for name, w in params.items()}]
+    for lr in lrs:
+        params = {name: np.copy(params[name]) for name in reversed(list(params))}
+        optimizer.lr = lr
+        optimizer.step(params, grad_fn(params))
+        visited.append({name: np.copy(w) for name, w in params.items()})
     return visited
 
 

@@ -68,6 +68,19 @@ def plateau(body):
     return step("ReduceOnPlateau", body, "step(self, val_loss)")
 
 
+# the correct step() of ReduceOnPlateau, which some mutants change by one line
+PLATEAU = '''if val_loss < self.best - self.min_delta:
+    self.best = val_loss
+    self.bad_epochs = 0
+else:
+    self.bad_epochs += 1
+    if self.bad_epochs >= self.patience:
+        self.lr = max(self.lr * self.factor, self.min_lr)
+        self.bad_epochs = 0
+return self.lr
+'''
+
+
 def subclass(cls, module="nnref.optim"):
     return f"import {module}\n\n\nclass {cls}({module}.{cls}):\n    pass\n"
 
@@ -151,6 +164,26 @@ for name, w in params.items():
     v += grads[name]
     w -= v
 ''')),
+        ("PyTorch's form (v = mu v + g, w -= lr v): a new lr rescales the old velocity", step("Momentum", '''
+for name, w in params.items():
+    v = self.velocity.setdefault(name, np.zeros_like(w))
+    v[...] = self.momentum * v + grads[name]
+    w -= self.lr * v
+''')),
+        ("velocity keyed by the array (id(w)), not by the name", step("Momentum", '''
+for name, w in params.items():
+    v = self.velocity.setdefault(id(w), np.zeros_like(w))
+    v *= self.momentum
+    v += self.lr * grads[name]
+    w -= v
+''')),
+        ("velocity made with np.zeros(w.shape): float64 for float32 parameters", step("Momentum", '''
+for name, w in params.items():
+    v = self.velocity.setdefault(name, np.zeros(w.shape))
+    v *= self.momentum
+    v += self.lr * grads[name]
+    w -= v
+''')),
     ],
     "nesterov": [
         ("plain Momentum, no look-ahead", step("Nesterov", '''
@@ -176,12 +209,43 @@ for name, w in params.items():
     v -= self.lr * g
     w -= self.momentum * v + self.lr * g
 ''')),
+        ("PyTorch's form (v = mu v + g, w -= lr (g + mu v)): a new lr rescales the old velocity", step("Nesterov", '''
+for name, w in params.items():
+    g = grads[name]
+    v = self.velocity.setdefault(name, np.zeros_like(w))
+    v *= self.momentum
+    v += g
+    w -= self.lr * (g + self.momentum * v)
+''')),
+        ("velocities kept by position in the dict, not by name", step("Nesterov", '''
+for i, (name, w) in enumerate(params.items()):
+    g = grads[name]
+    v = self.velocity.setdefault(i, np.zeros_like(w))
+    v *= self.momentum
+    v += self.lr * g
+    w -= self.momentum * v + self.lr * g
+''')),
     ],
     "adagrad": [
         ("does not accumulate (c = g**2 each step)", adagrad_like("AdaGrad", "c[...] = g * g")),
         ("eps inside the square root (the contract puts it outside)",
          adagrad_like("AdaGrad", "c += g * g", "np.sqrt(c + self.eps)")),
         ("no square root", adagrad_like("AdaGrad", "c += g * g", "(c + self.eps)")),
+        ("cache made with np.zeros(w.shape): float64 for float32 parameters", step("AdaGrad", '''
+for name, w in params.items():
+    g = grads[name]
+    c = self.cache.setdefault(name, np.zeros(w.shape))
+    c += g * g
+    w -= self.lr * g / (np.sqrt(c) + self.eps)
+''')),
+        ("the learning rate read once, at the first step (a schedule never reaches it)", step("AdaGrad", '''
+self.cache.setdefault("lr", self.lr)
+for name, w in params.items():
+    g = grads[name]
+    c = self.cache.setdefault(name, np.zeros_like(w))
+    c += g * g
+    w -= self.cache["lr"] * g / (np.sqrt(c) + self.eps)
+''')),
     ],
     "rmsprop": [
         ("decay weights swapped (c = (1 - decay) c + decay g**2)",
@@ -190,6 +254,22 @@ for name, w in params.items():
          adagrad_like("RMSProp", "c[...] = self.decay * c + (1 - self.decay) * g * g", "np.sqrt(c + self.eps)")),
         ("no memory (c = (1 - decay) g**2 each step)",
          adagrad_like("RMSProp", "c[...] = (1 - self.decay) * g * g")),
+        ("cache kept by position in the dict, not by name", step("RMSProp", '''
+for i, (name, w) in enumerate(params.items()):
+    g = grads[name]
+    c = self.cache.setdefault(i, np.zeros_like(w))
+    c *= self.decay
+    c += (1 - self.decay) * g * g
+    w -= self.lr * g / (np.sqrt(c) + self.eps)
+''')),
+        ("cache keyed by the array (id(w)), not by the name", step("RMSProp", '''
+for name, w in params.items():
+    g = grads[name]
+    c = self.cache.setdefault(id(w), np.zeros_like(w))
+    c *= self.decay
+    c += (1 - self.decay) * g * g
+    w -= self.lr * g / (np.sqrt(c) + self.eps)
+''')),
     ],
     "adam": [
         ("no bias correction", adam(update="w -= self.lr * m / (np.sqrt(v) + self.eps)")),
@@ -197,50 +277,39 @@ for name, w in params.items():
         ("t incremented once per parameter", adam(count_before="", count_inside="self.t += 1\n    ")),
         ("eps inside the square root (the contract puts it outside)",
          adam(update=ADAM_UPDATE.replace("(np.sqrt(v_hat) + self.eps)", "np.sqrt(v_hat + self.eps)"))),
+        ("lr folded into m (m = beta1 m + (1 - beta1) lr g): a new lr reaches only new gradients' share",
+         step("Adam", '''
+self.t += 1
+for name, w in params.items():
+    g = grads[name]
+    m = self.m.setdefault(name, np.zeros_like(w))
+    v = self.v.setdefault(name, np.zeros_like(w))
+    m *= self.beta1
+    m += (1 - self.beta1) * self.lr * g
+    v *= self.beta2
+    v += (1 - self.beta2) * g * g
+    w -= (m / (1 - self.beta1 ** self.t)) / (np.sqrt(v / (1 - self.beta2 ** self.t)) + self.eps)
+''')),
+        ("m and v made with np.zeros(w.shape): float64 for float32 parameters",
+         adam().replace("np.zeros_like(w)", "np.zeros(w.shape)")),
     ],
     "reduce_on_plateau": [
-        ("cuts one epoch late (bad_epochs > patience)", plateau('''
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs > self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
-        self.bad_epochs = 0
-return self.lr
-''')),
-        ("an improvement does not reset the count", plateau('''
-if val_loss < self.best - self.min_delta:
-    self.best = val_loss
-else:
+        ("cuts one epoch late (bad_epochs > patience)", plateau(PLATEAU.replace(">= self.patience", "> self.patience"))),
+        ("an improvement does not reset the count", plateau(PLATEAU.replace("    self.best = val_loss\n    self.bad_epochs = 0\n", "    self.best = val_loss\n"))),
+        ("a cut does not reset the count (cuts every epoch after)", plateau(PLATEAU.replace("        self.bad_epochs = 0\n", ""))),
+        ("ignores min_lr and min_delta", plateau(PLATEAU.replace(" - self.min_delta", "").replace("max(self.lr * self.factor, self.min_lr)", "self.lr * self.factor"))),
+        ("a nan loss improves (the test written as `if val_loss >= best - min_delta: bad`)", plateau('''
+if val_loss >= self.best - self.min_delta:
     self.bad_epochs += 1
     if self.bad_epochs >= self.patience:
         self.lr = max(self.lr * self.factor, self.min_lr)
         self.bad_epochs = 0
-return self.lr
-''')),
-        ("a cut does not reset the count (cuts every epoch after)", plateau('''
-if val_loss < self.best - self.min_delta:
+else:
     self.best = val_loss
     self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = max(self.lr * self.factor, self.min_lr)
 return self.lr
 ''')),
-        ("ignores min_lr and min_delta", plateau('''
-if val_loss < self.best:
-    self.best = val_loss
-    self.bad_epochs = 0
-else:
-    self.bad_epochs += 1
-    if self.bad_epochs >= self.patience:
-        self.lr = self.lr * self.factor
-        self.bad_epochs = 0
-return self.lr
-''')),
+        ("nan epochs skipped (neither good nor bad)", plateau("if np.isnan(val_loss):\n    return self.lr\n" + PLATEAU)),
     ],
     "clip_grad_norm": [
         ("clips each element to [-max_norm, max_norm]", clip('''
@@ -288,11 +357,11 @@ for name, w in params.items():
     self.velocity[name] = self.momentum * self.velocity[name] - self.lr * grads[name]
     w += self.velocity[name]
 ''')),
-        ("PyTorch's form (v = mu v + g, w -= lr v; the same while lr is constant)", step("Momentum", '''
+        ("a new velocity array in w's dtype each step, written back under the name", step("Momentum", '''
 for name, w in params.items():
-    v = self.velocity.setdefault(name, np.zeros_like(w))
-    v[...] = self.momentum * v + grads[name]
-    w -= self.lr * v
+    v = self.velocity.get(name, np.zeros(w.shape, dtype=w.dtype))
+    self.velocity[name] = (self.momentum * v + self.lr * grads[name]).astype(w.dtype)
+    w -= self.velocity[name]
 ''')),
     ],
     "nesterov": [
@@ -319,14 +388,45 @@ for name in params:
     "rmsprop": [
         ("Caffe's algebra: c += (1 - decay) (g**2 - c)",
          adagrad_like("RMSProp", "c += (1 - self.decay) * (g * g - c)")),
+        ("the state in a dict per name, created with np.zeros(w.shape, w.dtype)", step("RMSProp", '''
+for name in params:
+    w, g = params[name], grads[name]
+    if name not in self.cache:
+        self.cache[name] = np.zeros(w.shape, w.dtype)
+    self.cache[name] = self.decay * self.cache[name] + (1 - self.decay) * (g * g)
+    w -= self.lr * g / (self.cache[name] ** 0.5 + self.eps)
+''')),
     ],
     "adam": [
+        ("new m and v arrays in w's dtype each step, written back under the name", step("Adam", '''
+self.t += 1
+for name, w in params.items():
+    g = grads[name]
+    zeros = np.zeros(w.shape, dtype=w.dtype)
+    self.m[name] = (self.beta1 * self.m.get(name, zeros) + (1 - self.beta1) * g).astype(w.dtype)
+    self.v[name] = (self.beta2 * self.v.get(name, zeros) + (1 - self.beta2) * g * g).astype(w.dtype)
+    m_hat = self.m[name] / (1 - self.beta1 ** self.t)
+    v_hat = self.v[name] / (1 - self.beta2 ** self.t)
+    w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+''')),
         ("Kingma & Ba's efficient form: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t), eps_hat = eps sqrt(1 - b2^t)",
          adam(update="lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)\n"
                      "    eps_hat = self.eps * np.sqrt(1 - self.beta2 ** self.t)\n"
                      "    w -= lr_t * m / (np.sqrt(v) + eps_hat)")),
     ],
     "reduce_on_plateau": [
+        ("nan handled explicitly as a bad epoch (math.isnan)", plateau('''
+import math
+improved = not math.isnan(val_loss) and val_loss < self.best - self.min_delta
+if improved:
+    self.best, self.bad_epochs = val_loss, 0
+else:
+    self.bad_epochs += 1
+if self.bad_epochs >= self.patience:
+    self.lr = max(self.lr * self.factor, self.min_lr)
+    self.bad_epochs = 0
+return self.lr
+''')),
         ("a counter of epochs since the last improvement or cut", plateau('''
 improved = val_loss < self.best - self.min_delta
 self.best = val_loss if improved else self.best

@@ -23,6 +23,32 @@ _XAVIER = '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     return (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype)
 
 '''
+# the correct answers of exercises 3 and 4, which some mutants change by one line
+_ACTIVATION_STATISTICS = '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
+    means, stds, saturated = [], [], []
+    h = x
+    for W in weights:
+        h, cache = forward(h @ W)
+        local = backward(np.ones_like(h), cache)
+        means.append(h.mean())
+        stds.append(h.std())
+        saturated.append(np.mean(local < saturated_below))
+    return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
+'''
+_GRADIENT_NORMS = '''def gradient_norms(x, weights, forward, backward, dout):
+    caches, h = [], x
+    for W in weights:
+        a, affine_cache = nnref.layers.affine_forward(h, W, np.zeros(W.shape[1]))
+        h, activation_cache = forward(a)
+        caches.append((affine_cache, activation_cache))
+    dW_norms, dh_norms, grad = [], [], dout
+    for affine_cache, activation_cache in reversed(caches):
+        dh_norms.append(np.linalg.norm(grad))
+        da = backward(grad, activation_cache)
+        grad, dW, _ = nnref.layers.affine_backward(da, affine_cache)
+        dW_norms.append(np.linalg.norm(dW))
+    return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
+'''
 
 MUTANTS = {
     "fixed_scale_init": [
@@ -62,6 +88,25 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
         ("standard_normal from rng.random (uniform on [0, 1))", _SMALL_RANDOM + '''def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.random((fan_in, fan_out)).astype(dtype)
+'''),
+        ("uniform draws with the right std (on [-sqrt(3) std, sqrt(3) std])", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    limit = np.sqrt(3) * 0.01
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+
+
+def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return rng.uniform(-np.sqrt(3), np.sqrt(3), size=(fan_in, fan_out)).astype(dtype)
+'''),
+        ("returns a list of rows (W.tolist())", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (0.01 * rng.standard_normal((fan_in, fan_out))).astype(dtype).tolist()
+
+
+def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return rng.standard_normal((fan_in, fan_out)).astype(dtype).tolist()
 '''),
     ],
     "scaled_init": [
@@ -104,19 +149,34 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * 2 / np.sqrt(fan_in)).astype(dtype)
 '''),
+        ("Keras' truncated normal (redrawn beyond 2, divided by 0.8796 to keep the std)", '''def _truncated(rng, shape):
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > 2
+    while outside.any():
+        z[outside] = rng.standard_normal(outside.sum())
+        outside = np.abs(z) > 2
+    return z / 0.87962566103423978
+
+
+def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+    return (_truncated(np.random.default_rng(rng), (fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype)
+
+
+def he(fan_in, fan_out, rng=None, dtype=np.float64):
+    return (_truncated(np.random.default_rng(rng), (fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype)
+'''),
+        ("returns a list of rows (W.tolist())", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype).tolist()
+
+
+def he(fan_in, fan_out, rng=None, dtype=np.float64):
+    rng = np.random.default_rng(rng)
+    return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype).tolist()
+'''),
     ],
     "activation_statistics": [
-        ("std per unit (axis=0), then averaged over the units", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
-    means, stds, saturated = [], [], []
-    h = x
-    for W in weights:
-        h, cache = forward(h @ W)
-        local = backward(np.ones_like(h), cache)
-        means.append(h.mean(axis=0).mean())
-        stds.append(h.std(axis=0).mean())
-        saturated.append(np.mean(local < saturated_below))
-    return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
-'''),
+        ("std per unit (axis=0), then averaged over the units", _ACTIVATION_STATISTICS.replace("h.mean()", "h.mean(axis=0).mean()").replace("h.std()", "h.std(axis=0).mean()")),
         ("statistics of the pre-activation h @ W instead of the output", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
     means, stds, saturated = [], [], []
     h = x
@@ -129,17 +189,7 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(local < saturated_below))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
-        ("the variance instead of the standard deviation", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
-    means, stds, saturated = [], [], []
-    h = x
-    for W in weights:
-        h, cache = forward(h @ W)
-        local = backward(np.ones_like(h), cache)
-        means.append(h.mean())
-        stds.append(h.var())
-        saturated.append(np.mean(local < saturated_below))
-    return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
-'''),
+        ("the variance instead of the standard deviation", _ACTIVATION_STATISTICS.replace("h.std()", "h.var()")),
         ("saturated counted as |h| > 0.99, not by the local gradient", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
     means, stds, saturated = [], [], []
     h = x
@@ -160,28 +210,11 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(local < saturated_below))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
-        ("the input x counted as layer 0", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
-    means, stds, saturated = [x.mean()], [x.std()], [0.0]
-    h = x
-    for W in weights:
-        h, cache = forward(h @ W)
-        local = backward(np.ones_like(h), cache)
-        means.append(h.mean())
-        stds.append(h.std())
-        saturated.append(np.mean(local < saturated_below))
-    return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
-'''),
-        ("ignores saturated_below (always 0.05)", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
-    means, stds, saturated = [], [], []
-    h = x
-    for W in weights:
-        h, cache = forward(h @ W)
-        local = backward(np.ones_like(h), cache)
-        means.append(h.mean())
-        stds.append(h.std())
-        saturated.append(np.mean(local < 0.05))
-    return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
-'''),
+        ("the input x counted as layer 0", _ACTIVATION_STATISTICS.replace("means, stds, saturated = [], [], []", "means, stds, saturated = [x.mean()], [x.std()], [0.0]")),
+        ("ignores saturated_below (always 0.05)", _ACTIVATION_STATISTICS.replace("local < saturated_below", "local < 0.05")),
+        ("returns lists of numbers, not arrays", _ACTIVATION_STATISTICS.replace(
+            'return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}',
+            'return {"mean": means, "std": stds, "saturated": saturated}')),
     ],
     "gradient_norms": [
         ("dh taken after the layer's backward (the gradient at its input)", '''def gradient_norms(x, weights, forward, backward, dout):
@@ -211,34 +244,8 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         grad = backward(grad, cache) @ W.T
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
 '''),
-        ("squared norms (no square root)", '''def gradient_norms(x, weights, forward, backward, dout):
-    caches, h = [], x
-    for W in weights:
-        a, affine_cache = nnref.layers.affine_forward(h, W, np.zeros(W.shape[1]))
-        h, activation_cache = forward(a)
-        caches.append((affine_cache, activation_cache))
-    dW_norms, dh_norms, grad = [], [], dout
-    for affine_cache, activation_cache in reversed(caches):
-        dh_norms.append(np.sum(grad ** 2))
-        da = backward(grad, activation_cache)
-        grad, dW, _ = nnref.layers.affine_backward(da, affine_cache)
-        dW_norms.append(np.sum(dW ** 2))
-    return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
-'''),
-        ("norms listed from the top layer down", '''def gradient_norms(x, weights, forward, backward, dout):
-    caches, h = [], x
-    for W in weights:
-        a, affine_cache = nnref.layers.affine_forward(h, W, np.zeros(W.shape[1]))
-        h, activation_cache = forward(a)
-        caches.append((affine_cache, activation_cache))
-    dW_norms, dh_norms, grad = [], [], dout
-    for affine_cache, activation_cache in reversed(caches):
-        dh_norms.append(np.linalg.norm(grad))
-        da = backward(grad, activation_cache)
-        grad, dW, _ = nnref.layers.affine_backward(da, affine_cache)
-        dW_norms.append(np.linalg.norm(dW))
-    return {"dW": np.array(dW_norms), "dh": np.array(dh_norms)}
-'''),
+        ("squared norms (no square root)", _GRADIENT_NORMS.replace("np.linalg.norm(grad)", "np.sum(grad ** 2)").replace("np.linalg.norm(dW)", "np.sum(dW ** 2)")),
+        ("norms listed from the top layer down", _GRADIENT_NORMS.replace("[::-1]", "")),
         ("dW with the layer's output instead of its input", '''def gradient_norms(x, weights, forward, backward, dout):
     outputs, caches, h = [], [], x
     for W in weights:
@@ -253,6 +260,9 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         grad = da @ W.T
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
 '''),
+        ("returns lists of norms, not arrays", _GRADIENT_NORMS.replace(
+            'return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}',
+            'return {"dW": dW_norms[::-1], "dh": dh_norms[::-1]}')),
         ("changes dout in place (grad *= local gradient)", '''def gradient_norms(x, weights, forward, backward, dout):
     inputs, caches, h = [], [], x
     for W in weights:
