@@ -28,12 +28,12 @@ def wrong_type(msg_type, content):
 
 # many busy processes, each under its own per-process CPU limit and in a session of its own
 # (Linux's scheduler shares the CPU fairly between sessions, not processes: one session of
-# busy processes would slow a classmate little). Put right after the setup cell, so that it
+# busy processes would slow a classmate little). Put first in the notebook, so that it
 # runs while its classmate does.
 CPU_HOG = '''
 import os
 children = []
-for _ in range(32):
+for _ in range(64):
     pid = os.fork()
     if pid == 0:
         os.setsid()
