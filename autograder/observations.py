@@ -30,6 +30,9 @@ PROTOCOL = "observations-1"  # part of the cache key: change it when what is rec
 
 MISSING = ("{what}: this check never ran: the test stopped before it, or the notebook's code kept it "
            "from running")
+UNCOMPARABLE = ("{what}: the value your code gave cannot be compared with the expected one ({error}): "
+                "usually a nested list whose rows differ in length, a number too large for a float, or an "
+                "object where an array was expected. Return a numpy array of numbers.")
 EXTRA = ("the test reported more checks than it makes: code in the notebook published test "
          "observations of its own")
 
@@ -334,7 +337,10 @@ def judge(student, reference):
             return "missing", MISSING.format(what=declared.get("what", "a check"))
         # a check compared in the kernel: its expected value is the student's own (see _compared_in_kernel)
         expected = student[index].get("expected") if ref.get("in_kernel") else ref.get("expected")
-        message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(expected), declared)
+        try:
+            message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(expected), declared)
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # a value no rule can take
+            message = UNCOMPARABLE.format(what=declared.get("what", "a check"), error=type(err).__name__)
         if message:
             return "failed", message
     if len(student) > len(reference):

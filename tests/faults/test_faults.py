@@ -32,9 +32,9 @@ HOG = "cpu_hog"
 # whatever the machine's timing; both must get what the honest student gets alone
 EARLY = "early_bird"
 TIME_LIMIT = 5  # CPU seconds, short so that the frozen kernel and the hog are stopped soon (the wall clock allows 4 x)
-GRADER_ERROR = "grader error"  # issue 31: "grader error while judging cell X: ..."
+DROPPED = "kernel messages dropped"  # course/INSTRUCTORS.md: messages that are not valid Jupyter messages
 # what the reason of each faulty student's flagged row must say
-REASONS = {**{fault: (GRADER_ERROR,) for fault in CELLS}, "silent_kernel": ("timeout",), HOG: ("timeout",),
+REASONS = {**{fault: (DROPPED,) for fault in CELLS}, "silent_kernel": ("timeout",), HOG: ("timeout",),
            # the notebook spends its CPU time sending, or the grader stops taking its output
            "flood": ("timeout", "output", "messages")}
 # faults after every test cell: the notebook earned all of its points before the fault
