@@ -152,3 +152,8 @@ def test_staged_backward_matches_the_numerical_gradient_in_both_modes():
                              (dgamma, numerical_gradient_array(lambda v: forward(x, v, beta), gamma.copy(), dout)),
                              (dbeta, numerical_gradient_array(lambda v: forward(x, gamma, v), beta.copy(), dout))):
             np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_the_long_experiments_run_everywhere_but_in_nncourse_grading():
+    assert bnw.run_experiments({}) and bnw.run_experiments({"NBGRADER_EXECUTION": "autograde"})
+    assert not bnw.run_experiments({"NNCOURSE_GRADING": "1"})
