@@ -136,3 +136,27 @@ def test_the_explorer_trains_only_new_settings():
     keep.value = 0.5
     keep.value = 1.0
     plt.close("all")
+
+
+def test_bias_variance_trades_bias_for_variance_as_the_degree_grows():
+    result = dw.bias_variance(range(0, 8), n_sets=200, seed=1)
+    assert result["bias2"][0] > 0.4 > result["bias2"][5], "a constant cannot follow sin(pi x)"
+    assert np.all(np.diff(result["variance"]) > 0), "each extra degree adds variance"
+    # a pure-noise check of the variance: 15 points, degree 0 fits the mean, variance noise2 / 15
+    assert result["variance"][0] == pytest.approx(0.09 / 15, rel=0.15)
+    assert result["fits"][3].shape == (200, 201)
+    fig = dw.plot_bias_variance(result, show=(1, 3))
+    assert len(fig.axes) == 3
+    plt.close(fig)
+
+
+def test_weight_decay_path_closes_the_gap_on_the_linear_toy():
+    data = dw.linear_toy(seed=2)
+    assert [a.shape for a in data] == [(20, 200), (20,), (100, 200), (100,)]
+    path = dw.weight_decay_path(data, [0.0, 3.0], steps=500)
+    assert path["train_loss"][0] < 1e-6 < path["test_loss"][0], "without L2 it interpolates the 20 points"
+    assert path["test_loss"][1] < path["test_loss"][0] / 100, "L2 decays the weights the data never sees"
+    assert path["train_loss"][1] > path["train_loss"][0] and path["w_norm"][1] < path["w_norm"][0]
+    ax = dw.plot_weight_decay([0.0, 3.0], path)
+    assert len(ax.lines) == 2
+    plt.close("all")

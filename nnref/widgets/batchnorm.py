@@ -6,6 +6,8 @@ normalization changes: pick the initial weight scale, the depth, the learning ra
 activation and BN on or off, and see each hidden layer's activations at initialization (in
 train mode, the batch statistics a training step sees) beside a short training curve.
 
+``staged_backward`` is the batch-norm backward pass stage by stage, the one the lesson times
+against nnref.layers' compact form.
 ``make_net``, ``fit`` and ``train_net`` are what the lesson's experiments train with (a
 diverging run is reported, not raised); ``layer_activations`` and ``explorer_state`` compute
 what the explorer shows, and ``plot_state``, ``plot_sweep`` and ``draw_graph`` draw; all are
@@ -19,20 +21,57 @@ import numpy as np
 from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
 from nnref.widgets.display import wrap_text
+from nnref.widgets.mnist import grading_mode
 from nnref.train import train
 
-__all__ = ["ACTIVATIONS", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
+__all__ = ["ACTIVATIONS", "run_experiments", "staged_backward", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
            "plot_state", "plot_sweep", "draw_graph", "batchnorm_explorer"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 
-def make_net(input_dim, hidden_dims, batchnorm, weight_scale=None, activation="relu", seed=0):
-    """A float32 FullyConnectedNet for 10 classes, with a batch-norm layer after every hidden
-    affine layer if ``batchnorm``; weights weight_scale * N(0, 1) (None: He or Xavier)."""
+def run_experiments(environ=None):
+    """Whether the lesson's long experiments (section 5's trainings) run: everywhere except
+    while nncourse grades the notebook, where no grade depends on them and every submission
+    would pay for them. environ: the environment to read (default os.environ)."""
+    return grading_mode(environ) != "nncourse"
+
+
+def staged_backward(dout, cache):
+    """Batch norm's backward pass on the computational graph, one array per stage (the lesson's
+    table, stages 6 back to 1): the same values as nnref.layers.batchnorm_backward's compact
+    form, computed the long way.
+
+    dout: (N, D).  cache: (mode, x_hat, gamma, inv_std) from nnref.layers.batchnorm_forward.
+    Returns (dx, dgamma, dbeta): dx (N, D), dgamma (D,), dbeta (D,).
+    """
+    mode, x_hat, gamma, inv_std = cache
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)                          # stage 6
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, dgamma, dbeta
+    s = 1 / inv_std                                   # stage 4: s = sqrt(var + eps)
+    c = x_hat * s                                     # stage 2: c = x - mu
+    ds = -(dx_hat * c).sum(axis=0) / s ** 2           # stage 5
+    dvar = ds / (2 * s)                               # stage 4
+    dc = dx_hat / s + dvar * 2 * c / n                # stages 5 and 3 meet at c
+    dmu = -dc.sum(axis=0)                             # stage 2
+    return dc + dmu / n, dgamma, dbeta                # stage 1 spreads dmu over the batch
+
+
+def make_net(input_dim, hidden_dims, batchnorm, weight_scale=None, activation="relu", seed=0,
+             dtype=np.float64):
+    """A FullyConnectedNet for 10 classes, with a batch-norm layer after every hidden affine
+    layer if ``batchnorm``; weights weight_scale * N(0, 1) (None: He or Xavier).
+
+    float64 by default: in float32 a run near divergence amplifies the rounding differences of
+    a matrix product computed with 1 or 2 BLAS threads into different accuracies, so the
+    lesson's printed numbers would depend on the reader's machine."""
     return FullyConnectedNet(list(hidden_dims), input_dim, 10, activation=activation,
                              normalization="batchnorm" if batchnorm else None,
-                             weight_scale=weight_scale, seed=seed)
+                             weight_scale=weight_scale, seed=seed, dtype=dtype)
 
 
 def fit(net, data, lr, epochs, batch_size=100, seed=0):
@@ -53,13 +92,13 @@ def fit(net, data, lr, epochs, batch_size=100, seed=0):
 
 
 def train_net(data, hidden_dims, batchnorm, lr, epochs, batch_size=100, weight_scale=None,
-              activation="relu", seed=0):
+              activation="relu", seed=0, dtype=np.float64):
     """``make_net`` then ``fit``: returns (net, history), history None when training diverged.
 
     data: (X, y) or (X, y, X_val, y_val) with X (N, D); seed seeds the weights and the
-    shuffling.
+    shuffling; dtype is the net's (make_net).
     """
-    net = make_net(data[0].shape[1], hidden_dims, batchnorm, weight_scale, activation, seed)
+    net = make_net(data[0].shape[1], hidden_dims, batchnorm, weight_scale, activation, seed, dtype)
     return net, fit(net, data, lr, epochs, batch_size, seed)
 
 

@@ -6,8 +6,8 @@ validation loss per epoch with the gap between them shaded. Each setting is trai
 (about half a second on MNIST's 300-image subset) and kept, so moving back to it is instant.
 
 The pure functions (``shift_images``, ``augment_with_shifts``, ``soft_threshold``,
-``ridge_shrink``, ``dropout_masks``, ``train_curves``, ``gap_state``) are tested without a
-browser; ``plot_*`` and ``draw_*`` draw on a matplotlib axis and return it;
+``ridge_shrink``, ``bias_variance``, ``linear_toy``, ``weight_decay_path``, ``dropout_masks``,
+``train_curves``, ``gap_state``) are tested without a browser; ``plot_*`` and ``draw_*`` draw on a matplotlib axis and return it;
 ``regularization_explorer`` wires ``gap_state`` to ipywidgets sliders.
 
 Shapes: N images of 28 x 28 = 784 pixels, as rows (N, 784) or (N, 28, 28); labels (N,).
@@ -20,7 +20,8 @@ from nnref.widgets.display import wrap_text
 from nnref.train import train
 
 __all__ = ["shift_images", "augment_with_shifts", "soft_threshold", "ridge_shrink",
-           "plot_unit_balls", "plot_shrinkage", "dropout_masks", "draw_dropout_network",
+           "bias_variance", "plot_bias_variance", "linear_toy", "weight_decay_path",
+           "plot_weight_decay", "plot_unit_balls", "plot_shrinkage", "dropout_masks", "draw_dropout_network",
            "train_curves", "gap_state", "plot_gap", "regularization_explorer"]
 
 SIDE = 28
@@ -80,6 +81,106 @@ def ridge_shrink(a, lam):
     a does. a: array; lam >= 0.
     """
     return np.asarray(a, dtype=float) / (1.0 + lam)
+
+
+def bias_variance(degrees, n_sets=500, n_points=15, noise=0.3, seed=0):
+    """Bias and variance of least-squares polynomials fitted to noisy samples of sin(pi x).
+
+    Each of n_sets training sets holds the same n_points x's, evenly spaced in [-1, 1], with
+    y = sin(pi x) + noise * N(0, 1) drawn anew; a polynomial of each degree (Legendre basis) is
+    fitted to each set. Over a grid of 201 x's: bias2 is the mean of (average fit - truth)**2,
+    variance the mean over x of the fits' variance across sets, and bias2 + variance +
+    noise**2 the expected squared error on a new example.
+    Returns a dict: degrees, bias2 and variance (len(degrees),), noise2, grid (201,), truth
+    (201,), x (n_points,), fits {degree: (n_sets, 201) predictions}.
+    """
+    from numpy.polynomial import legendre
+    rng = np.random.default_rng(seed)
+    grid = np.linspace(-1, 1, 201)
+    x = np.linspace(-1, 1, n_points)
+    ys = np.sin(np.pi * x) + noise * rng.standard_normal((n_sets, n_points))
+    truth = np.sin(np.pi * grid)
+    fits, bias2, variance = {}, [], []
+    for degree in degrees:
+        coef = np.linalg.lstsq(legendre.legvander(x, degree), ys.T, rcond=None)[0]
+        fits[degree] = (legendre.legvander(grid, degree) @ coef).T
+        bias2.append(float(np.mean((fits[degree].mean(axis=0) - truth) ** 2)))
+        variance.append(float(np.mean(fits[degree].var(axis=0))))
+    return {"degrees": list(degrees), "bias2": np.array(bias2), "variance": np.array(variance),
+            "noise2": noise ** 2, "grid": grid, "truth": truth, "x": x, "fits": fits}
+
+
+def plot_bias_variance(result, show=(1, 3, 10), n_curves=20, fig=None):
+    """One panel per degree in ``show`` with n_curves of its fits (thin) around their average
+    (thick) and the truth (dashed), and a last panel with bias2, variance and their sum plus
+    the noise against the degree. Returns the Figure."""
+    import matplotlib.pyplot as plt
+    fig = fig or plt.figure(figsize=(13, 3.4))
+    axes = fig.subplots(1, len(show) + 1)
+    for ax, degree in zip(axes, show):
+        fits = result["fits"][degree]
+        ax.plot(result["grid"], fits[:n_curves].T, color="C0", lw=0.5, alpha=0.5)
+        ax.plot(result["grid"], fits.mean(axis=0), color="C3", lw=2, label="average fit")
+        ax.plot(result["grid"], result["truth"], "k--", lw=1, label="truth sin(πx)")
+        ax.set(ylim=(-2, 2), title=f"degree {degree}", xlabel="x")
+    axes[0].legend(fontsize=7, loc="lower right")
+    ax = axes[-1]
+    degrees = result["degrees"]
+    ax.semilogy(degrees, result["bias2"], "o-", label="bias²")
+    ax.semilogy(degrees, result["variance"], "o-", label="variance")
+    ax.semilogy(degrees, result["bias2"] + result["variance"] + result["noise2"], "o-", color="k",
+                label="expected test error")
+    ax.axhline(result["noise2"], color="gray", ls=":", lw=1, label="noise σ²")
+    ax.set(xlabel="polynomial degree", title="bias² + variance + noise")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def linear_toy(n_train=20, n_test=100, dim=200, seed=0):
+    """d2l's high-dimensional linear regression: y = 0.05 + sum_i 0.01 x_i + 0.01 * N(0, 1),
+    x ~ N(0, I) in ``dim`` dimensions, far more weights than training examples.
+    Returns (X_train (n_train, dim), y_train, X_test (n_test, dim), y_test)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_train + n_test, dim))
+    y = X @ np.full(dim, 0.01) + 0.05 + 0.01 * rng.standard_normal(n_train + n_test)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def weight_decay_path(data, regs, lr=0.05, steps=1000, seed=1):
+    """Gradient descent on 0.5 * mean((X w + b - y)**2) + 0.5 * reg * ||w||**2 for each reg,
+    from the same start w ~ N(0, I), b = 0 (d2l's), ``steps`` full-batch steps of size lr.
+
+    data: linear_toy's tuple. Returns a dict of arrays over regs: train_loss and test_loss
+    (the half mean squared error, without the penalty) and w_norm (||w|| at the end)."""
+    X_train, y_train, X_test, y_test = data
+    start = np.random.default_rng(seed).standard_normal(X_train.shape[1])
+    result = {"train_loss": [], "test_loss": [], "w_norm": []}
+    for reg in regs:
+        w, b = start.copy(), 0.0
+        for _ in range(steps):
+            residual = X_train @ w + b - y_train
+            w = w - lr * (X_train.T @ residual / len(y_train) + reg * w)
+            b = b - lr * residual.mean()
+        for key, X, y in (("train_loss", X_train, y_train), ("test_loss", X_test, y_test)):
+            result[key].append(float(0.5 * np.mean((X @ w + b - y) ** 2)))
+        result["w_norm"].append(float(np.linalg.norm(w)))
+    return {key: np.array(values) for key, values in result.items()}
+
+
+def plot_weight_decay(regs, path, ax=None):
+    """Training and test loss against the L2 strength (log-log; reg = 0 drawn at the left
+    edge, one decade below the smallest positive reg)."""
+    import matplotlib.pyplot as plt
+    ax = ax or plt.gca()
+    regs = np.asarray(regs, dtype=float)
+    shown = np.where(regs > 0, regs, regs[regs > 0].min() / 10)
+    ax.loglog(shown, path["train_loss"], "o-", label="training loss")
+    ax.loglog(shown, path["test_loss"], "o-", label="test loss")
+    ax.set(xlabel="λ (the leftmost point is λ = 0)", ylabel="half mean squared error",
+           title="200 weights, 20 training examples")
+    ax.legend(fontsize=8)
+    return ax
 
 
 def plot_unit_balls(ps=(0.5, 1, 2, np.inf), ax=None):

@@ -7,8 +7,8 @@ _FORWARD = '''def batchnorm_forward(x, gamma, beta, bn_param):
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
     D = x.shape[1]
-    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    running_mean = bn_param.setdefault("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.setdefault("running_var", np.ones(D, dtype=x.dtype))
     if mode == "train":
         mean, var = x.mean(axis=0), VARIANCE
         bn_param["running_mean"] = UPDATE_MEAN
@@ -69,6 +69,76 @@ def _net(**wrong):
         source = source.replace(key, wrong.get(key, right))
     return source
 
+# The correct any-depth network with one thing changed.
+_DEEP = '''def bn_deep_net_loss(X, y, params, bn_params, reg=0.0):
+    L = len(bn_params) + 1
+    mode = "test" if y is None else "train"
+    out, caches = X, []
+    for i in range(1, L):
+        BN_PARAM
+        bn_param["mode"] = MODE
+        z, ca = nnref.layers.affine_forward(out, params[f"W{i}"], params[f"b{i}"])
+        n, cb = nnref.layers.batchnorm_forward(z, params[f"gamma{i}"], params[f"beta{i}"], bn_param)
+        out, cr = nnref.layers.relu_forward(n)
+        caches.append((ca, cb, cr))
+    scores, cl = nnref.layers.affine_forward(out, params[f"W{L}"], params[f"b{L}"])
+    if y is None:
+        return scores
+    loss, dout = softmax_cross_entropy(scores, y)
+    grads = {}
+    dout, grads[f"W{L}"], grads[f"b{L}"] = nnref.layers.affine_backward(dout, cl)
+    for i in range(L - 1, 0, -1):
+        ca, cb, cr = caches[i - 1]
+        RELU_BACKWARD
+        dout, grads[f"gamma{i}"], grads[f"beta{i}"] = nnref.layers.batchnorm_backward(dout, cb)
+        dout, grads[f"W{i}"], grads[f"b{i}"] = nnref.layers.affine_backward(dout, ca)
+    for i in REGULARIZED:
+        W = params[f"W{i}"]
+        loss = loss + 0.5 * reg * np.sum(W * W)
+        grads[f"W{i}"] = grads[f"W{i}"] + reg * W
+    return loss, grads
+'''
+_DEEP_RIGHT = {"BN_PARAM": "bn_param = bn_params[i - 1]", "MODE": "mode",
+               "RELU_BACKWARD": "dout = nnref.layers.relu_backward(dout, cr)", "REGULARIZED": "range(1, L + 1)"}
+
+
+def _deep(**wrong):
+    source = _DEEP
+    for key, right in _DEEP_RIGHT.items():
+        source = source.replace(key, wrong.get(key, right))
+    return source
+
+
+# Layer norm with one thing changed.
+_LAYERNORM = '''def layernorm_forward(x, gamma, beta, ln_param):
+    eps = EPS
+    mean = x.mean(axis=AXIS, keepdims=True)
+    inv_std = 1 / np.sqrt(x.var(axis=AXIS, keepdims=True) + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std)
+
+
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    D = dout.shape[1]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=DGAMMA_AXIS)
+    dx_hat = dout * gamma
+    dx = DX
+    return dx, dgamma, dbeta
+'''
+_LAYERNORM_RIGHT = {
+    "EPS": 'ln_param.get("eps", 1e-5)', "AXIS": "1", "DGAMMA_AXIS": "0",
+    "DX": "(D * dx_hat - dx_hat.sum(axis=1, keepdims=True)"
+          " - x_hat * (dx_hat * x_hat).sum(axis=1, keepdims=True)) * (inv_std / D)"}
+
+
+def _layernorm(**wrong):
+    source = _LAYERNORM
+    for key, right in _LAYERNORM_RIGHT.items():
+        source = source.replace(key, wrong.get(key, right))
+    return source
+
 
 MUTANTS = {
     "batchnorm_forward": [
@@ -118,6 +188,57 @@ MUTANTS = {
         mean, var = x.mean(axis=0), x.var(axis=0)
         bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
         bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+        ("test mode on a fresh bn_param reads bn_param['running_mean'] (KeyError)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    if mode == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(D, dtype=x.dtype)) + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * bn_param.get("running_var", np.ones(D, dtype=x.dtype)) + (1 - momentum) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+        ("a test call on a fresh bn_param does not store the initial statistics (.get, not setdefault)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
+'''),
+        ("updates the running statistics in place (running_mean *= momentum), changing the caller's arrays", '''def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.setdefault("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.setdefault("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        running_mean *= momentum
+        running_mean += (1 - momentum) * mean
+        running_var *= momentum
+        running_var += (1 - momentum) * var
     else:
         mean, var = running_mean, running_var
     inv_std = 1 / np.sqrt(var + eps)
@@ -189,6 +310,19 @@ MUTANTS = {
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
+        ("accumulates dgamma and dbeta in float64 zeros (float32 promoted)", '''def batchnorm_backward(dout, cache):
+    mode, x_hat, gamma, inv_std = cache
+    N, D = dout.shape
+    dgamma, dbeta = np.zeros(D), np.zeros(D)
+    for i in range(N):
+        dgamma += dout[i] * x_hat[i]
+        dbeta += dout[i]
+    dx_hat = dout * gamma
+    if mode == "test":
+        return dx_hat * inv_std, dgamma, dbeta
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
+    return dx, dgamma, dbeta
+'''),
         ("changes dout in place (dx_hat = dout; dx_hat *= gamma)", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dbeta = dout.sum(axis=0)
@@ -219,9 +353,99 @@ MUTANTS = {
         ("backward skips the ReLU", _net(
             BACKWARD_MIDDLE='''dz, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dh, cb)''')),
     ],
+    "bn_deep_net_loss": [
+        ("one bn_param (bn_params[0]) shared by every hidden layer", _deep(BN_PARAM="bn_param = bn_params[0]")),
+        ("L2 on the last weight matrix only", _deep(REGULARIZED="(L,)")),
+        ("predicts in train mode (mode always 'train')", _deep(MODE='"train"')),
+        ("backward skips the ReLUs", _deep(RELU_BACKWARD="pass")),
+    ],
+    "layernorm": [
+        ("statistics over the batch axis (axis=0): batch norm again", _layernorm(AXIS="0")),
+        ("ignores ln_param's eps (always 1e-5)", _layernorm(EPS="1e-5")),
+        ("dgamma summed over the features (axis=1)", _layernorm(DGAMMA_AXIS="1")),
+        ("backward misses the path through the variance",
+         _layernorm(DX="(dx_hat - dx_hat.mean(axis=1, keepdims=True)) * inv_std")),
+        ("batch norm's backward: sums over the batch axis, with N",
+         _layernorm(DX="(dout.shape[0] * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))"
+                       " * (inv_std / dout.shape[0])")),
+    ],
 }
 
 VARIANTS = {
+    "bn_deep_net_loss": [
+        ("own numpy for affine, ReLU and softmax, depth counted from params", '''def bn_deep_net_loss(X, y, params, bn_params, reg=0.0):
+    n_layers = sum(1 for k in params if k.startswith("W"))
+    layers = []
+    h = X
+    for i in range(1, n_layers):
+        bn = bn_params[i - 1]
+        bn["mode"] = "train" if y is not None else "test"
+        z = h @ params["W%d" % i] + params["b%d" % i]
+        nrm, cache = nnref.layers.batchnorm_forward(z, params["gamma%d" % i], params["beta%d" % i], bn)
+        layers.append((h, nrm, cache))
+        h = np.maximum(nrm, 0)
+    s = h @ params["W%d" % n_layers] + params["b%d" % n_layers]
+    if y is None:
+        return s
+    N = X.shape[0]
+    s = s - s.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    loss = -logp[np.arange(N), y].mean()
+    ds = np.exp(logp)
+    ds[np.arange(N), y] -= 1
+    ds /= N
+    g = {"W%d" % n_layers: h.T @ ds, "b%d" % n_layers: ds.sum(0)}
+    dh = ds @ params["W%d" % n_layers].T
+    for i in range(n_layers - 1, 0, -1):
+        h_in, nrm, cache = layers[i - 1]
+        dn = dh * (nrm > 0)
+        dz, g["gamma%d" % i], g["beta%d" % i] = nnref.layers.batchnorm_backward(dn, cache)
+        g["W%d" % i], g["b%d" % i] = h_in.T @ dz, dz.sum(0)
+        dh = dz @ params["W%d" % i].T
+    for i in range(1, n_layers + 1):
+        W = params["W%d" % i]
+        loss += 0.5 * reg * (W ** 2).sum()
+        g["W%d" % i] = g["W%d" % i] + reg * W
+    return loss, g
+'''),
+    ],
+    "layernorm": [
+        ("the staged graph with keepdims sums", '''def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param["eps"] if "eps" in ln_param else 1e-5
+    c = x - np.mean(x, axis=1, keepdims=True)
+    std = np.sqrt(np.mean(c ** 2, axis=1, keepdims=True) + eps)
+    x_hat = c / std
+    return x_hat * gamma + beta, (x_hat, gamma, 1 / std)
+
+
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    D = x_hat.shape[1]
+    s = 1 / inv_std
+    c = x_hat * s
+    dx_hat = dout * gamma
+    ds = -np.sum(dx_hat * c, axis=1, keepdims=True) / s ** 2
+    dvar = ds / (2 * s)
+    dc = dx_hat / s + 2 * c * dvar / D
+    dx = dc - np.sum(dc, axis=1, keepdims=True) / D
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+'''),
+        ("transposes, then batch norm's formulas written by hand", '''def layernorm_forward(x, gamma, beta, ln_param):
+    t = x.T
+    mu = t.mean(axis=0)
+    inv_std = 1.0 / np.sqrt(t.var(axis=0) + ln_param.get("eps", 1e-5))
+    x_hat = ((t - mu) * inv_std).T
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std[:, None])
+
+
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    g, h = (dout * gamma).T, x_hat.T
+    D = g.shape[0]
+    dx = ((D * g - g.sum(axis=0) - h * (g * h).sum(axis=0)) * (inv_std[:, 0] / D)).T
+    return dx, np.einsum("nd,nd->d", dout, x_hat), dout.sum(axis=0)
+'''),
+    ],
     "batchnorm_forward": [
         ("loops over the features, variance as E[x^2] - E[x]^2, in-place running updates", '''def batchnorm_forward(x, gamma, beta, bn_param):
     N, D = x.shape
@@ -325,6 +549,33 @@ VARIANTS = {
 }
 
 CHEATS = {
+    "bn_deep_net_loss": [
+        ("uses nnref.nets.FullyConnectedNet's loss", '''def bn_deep_net_loss(X, y, params, bn_params, reg=0.0):
+    L = len(bn_params) + 1
+    dims = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, L + 1)]
+    net = nnref.nets.FullyConnectedNet(dims[1:-1], dims[0], dims[-1], normalization="batchnorm",
+                                       reg=reg, dtype=params["W1"].dtype)
+    net.params.update(params)
+    net.bn_params[:] = bn_params
+    return net.loss(X, y)
+'''),
+    ],
+    "layernorm": [
+        ("nnref's batch norm on the transpose", '''import nnref.layers
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    out, (_, x_hat, _, inv_std) = nnref.layers.batchnorm_forward(
+        x.T, np.ones(x.shape[0]), np.zeros(x.shape[0]), {"mode": "train", "eps": ln_param.get("eps", 1e-5)})
+    return gamma * out.T + beta, (out.T, gamma, inv_std[:, None])
+
+
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    N = x_hat.shape[0]
+    dx, _, _ = nnref.layers.batchnorm_backward((dout * gamma).T, ("train", x_hat.T, np.ones(N), inv_std[:, 0]))
+    return dx.T, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+    ],
     "batchnorm_forward": [
         ("calls nnref.layers.batchnorm_forward", '''import nnref.layers
 
@@ -337,6 +588,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 def batchnorm_backward(dout, cache):
     return _reference(dout, cache)
+'''),
+        ("calls the lesson's staged backward, nnref.widgets.batchnorm.staged_backward", '''from nnref.widgets import batchnorm as _widgets
+
+def batchnorm_backward(dout, cache):
+    return _widgets.staged_backward(dout, cache)
 '''),
     ],
     "bn_net_loss": [

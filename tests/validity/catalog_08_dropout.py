@@ -1,5 +1,41 @@
 """Lesson 08's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
 ASSIGNMENT = "08_dropout"
+# The correct dropout network with one thing changed.
+_NET = '''def dropout_net_loss(X, y, params, dropout_param, reg=0.0):
+    dropout_param["mode"] = MODE
+    FORWARD_MIDDLE
+    scores, c2 = nnref.layers.affine_forward(d, params["W2"], params["b2"])
+    if y is None:
+        return scores
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    loss = data_loss + 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    grads = {}
+    dd, grads["W2"], grads["b2"] = nnref.layers.affine_backward(dscores, c2)
+    BACKWARD_MIDDLE
+    grads["W1"] = grads["W1"] + reg * params["W1"]
+    grads["W2"] = grads["W2"] + reg * params["W2"]
+    BIAS_REG
+    return loss, grads
+'''
+_NET_RIGHT = {
+    "MODE": '"test" if y is None else "train"',
+    "FORWARD_MIDDLE": '''z, c1 = nnref.layers.affine_forward(X, params["W1"], params["b1"])
+    h, cr = nnref.layers.relu_forward(z)
+    d, cd = nnref.layers.dropout_forward(h, dropout_param)''',
+    "BACKWARD_MIDDLE": '''DROPOUT_BACKWARD
+    dz = nnref.layers.relu_backward(dh, cr)
+    _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)''',
+    "DROPOUT_BACKWARD": "dh = nnref.layers.dropout_backward(dd, cd)",
+    "BIAS_REG": "",
+}
+
+
+def _net(**wrong):
+    source = _NET
+    for key, right in _NET_RIGHT.items():
+        source = source.replace(key, wrong.get(key, right))
+    return source
+
 
 MUTANTS = {
     "l2_penalty": [
@@ -54,6 +90,16 @@ MUTANTS = {
             grads[name] = reg * value
         else:
             grads[name] = np.zeros(value.shape)
+    return penalty, grads
+'''),
+        ("a numpy float32 penalty for float32 parameters (np.sum without float())", '''def l2_penalty(params, reg):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += 0.5 * reg * np.sum(value ** 2)
+            grads[name] = reg * value
+        else:
+            grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
         ("applies the decay to the weights in place", '''def l2_penalty(params, reg):
@@ -112,6 +158,16 @@ MUTANTS = {
         if name.startswith("W"):
             penalty += l1 * float(np.sum(np.abs(value)))
             grads[name] = l1 * np.where(value >= 0, 1.0, -1.0).astype(value.dtype)
+        else:
+            grads[name] = np.zeros_like(value)
+    return penalty, grads
+'''),
+        ("a numpy float32 penalty for float32 parameters (np.sum without float())", '''def l1_penalty(params, l1):
+    penalty, grads = 0.0, {}
+    for name, value in params.items():
+        if name.startswith("W"):
+            penalty += l1 * np.sum(np.abs(value))
+            grads[name] = l1 * np.sign(value)
         else:
             grads[name] = np.zeros_like(value)
     return penalty, grads
@@ -179,6 +235,39 @@ MUTANTS = {
         return x, (dropout_param, None)
     u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
     mask = (u < keep_prob) / keep_prob
+    return x * mask, (dropout_param, mask)
+'''),
+        ("draws the mask with rng.binomial: the right distribution, not the docstring's mask for the seed", '''def dropout_forward(x, dropout_param):
+    p = dropout_param["keep_prob"]
+    if dropout_param["mode"] != "train":
+        return x, (dropout_param, None)
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    keep = rng.binomial(1, p, size=x.shape).astype(bool)
+    mask = np.where(keep, 1.0 / p, 0.0).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("keeps where u >= 1 - keep_prob: the right distribution, not the docstring's mask", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u >= 1 - keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("a mask of ones in test mode instead of None", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, np.ones_like(x))
+    u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
+    mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
+    return x * mask, (dropout_param, mask)
+'''),
+        ("seed 0 when no seed is given: the same mask at every call", '''def dropout_forward(x, dropout_param):
+    keep_prob = dropout_param["keep_prob"]
+    if dropout_param["mode"] == "test":
+        return x, (dropout_param, None)
+    u = np.random.default_rng(dropout_param.get("seed", 0)).random(x.shape)
+    mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
         ("drops x in place (x *= mask)", '''def dropout_forward(x, dropout_param):
@@ -275,9 +364,45 @@ MUTANTS = {
     return int(np.argmin(val_losses)), len(val_losses) - 1
 '''),
     ],
+    "dropout_net_loss": [
+        ("drops in test mode too (mode always 'train')", _net(MODE='"train"')),
+        ("backward skips the dropout mask", _net(DROPOUT_BACKWARD="dh = dd")),
+        ("dropout on the input X instead of the hidden layer", _net(
+            FORWARD_MIDDLE='''xd, cd = nnref.layers.dropout_forward(X, dropout_param)
+    z, c1 = nnref.layers.affine_forward(xd, params["W1"], params["b1"])
+    d, cr = nnref.layers.relu_forward(z)''',
+            BACKWARD_MIDDLE='''dz = nnref.layers.relu_backward(dd, cr)
+    _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)''')),
+        ("regularizes the biases too", _net(BIAS_REG='''loss = loss + 0.5 * reg * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
+    grads["b1"] = grads["b1"] + reg * params["b1"]
+    grads["b2"] = grads["b2"] + reg * params["b2"]''')),
+    ],
 }
 
 VARIANTS = {
+    "dropout_net_loss": [
+        ("own numpy throughout, the docstring's mask drawn by hand", '''def dropout_net_loss(X, y, params, dropout_param, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    h = np.maximum(X @ W1 + b1, 0)
+    if y is None:
+        dropout_param["mode"] = "test"
+        return h @ W2 + b2
+    dropout_param["mode"] = "train"
+    p = dropout_param["keep_prob"]
+    mask = (np.random.default_rng(dropout_param.get("seed")).random(h.shape) < p) / p
+    d = h * mask
+    s = d @ W2 + b2
+    s = s - s.max(axis=1, keepdims=True)
+    probs = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+    N = X.shape[0]
+    loss = -np.log(probs[np.arange(N), y]).mean() + 0.5 * reg * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    ds = probs.copy()
+    ds[np.arange(N), y] -= 1
+    ds /= N
+    dh = (ds @ W2.T) * mask * (h > 0)
+    return loss, {"W1": X.T @ dh + reg * W1, "b1": dh.sum(axis=0), "W2": d.T @ ds + reg * W2, "b2": ds.sum(axis=0)}
+'''),
+    ],
     "l2_penalty": [
         ("comprehensions, np.vdot and value * 0", '''def l2_penalty(params, reg):
     weights = [v for k, v in params.items() if k[0] == "W"]
@@ -291,7 +416,7 @@ VARIANTS = {
     for name in params:
         W = params[name]
         if name.startswith("W"):
-            penalty = penalty + reg / 2 * np.einsum("ij,ij->", W, W)
+            penalty = penalty + reg / 2 * float(np.einsum("ij,ij->", W, W))
             grads[name] = W * reg
         else:
             grads[name] = np.zeros(W.shape, dtype=W.dtype)
@@ -303,7 +428,7 @@ VARIANTS = {
     penalty, grads = 0.0, {}
     for name, W in params.items():
         if name[0] == "W":
-            penalty += l1 * np.abs(W).sum()
+            penalty += l1 * float(np.abs(W).sum())
             grads[name] = np.where(W > 0, l1, np.where(W < 0, -l1, 0.0)).astype(W.dtype)
         else:
             grads[name] = np.zeros_like(W)
@@ -320,24 +445,23 @@ VARIANTS = {
 '''),
     ],
     "dropout_forward": [
-        ("rng.binomial draws and np.where (another random stream, same distribution)", '''def dropout_forward(x, dropout_param):
+        ("Generator.uniform (the same stream as random) and np.where", '''def dropout_forward(x, dropout_param):
     p = dropout_param["keep_prob"]
     if dropout_param["mode"] != "train":
         return x, (dropout_param, None)
     rng = np.random.default_rng(dropout_param.get("seed"))
-    keep = rng.binomial(1, p, size=x.shape).astype(bool)
+    keep = rng.uniform(0.0, 1.0, size=x.shape) < p
     mask = np.where(keep, 1.0 / p, 0.0).astype(x.dtype)
-    return x * mask, (dropout_param, mask)
+    return np.where(keep, x / x.dtype.type(p), x.dtype.type(0)), (dropout_param, mask)
 '''),
-        ("uniform draws compared with 1 - keep_prob from above", '''def dropout_forward(x, dropout_param):
-    keep_prob = dropout_param["keep_prob"]
+        ("the boolean mask times a scalar 1 / keep_prob of x's dtype", '''def dropout_forward(x, dropout_param):
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
-    rng = np.random.default_rng(dropout_param.get("seed"))
-    keep = rng.uniform(0.0, 1.0, size=x.shape) >= 1 - keep_prob
-    mask = keep.astype(x.dtype) / x.dtype.type(keep_prob)
-    out = np.where(keep, x / x.dtype.type(keep_prob), x.dtype.type(0))
-    return out, (dropout_param, mask)
+    keep_prob = dropout_param["keep_prob"]
+    generator = np.random.default_rng(dropout_param.get("seed", None))
+    kept = generator.random(size=x.shape) < keep_prob
+    mask = kept.astype(x.dtype) * x.dtype.type(1.0 / keep_prob)
+    return x * mask, (dropout_param, mask)
 '''),
     ],
     "dropout_backward": [
@@ -373,6 +497,15 @@ VARIANTS = {
 }
 
 CHEATS = {
+    "dropout_net_loss": [
+        ("uses nnref.nets.FullyConnectedNet's loss", '''def dropout_net_loss(X, y, params, dropout_param, reg=0.0):
+    D, H = params["W1"].shape
+    net = nnref.nets.FullyConnectedNet([H], D, params["W2"].shape[1], keep_prob=dropout_param["keep_prob"],
+                                       reg=reg, dtype=params["W1"].dtype, dropout_seed=dropout_param.get("seed"))
+    net.params.update(params)
+    return net.loss(X, y)
+'''),
+    ],
     "dropout_forward": [
         ("calls nnref.layers.dropout_forward", '''from nnref.layers import dropout_forward as _ref
 
