@@ -23,6 +23,7 @@ from pathlib import Path
 
 V1_CONTROLLERS = ("cpu", "cpuacct", "pids", "memory")
 PERIOD_US = 100_000
+STALE_SECONDS = 600  # an empty group this old was left by a grading process that was killed
 
 
 def _mounts():
@@ -65,6 +66,20 @@ def _write(path, text):
     path.write_text(text)
 
 
+def _sweep(parent):
+    """Remove the empty groups a killed grading process left (a group with processes, or one
+    made moments ago for a sandbox about to start, is kept: rmdir refuses the first)."""
+    try:
+        stale = [g for g in parent.iterdir() if g.is_dir() and time.time() - g.stat().st_mtime > STALE_SECONDS]
+    except OSError:
+        return
+    for group in stale:
+        try:
+            group.rmdir()
+        except OSError:
+            pass
+
+
 class Group:
     """A sandbox's control group: ``command_prefix`` puts the sandbox's first process in it."""
 
@@ -92,6 +107,7 @@ class Group:
 
     def _make(self, cpus, processes, memory_bytes):
         for folder in set(self.folders.values()):
+            _sweep(folder.parent)
             if self.v2:  # a v2 group's controllers must be enabled in each parent
                 for parent in (folder.parent.parent, folder.parent):
                     parent.mkdir(exist_ok=True)
