@@ -137,6 +137,9 @@ def _system_binds():
         elif host.is_dir():
             args += _ro(host)
     args += _ro("/usr")
+    # /etc as bwrap would make it is 0700: a kernel run under its own uid could not read
+    # fontconfig's config there, and every notebook drawing text got a "Fontconfig error" line
+    args += ["--perms", "0755", "--dir", "/etc"]
     for name in ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     return args

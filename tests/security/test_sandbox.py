@@ -215,3 +215,20 @@ def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path):
     run = subprocess.run([str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True,
                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})
     assert run.returncode == 0 and "sandbox ok from " + str(venv) in run.stdout, run.stderr[-2000:]
+
+
+def test_fontconfig_reads_its_config_in_the_sandbox():
+    """A kernel graded under its own uid must be able to enter /etc: fontconfig (matplotlib runs
+    fc-list when it builds its font cache) printed "Fontconfig error: Cannot load default config
+    file" into every graded notebook when bwrap made /etc unreadable (mode 0700)."""
+    from autograder.kernel import Kernel, KernelSpec
+    nb = notebooks.nbformat.v4.new_notebook()
+    nb.cells = [notebooks.nbformat.v4.new_code_cell(
+        "import subprocess\nprint(repr(subprocess.run(['fc-list'], capture_output=True, text=True).stderr))")]
+    kernel = Kernel(KernelSpec(30))
+    try:
+        kernel.run(nb)
+    finally:
+        kernel.close()
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert text.strip() == "''", f"fc-list in the sandbox said: {text}"
