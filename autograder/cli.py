@@ -184,7 +184,7 @@ def cmd_grade(args):
     workspace = Path(args.workspace).resolve()
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
                          sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask,
-                         gradebook=args.gradebook)
+                         gradebook=args.gradebook, roster=args.roster)
     flagged = _report(graded, workspace, assignment, started, not args.no_sandbox, args.gradebook)
     return FLAGGED if flagged else 0
 
@@ -279,6 +279,9 @@ def build_parser():
     p.add_argument("--gradebook", metavar="URL",
                    help="nbgrader's gradebook as an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course "
                         "(default: sqlite:///WORKSPACE/gradebook.db)")
+    p.add_argument("--roster", metavar="CSV",
+                   help="students' names for the gradebook (formgrader): a CSV with an id column (student_id, "
+                        "id, login or username) and first_name and last_name, or name; default: the id alone")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="grade on a Dask cluster: a scheduler address (tcp://host:8786), or `local` / `local:N` "
                         "for N worker processes here (default: the local process pool)")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import notebooks, reference
+from . import reference
 from .errors import GradeError
 from .feedback import feedback_html
+from .formgrader import read_roster, record, write_autograded
 from .gradebook import gradebook_url, write_gradebook
 from .pipeline import Job
 from .pool import default_workers, grade_many
@@ -193,15 +194,22 @@ def _prepare(workspace, assignment, subs):
 
 
 NBGRADER_CONFIG = '''"""nbgrader's settings for this workspace (written by nncourse grade; edit freely, it is kept)."""
+from pathlib import Path
+
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course_id!r}
-c.CourseDirectory.db_assignments = {assignments!r}
-c.CourseDirectory.db_url = {db_url!r}
+c.CourseDirectory.db_url = {db_url}
 c.ExecutePreprocessor.timeout = {timeout!r}
+# Stock generate_feedback (formgrader's button) reads the autograded notebooks: hidden tests out
+c.GenerateFeedback.preprocessors = {feedback_steps!r}
 '''
+# the workspace's own gradebook, wherever the folder is copied or moved
+WORKSPACE_DB = '"sqlite:///" + str(Path(__file__).resolve().parent / "gradebook.db")'
+FEEDBACK_STEPS = ["nbgrader.preprocessors.GetGrades", "autograder.formgrader.StripHiddenTests",
+                  "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 
 
-def _course_folder(workspace, course, assignment, db_url):
+def _course_folder(workspace, course, assignment, gradebook):
     """Make the workspace an nbgrader course folder formgrader can open: the assignment's
     source/ and release/, and an nbgrader_config.py (an existing one is the instructor's)."""
     files = {"source": {p.relative_to(assignment.source_dir).as_posix(): p.read_bytes()
@@ -218,19 +226,22 @@ def _course_folder(workspace, course, assignment, db_url):
     config = workspace / "nbgrader_config.py"
     if not config.exists() and not config.is_symlink():
         config.write_text(NBGRADER_CONFIG.format(
-            course_id=course.slug, db_url=db_url, timeout=int(max(a.time_limit for a in course.assignments)),
-            assignments=[dict(name=a.id) for a in course.assignments]), encoding="utf-8")
+            course_id=course.slug, db_url=repr(gradebook_url(gradebook)) if gradebook else WORKSPACE_DB,
+            timeout=int(max(a.time_limit for a in course.assignments)), feedback_steps=FEEDBACK_STEPS),
+            encoding="utf-8")
 
 
 def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
-                cluster=None, gradebook=None):
+                cluster=None, gradebook=None, roster=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
 
     Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
     instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column.
     ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally.
-    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace)."""
+    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace);
+    ``roster``: a CSV of students' ids and names for the gradebook (autograder/formgrader.py)."""
     workspace = Path(workspace)
+    names = read_roster(roster) if roster else None
     subs = sorted(subs, key=lambda s: s.student)
     _prepare(workspace, assignment, subs)
     with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
@@ -251,12 +262,13 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
             results[student] = result
     graded = [(sub, results[sub.student]) for sub in subs]
     for sub, result in graded:
-        _write_student(workspace, assignment, sub.student, result)
+        _write_student(workspace, assignment, sub.student, result, plan.source_nb)
     source_nb = plan.source_nb
-    _course_folder(workspace, course, assignment, gradebook_url(gradebook or workspace))
+    _course_folder(workspace, course, assignment, gradebook)
     write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
     try:
         write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
+        record(gradebook_url(gradebook or workspace), course, assignment, graded, names)
     except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
         print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
               f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
@@ -264,11 +276,9 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     return graded
 
 
-def _write_student(workspace, assignment, student, result):
+def _write_student(workspace, assignment, student, result, source_nb):
     """The student's autograded notebook, feedback and observed values."""
-    if result.notebook is not None:
-        (workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb").write_text(
-            notebooks.dumps(result.notebook), encoding="utf-8")
+    write_autograded(workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb", result, source_nb)
     (workspace / "feedback" / student / assignment.id / f"{assignment.id}.html").write_text(
         feedback_html(result, student, assignment.id, assignment.title), encoding="utf-8")
     observed = workspace / "observed" / assignment.id / f"{student}.json"
