@@ -14,13 +14,15 @@ outside the kernel, so both are made to say what it decided:
   (``TemplateNotFound: 'formgrade_macros.tpl'``, a server error);
 * each exercise's verdicts are its solution cell's comment (``auto_comment``) in the gradebook:
   nbgrader keeps scores on test cells and comments on solution cells;
-* every assignment of the course is in the gradebook, and students have names from a roster.
+* every assignment of the course is in the gradebook and has its source/ folder (formgrader's
+  views list the assignments found there), and students have names from a roster.
 
 Stock ``nbgrader generate_feedback`` (formgrader's "Generate Feedback") builds feedback from
 the autograded notebooks; the workspace's nbgrader_config.py gives it ``StripHiddenTests``.
 """
 import copy
 import csv
+import shutil
 from pathlib import Path
 
 from nbconvert.utils.base import NbConvertBase
@@ -75,6 +77,16 @@ def autograded_notebook(result, source_nb):
 
 def write_autograded(path, result, source_nb):
     Path(path).write_text(notebooks.dumps(autograded_notebook(result, source_nb)), encoding="utf-8")
+
+
+def add_sources(workspace, course):
+    """Each of the course's assignments' source/ folder in the workspace, where there is none yet
+    (an instructor's edits there are kept): formgrader lists the assignments it finds there."""
+    for a in course.existing():
+        target = Path(workspace) / "source" / a.id
+        if not target.exists() and not target.is_symlink():
+            shutil.copytree(a.source_dir, target, symlinks=True,
+                            ignore=shutil.ignore_patterns(".*", "__pycache__"))
 
 
 def read_roster(path):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import reference
 from .errors import GradeError
 from .feedback import feedback_html
-from .formgrader import read_roster, record, write_autograded
+from .formgrader import add_sources, read_roster, record, write_autograded
 from .gradebook import gradebook_url, write_gradebook
 from .pipeline import Job
 from .pool import default_workers, grade_many
@@ -223,6 +223,7 @@ def _course_folder(workspace, course, assignment, gradebook):
         for rel, data in contents.items():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             (target / rel).write_bytes(data)
+    add_sources(workspace, course)
     config = workspace / "nbgrader_config.py"
     if not config.exists() and not config.is_symlink():
         config.write_text(NBGRADER_CONFIG.format(

@@ -81,14 +81,16 @@ class Pages:
 
     def __init__(self, browser, lab):
         self.lab = lab
-        self.page = browser.new_page(viewport={"width": 1300, "height": 900})
+        # the token on every request: formgrader's pages fetch their tables from its API
+        self.page = browser.new_page(viewport={"width": 1300, "height": 900},
+                                     extra_http_headers={"Authorization": f"token {lab.token}"})
         self.errors = []
         self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
 
     def open(self, path, wait_for):
-        response = self.page.goto(f"{self.lab.base}/formgrader/{path}?token={self.lab.token}")
+        response = self.page.goto(f"{self.lab.base}/formgrader/{path}")
         assert response.status == 200, f"/formgrader/{path}: {response.status}"
         self.page.wait_for_selector(wait_for, timeout=PAGE_TIMEOUT)
         return self.page.locator("body").inner_text()
@@ -102,9 +104,10 @@ def test_formgrader_shows_what_nncourse_decided(graded, browser, tmp_path):
     try:
         pages = Pages(browser, lab)
 
-        # Manage Assignments: the course's assignments, not only the graded one
-        text = pages.open("manage_assignments", "td:has-text('09_mnist_homework')")
-        assert all(a.id in text for a in load_course(ROOT).assignments), text
+        # Manage Assignments and Manual Grading: the course's assignments, not only the graded one
+        for view in ("manage_assignments", "gradebook"):
+            text = pages.open(view, "td:has-text('09_mnist_homework')")
+            assert all(a.id in text for a in load_course(ROOT).existing()), (view, text)
 
         # Manual Grading of the notebook: every submission, the corrupt and the missing ones too
         pages.open(f"gradebook/{ASSIGNMENT}/{ASSIGNMENT}", "#main-table tbody tr")
@@ -120,8 +123,13 @@ def test_formgrader_shows_what_nncourse_decided(graded, browser, tmp_path):
         # the failing student: the failed test cell says so, with the grader's message, and the
         # exercise's comment box holds it
         cell = failed_cell(results["dijkstra"])
-        text = pages.open(f"submissions/{ids['dijkstra']}/", "#nncourse-note, .jp-MarkdownCell, .text_cell")
-        assert f"nncourse: failed (0/{cell.max_points:g})" in text and cell.message.splitlines()[0] in text, text
+        pages.open(f"submissions/{ids['dijkstra']}/", ".text_cell_render")
+        note = pages.page.locator(".text_cell_render").first.inner_text()
+        assert note.startswith(f"nncourse graded this notebook: {results['dijkstra'].score:g} / 12"), note
+        outputs = pages.page.locator(".output_area").all_inner_texts()
+        assert any(f"nncourse: failed (0/{cell.max_points:g})" in o and cell.message.splitlines()[0] in o
+                   for o in outputs), outputs
+        assert not [o for o in outputs if "tests passed" in o], "a test cell shows what the kernel printed"
         comment = pages.page.locator(f"#{cell.exercise}-comment")
         pages.page.wait_for_function(f"document.getElementById('{cell.exercise}-comment').value.length > 0",
                                      timeout=PAGE_TIMEOUT)
@@ -129,8 +137,9 @@ def test_formgrader_shows_what_nncourse_decided(graded, browser, tmp_path):
 
         # the flagged and the corrupt students: the reason at the top of their page
         for student, reason in (("fermat", "grade cell altered"), ("gauss", "corrupt"), (MISSING, "no notebook")):
-            text = pages.open(f"submissions/{ids[student]}/", ".jp-MarkdownCell, .text_cell")
-            assert "Flagged for review" in text and reason in text, (student, text[:2000])
+            pages.open(f"submissions/{ids[student]}/", ".text_cell_render")
+            note = pages.page.locator(".text_cell_render").first.inner_text()
+            assert "Flagged for review" in note and f"{reason}: " in note, (student, note)
         assert not pages.errors, pages.errors
     finally:
         lab.close()
