@@ -39,6 +39,13 @@ def dumps(nb):
     return nbformat.writes(nb, version=4) + "\n"
 
 
+def python_source(source):
+    """A code cell's source as the kernel runs it: IPython's syntax (``%magic``, ``!shell``,
+    ``?``) turned into the Python calls IPython makes of it, so that ``ast`` can read it."""
+    from IPython.core.inputtransformer2 import TransformerManager  # IPython is slow to import
+    return TransformerManager().transform_cell(source)
+
+
 def is_grade(cell):
     """An autograded test cell (nbgrader's metadata; nbgrader.utils' test, without importing
     nbgrader, a second's work that a grading worker does not need)."""
