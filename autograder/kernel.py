@@ -221,6 +221,8 @@ class Kernel:
         self.limits = sandbox.Limits(time_limit=spec.time_limit)
         self._stack = ExitStack()
         self.box, self.km, self.error = None, None, None
+        self.cell = None  # the index of the cell running now
+        self.stop_before = None  # no cell from this index on is run (set by another thread)
         self.launched = time.monotonic()
         try:
             self._launch()
@@ -265,7 +267,7 @@ class Kernel:
                     return client
                 except (RuntimeError, TimeoutError) as err:
                     self.error = err
-            if attempt + 1 < START_ATTEMPTS:
+            if attempt + 1 < START_ATTEMPTS and self.stop_before != 0:  # not cancelled
                 self._stack.close()
                 self.error = None
                 try:
@@ -308,8 +310,18 @@ class Kernel:
         return sandbox.tree_cpu_seconds(process.pid) if process else None
 
     def kill(self):
+        """Stop the kernel and everything it started now (safe from any thread)."""
         if self.box and self.box.group:
             self.box.group.kill()
+            return
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            process.kill()
+
+    def cancel(self):
+        """Run no more cells, and stop the kernel (safe from any thread)."""
+        self.stop_before = 0
+        self.kill()
 
     def exit_status(self):
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -367,7 +379,9 @@ def _run_cells(client, nb, kernel, watch, cell_index):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        cell_index[0] = index
+        cell_index[0] = kernel.cell = index
+        if kernel.stop_before is not None and index >= kernel.stop_before:
+            break
         client.timeout = max(1, int(deadline - time.monotonic() + 0.999))
         try:
             if time.monotonic() >= deadline:
