@@ -8,6 +8,7 @@ from . import notebooks, pipeline, sandbox
 from .course import CourseError, installed_root, load_course
 from .errors import GradeError
 from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
+from .observations import UnreadableTestCell
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
@@ -333,7 +334,8 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed) as err:
+    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed,
+            UnreadableTestCell) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 
