@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import guard, notebooks, observations, withheld
 from .kernel import Kernel, KernelSpec
+from .plan import imported_modules
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result
 
 NOT_ANSWERED = "not answered yet"
@@ -55,9 +56,15 @@ class Job:
     def __post_init__(self):
         self.time_limit = self.time_limit or self.plan.time_limit
 
-    def kernel_spec(self, observe="student", nnref_copy=None):
+    def kernel_spec(self, observe="student", nnref_copy=None, warm_modules=None):
         return KernelSpec(self.time_limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
-                          observe, nnref_copy, self.plan.warm_modules)
+                          observe, nnref_copy, self.plan.warm_modules if warm_modules is None else warm_modules)
+
+    def audit_kernel_spec(self, audit_nb):
+        """The audit's kernel: nnref withheld, and warm with only the source's modules that the
+        audit's cells import (its cells draw nothing: no plotting or widget module to import)."""
+        warm = tuple(m for m in imported_modules(audit_nb) if m in self.plan.warm_modules)
+        return self.kernel_spec(nnref_copy=withheld_copy(self.plan), warm_modules=warm)
 
 
 @dataclass
@@ -126,7 +133,7 @@ def strip(g):
     candidates = audit_candidates(g)
     if candidates:
         g.audit_nb = audit_notebook(g, candidates)
-        g.audit_kernel = Kernel(g.job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+        g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
 
 
 def guard_tests(g):
@@ -363,7 +370,7 @@ def _audit_grading(g):
                   run_nb=g.audit_nb, placed=placed)
     g.audit_kernel = None
     if sub.kernel is None:
-        sub.kernel = Kernel(g.job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+        sub.kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
     return sub
 
 
