@@ -1,4 +1,4 @@
-"""Verdicts outside the student's kernel (DESIGN.md, "Grading that student code cannot bend").
+"""Verdicts outside the student's kernel (course/INSTRUCTORS.md, "Verdicts outside the student's kernel").
 
 A submission's test cells run in its kernel with ``NNCOURSE_OBSERVE=student``: each check
 only reports the value it was given (nnref/observations.py). What the test cell would compare

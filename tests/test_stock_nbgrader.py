@@ -1,4 +1,4 @@
-"""Stock nbgrader on this course (DESIGN.md, "Stock nbgrader compatible"): with the
+"""Stock nbgrader on this course (course/ARCHITECTURE.md, "Stock nbgrader compatible"): with the
 repository's nbgrader_config.py, `nbgrader generate_assignment` reproduces release/ and
 `nbgrader autograde` gives the same per-cell scores as `nncourse grade` to full, blank and
 partly wrong submissions of lessons 01-04, to correct answers that raise warnings, and to full
