@@ -25,27 +25,50 @@ class When:
     on_time: bool = False  # an LMS marked it on time without giving the time
 
 
+# Moodle's grading worksheet ("Download grading worksheet"): Identifier "Participant 123",
+# "Last modified (submission)" "Tuesday, 15 September 2026, 11:59 PM" ("-": nothing submitted)
+MOODLE_ID, MOODLE_TIME, MOODLE_FORMAT = "Identifier", "Last modified (submission)", "%A, %d %B %Y, %I:%M %p"
+
+
 def read_times(path, tz, assignment_id):
     """{student: When} from a CSV with columns ``student`` and ``submitted_at`` (and optionally
-    ``assignment``: rows naming another assignment are skipped)."""
+    ``assignment``: rows naming another assignment are skipped), or Moodle's grading worksheet
+    (students as its participant numbers)."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        if not {"student", "submitted_at"} <= set(reader.fieldnames or ()):
+        columns = set(reader.fieldnames or ())
+        moodle = {MOODLE_ID, MOODLE_TIME} <= columns
+        if not moodle and not {"student", "submitted_at"} <= columns:
             raise PolicyError(f"{path}, line 1: the header must name the columns student and submitted_at "
-                              f"(and optionally assignment); it has {', '.join(reader.fieldnames or ()) or 'none'}")
+                              f"(and optionally assignment), or be Moodle's grading worksheet; it has "
+                              f"{', '.join(reader.fieldnames or ()) or 'none'}")
         out = {}
         for row in reader:
             where = f"{path}, line {reader.line_num}"
             if (row.get("assignment") or assignment_id).strip() != assignment_id:
                 continue
-            student = (row["student"] or "").strip()
+            student = (row[MOODLE_ID] if moodle else row["student"] or "").strip().removeprefix("Participant ")
+            text = (row[MOODLE_TIME] if moodle else row["submitted_at"] or "").strip()
+            if moodle and text in ("", "-"):
+                continue  # nothing submitted
             if not student:
                 raise PolicyError(f"{where}: no student id; fill in the student column or remove the row")
             if student in out:
                 raise PolicyError(f"{where}: a second time for {student} (the first is on "
                                   f"{out[student].source}); keep the one to use")
-            out[student] = When(parse_time(row["submitted_at"] or "", tz, f"{where}, submitted_at"), where)
+            out[student] = When(_moodle_time(text, tz, where) if moodle else
+                                parse_time(text, tz, f"{where}, submitted_at"), where)
     return out
+
+
+def _moodle_time(text, tz, where):
+    try:
+        local = datetime.strptime(text, MOODLE_FORMAT)
+    except ValueError:
+        raise PolicyError(f"{where}: {MOODLE_TIME} {text!r} is not Moodle's English date format "
+                          f"(e.g. 'Tuesday, 15 September 2026, 11:59 PM'); download the worksheet with "
+                          f"the language set to English, or write a student,submitted_at CSV") from None
+    return parse_time(local.isoformat(sep=" "), tz, where)
 
 
 def from_receipt(data, tz, origin):

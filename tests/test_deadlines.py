@@ -232,3 +232,30 @@ def test_a_roster_without_the_id_column_is_refused(tmp_path):
     roster.write_text("Student,ID,SIS User ID,Section\nx,1,2,3\n")
     with pytest.raises(GradeError, match=r"r.csv, line 1: the roster has no 'SIS Login ID' column.*--match"):
         export(course, ws, roster, "canvas", tmp_path / "o.csv")
+
+
+def test_moodle_grading_worksheet_times(tmp_path):
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text('Identifier,Full name,Email address,Status,Last modified (submission),Grade\n'
+                     'Participant 101,Ann Lee,ann@x.org,Submitted,"Friday, 25 September 2026, 11:30 PM",\n'
+                     'Participant 102,Bo Doe,bo@x.org,No submission,-,\n')
+    got = read_times(sheet, BERLIN, "01")
+    assert list(got) == ["101"] and got["101"].at == datetime(2026, 9, 25, 21, 30, tzinfo=timezone.utc)
+    sheet.write_text('Identifier,Last modified (submission)\nParticipant 101,"vendredi, 25 septembre 2026"\n')
+    with pytest.raises(d.PolicyError, match="worksheet.csv, line 2: .*English"):
+        read_times(sheet, BERLIN, "01")
+
+
+def test_a_times_row_naming_no_submitted_student_is_refused(tmp_path):
+    from autograder import term
+    course = _course(tmp_path, "", 'due = "2026-09-15 23:59"')
+    times = tmp_path / "times.csv"
+    times.write_text("student,submitted_at\nann,2026-09-15 23:00\nanne,2026-09-15 23:00\n")
+    subs = [Submission("ann", b"{}", "ann.ipynb")]
+    with pytest.raises(d.PolicyError, match=r"times.csv, line 3: unknown student 'anne'"):
+        term.check(course, course.get("01"), subs, tmp_path / "ws", times)
+    (tmp_path / "undated").mkdir()
+    undated = _course(tmp_path / "undated", "")
+    with pytest.raises(d.PolicyError, match="01 has no due date in course/course.toml"):
+        term.check(undated, undated.get("01"), subs, tmp_path / "ws", times)
+    assert term.check(undated, undated.get("01"), subs, tmp_path / "ws") is None

@@ -134,6 +134,10 @@ class TestTerm:
                 nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
                 assert (nb.score, nb.late_submission_penalty) == (raw, penalty), student
             assert str(gb.find_submission(ASSIGNMENT, "cal").timestamp) == "2026-10-26 03:00:00"
+            from nbgrader.plugins.export import CsvExportPlugin
+            CsvExportPlugin(to=str(workspace.parent / "nbgrader-export.csv")).export(gb)
+        exported = rows(workspace.parent / "nbgrader-export.csv")  # nbgrader's own export: the same final scores
+        assert {s: float(r["score"]) for s, r in exported.items()} == {s: e[3] for s, e in EXPECTED.items()}
 
     def test_canvas_export_lists_who_is_missing(self, term_class, tmp_path, capsys):
         course, workspace = term_class
