@@ -96,7 +96,7 @@ def apply(run, graded, workspace):
         days = 0
         if at is not None and run.budget:
             mine = spent.setdefault(sub.student, {})
-            left = run.budget - sum(d for a, d in mine.items() if a != aid)
+            left = max(0, run.budget - sum(d for a, d in mine.items() if a != aid))  # the budget may have shrunk
             due = extension.apply(run.policy.due) if extension else run.policy.due
             days = deadlines.allocate([(aid, deadlines.savings(run.policy, at, due, result.score, left))], left)[aid]
             mine[aid] = days
