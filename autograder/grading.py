@@ -332,7 +332,8 @@ def table(graded):
     lines = [header]
     for sub, result in graded:
         ex = result.exercises()
-        lines.append([sub.student, result.status, f"{result.score:g}/{result.max_score:g}"]
+        late = f" (raw {result.score:g}, late -{result.late.penalty:g})" if result.late and result.late.penalty else ""
+        lines.append([sub.student, result.status, f"{result.final_score:g}/{result.max_score:g}{late}"]
                      + [f"{ex[e][0]:g}/{ex[e][1]:g}" for e in exercises] + [result.reason])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]
