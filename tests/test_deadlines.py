@@ -259,3 +259,31 @@ def test_a_times_row_naming_no_submitted_student_is_refused(tmp_path):
     with pytest.raises(d.PolicyError, match="01 has no due date in course/course.toml"):
         term.check(undated, undated.get("01"), subs, tmp_path / "ws", times)
     assert term.check(undated, undated.get("01"), subs, tmp_path / "ws") is None
+
+
+def test_the_ledger_keeps_late_days_spent_by_assignments_graded_earlier(tmp_path):
+    """Graded one at a time: 01 spends the only late day; 02, graded later, finds none left;
+    grading 01 again gives its day back first and spends it again (nothing changes)."""
+    from autograder import term
+    from autograder.results import CellResult, Result
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "course.toml").write_text(
+        '[term]\nlate_policy = "per_day"\nlate_percent = 10\nlate_days = 1\n' + "".join(
+            f'[[assignments]]\nid = "{a}"\ntitle = "{a}"\ntime_limit = 60\ndue = "2026-09-{d} 12:00"\n'
+            for a, d in (("01", 10), ("02", 17))))
+    course, ws = load_course(tmp_path), tmp_path / "ws"
+    ws.mkdir()
+
+    def grade(aid, submitted):
+        sub = Submission("ann", b"{}", "ann.ipynb", receipts={"timestamp.txt": submitted.encode()})
+        run = term.check(course, course.get(aid), [sub], ws)
+        result = Result([CellResult("t", "e", 10, 10, "passed")])
+        term.apply(run, [(sub, result)], ws)
+        return result.late
+
+    first = grade("01", "2026-09-11 18:00:00 UTC")  # 30 h late
+    assert (first.late_days, first.percent) == (1, 10)
+    second = grade("02", "2026-09-17 22:00:00 UTC")  # 10 h late, no day left
+    assert (second.late_days, second.percent, second.final) == (0, 10, 9)
+    again = grade("01", "2026-09-11 18:00:00 UTC")
+    assert (again.late_days, again.percent) == (1, 10)
