@@ -122,10 +122,9 @@ def _policy(path, term, entry):
     """The assignment's deadlines.Policy: [term]'s settings, then its own."""
     settings = {k: v for k, v in term.items() if k in DEFAULTS}
     settings.update({k: v for k, v in entry.items() if k in DEFAULTS or k == "due"})
-    if "due" not in settings:
-        return None
-    try:
-        return make_policy(settings, f"[[assignments]] {entry['id']!r}")
+    try:  # checked even without a due date: a typo in [term] is found before the term starts
+        policy = make_policy(settings, f"[[assignments]] {entry['id']!r}")
+        return policy if policy.due else None
     except PolicyError as err:  # pointed at the line of the setting it names
         key = next((k for k in settings if f", {k}" in str(err) or f"{k} =" in str(err)), None)
         value = settings.get(key)

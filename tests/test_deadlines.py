@@ -182,6 +182,7 @@ def test_course_toml_policy_with_an_assignment_override(tmp_path):
     ('timezone = "Europe/Berlni"', 'due = "2026-09-15 23:59"', r"course.toml, line 5: .*unknown time zone 'Europe/Berlni'"),
     ("", 'due = "2026-09-15 25:00"', r"course.toml, line 11: .*is not a date and time"),
     ("late_percnt = 10", "", r"line 4: \[term\] has unknown keys late_percnt"),
+    ('late_policy = "daily"', "", r"line 5: .*late_policy = 'daily'; use one of per_day"),
 ])
 def test_bad_course_toml_names_the_line(tmp_path, term, entry, message):
     with pytest.raises(CourseError, match=message):
@@ -224,6 +225,9 @@ def test_moodle_export_is_keyed_by_email(tmp_path):
     assert _rows(done.path) == [["First name", "Last name", "ID number", "Email address", "One"],
                                 ["Ann", "Lee", "1", "ann", "4.5"], ["Bo", "Doe", "2", "bo", "5"]]
     assert done.not_on_roster == ["ghost"]
+    plain = export(course, ws, roster, "csv", tmp_path / "p.csv", match="Email address")
+    assert _rows(plain.path)[:2] == [["student_id", "First name", "Last name", "ID number", "Institution",
+                                      "Email address", "One"], ["ann", "Ann", "Lee", "1", "U", "ann", "4.5"]]
 
 
 def test_a_roster_without_the_id_column_is_refused(tmp_path):
