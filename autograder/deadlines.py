@@ -161,16 +161,17 @@ def allocate(items, budget):
     n = len(items)
     # best[i][b]: the best (points saved, -days spent) from assignment i on, with b days left
     best = [[(0.0, 0)] * (budget + 1) for _ in range(n + 1)]
+
+    def spend(i, b, k):  # k days on assignment i, the rest spent best on the later ones
+        return round(items[i][1][k] + best[i + 1][b - k][0], 9), best[i + 1][b - k][1] - k
+
+    choices = lambda i, b: range(min(b, len(items[i][1]) - 1) + 1)
     for i in range(n - 1, -1, -1):
-        saved = items[i][1]
         for b in range(budget + 1):
-            best[i][b] = max((round(saved[k] + best[i + 1][b - k][0], 9), best[i + 1][b - k][1] - k)
-                             for k in range(min(b, len(saved) - 1) + 1))
+            best[i][b] = max(spend(i, b, k) for k in choices(i, b))
     out, left = {}, budget
-    for i, (name, saved) in enumerate(items):
-        target = best[i][left]
-        k = max(k for k in range(min(left, len(saved) - 1) + 1)
-                if (round(saved[k] + best[i + 1][left - k][0], 9), best[i + 1][left - k][1] - k) == target)
+    for i, (name, _) in enumerate(items):
+        k = max(k for k in choices(i, left) if spend(i, left, k) == best[i][left])  # ties: spend here, earlier
         out[name], left = k, left - k
     return out
 
