@@ -103,7 +103,9 @@ def _write(url, assignment, source_nb, graded):
             gb.remove_assignment(assignment.id)  # its notebooks, cells and submissions
         except MissingEntry:
             pass
-        gb.add_assignment(assignment.id)
+        # nbgrader keeps naive UTC times
+        gb.add_assignment(assignment.id, duedate=assignment.policy.due.replace(tzinfo=None)
+                          if assignment.policy and assignment.policy.due else None)
     # The cells as nbgrader generate_assignment records them: solutions cleared, hidden tests kept.
     cells_nb = copy.deepcopy(source_nb)
     for step in (ClearSolutions, ComputeChecksums):
@@ -115,9 +117,12 @@ def _write(url, assignment, source_nb, graded):
         warnings.filterwarnings("ignore", category=SAWarning)
         for sub, result in graded:
             gb.update_or_create_student(sub.student)
-            gb.add_submission(assignment.id, sub.student)
+            late = result.late
+            gb.add_submission(assignment.id, sub.student,
+                              **({"timestamp": late.submitted.replace(tzinfo=None)} if late and late.submitted else {}))
             nb_entry = gb.find_submission_notebook(notebook, assignment.id, sub.student)
             nb_entry.flagged = bool(result.flags)
+            nb_entry.late_submission_penalty = late.penalty if late else 0.0
             for cell in result.cells:
                 grade = gb.find_grade(cell.grade_id, notebook, assignment.id, sub.student)
                 grade.auto_score = cell.points
