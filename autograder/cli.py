@@ -4,10 +4,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import notebooks, pipeline, sandbox
+from . import notebooks, pipeline, regrade, sandbox
 from .course import CourseError, installed_root, load_course
+from .deadlines import PolicyError
 from .errors import GradeError
 from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
+from .observations import UnreadableTestCell
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
@@ -181,12 +183,48 @@ def cmd_grade(args):
     assignment = course.get(args.assignment) if args.assignment else _only(course)
     started = time.monotonic()
     subs = collect(args.submissions, assignment.id, args.id_pattern)
+    return _grade(args, course, assignment, subs, started)
+
+
+def _grade(args, course, assignment, subs, started):
     workspace = Path(args.workspace).resolve()
+    last = regrade.before(workspace, assignment.id) if args.since_last else None
     graded = grade_class(course, assignment, subs, workspace, args.workers, args.time_limit, progress=True,
                          sandbox=_sandbox(args, check_here=not args.dask), cluster=args.dask,
-                         gradebook=args.gradebook, roster=args.roster)
+                         gradebook=args.gradebook, submitted_at=args.submitted_at, roster=args.roster)
     flagged = _report(graded, workspace, assignment, started, not args.no_sandbox, args.gradebook)
+    if last is not None:
+        print("\n" + regrade.report(regrade.changes(last, regrade.read_state(workspace, assignment.id))))
+        print(f"the previous grades: {workspace / regrade.PREVIOUS}")
     return FLAGGED if flagged else 0
+
+
+def cmd_regrade(args):
+    """`grade --since-last` on the notebooks the workspace already holds."""
+    course = load_course(args.root)
+    assignment = course.get(args.assignment) if args.assignment else _only(course)
+    started = time.monotonic()
+    submitted = Path(args.workspace) / "submitted"
+    if not any(submitted.glob(f"*/{assignment.id}")):
+        raise GradeError(f"{submitted} holds no {assignment.id} submissions; grade the class first (nncourse grade)")
+    subs = [s for s in collect(submitted, assignment.id) if (submitted / s.student / assignment.id).is_dir()]
+    args.since_last = True
+    return _grade(args, course, assignment, subs, started)
+
+
+def cmd_export(args):
+    from .export import export
+    course = load_course(args.root)
+    out = Path(args.out or Path(args.workspace) / f"grades-{args.to}.csv")
+    done = export(course, args.workspace, args.roster, args.to, out, args.match)
+    print(f"wrote {done.path}")
+    if done.not_graded:
+        print(f"{len(done.not_graded)} on the roster without a grade (kept, cells left empty): "
+              + ", ".join(done.not_graded))
+    if done.not_on_roster:
+        print(f"{len(done.not_on_roster)} graded but not on the roster (NOT in the import file; their grades are in "
+              f"{done.unmatched}): " + ", ".join(done.not_on_roster))
+    return 0
 
 
 def _only(course):
@@ -254,6 +292,12 @@ def _no_sandbox_option(parser):
                              "sandbox; recorded in grades.csv)")
 
 
+def _grading_options(parser):
+    parser.add_argument("--submitted-at", metavar="TIMES.csv",
+                        help="submission times: a CSV with columns student, submitted_at (and optionally assignment)")
+    _no_sandbox_option(parser)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="nncourse", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"nncourse {_version()}")
@@ -289,8 +333,30 @@ def build_parser():
                                                     "the wall clock allows 4 times as much")
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
                    help="regex finding the student id in a zip member's name (default: text before the first _)")
-    _no_sandbox_option(p)
+    p.add_argument("--since-last", action="store_true",
+                   help="print per student what changed since the last run (kept as WORKSPACE/grades.previous.csv)")
+    _grading_options(p)
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("regrade", help="grade the workspace's submissions again (after a test or policy change) "
+                                       "and print per student what changed")
+    p.add_argument("--assignment", help="assignment id from course/course.toml")
+    p.add_argument("--workspace", default="workspace", help="the workspace `nncourse grade` wrote")
+    p.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
+    p.add_argument("--gradebook", metavar="URL", help="nbgrader's gradebook URL, as for grade")
+    p.add_argument("--dask", metavar="ADDRESS", help="grade on a Dask cluster, as for grade")
+    p.add_argument("--time-limit", type=float, help="CPU seconds per notebook (default: course.toml's)")
+    _grading_options(p)
+    p.set_defaults(func=cmd_regrade)
+
+    p = sub.add_parser("export", help="write grades.csv as an LMS gradebook import file (canvas, moodle, csv)")
+    p.add_argument("--to", required=True, choices=["canvas", "moodle", "csv"])
+    p.add_argument("--roster", required=True, help="the class list the LMS exported (Canvas: its gradebook export)")
+    p.add_argument("--workspace", default="workspace", help="where grades.csv is")
+    p.add_argument("--out", help="the file to write (default: WORKSPACE/grades-<lms>.csv)")
+    p.add_argument("--match", help="the roster column holding the ids grading used (default: canvas 'SIS Login ID', "
+                                   "moodle 'Email address', csv 'student_id')")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help="grade a demo class made from the course's own notebooks")
     p.add_argument("--assignment", help="default: the first assignment in course.toml that exists")
@@ -336,7 +402,8 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed) as err:
+    except (CourseError, GradeError, PolicyError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed,
+            UnreadableTestCell) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

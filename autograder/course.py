@@ -1,7 +1,9 @@
 """The course definition, course/course.toml: the only list of assignments."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .deadlines import DEFAULTS, TERM_ONLY, PolicyError, make_policy
 
 try:
     import tomllib
@@ -19,6 +21,7 @@ class Assignment:
     title: str
     time_limit: float
     root: Path
+    policy: object = field(default=None, compare=False)  # deadlines.Policy: due date and late policy
 
     @property
     def source_dir(self):
@@ -42,6 +45,8 @@ class Course:
     name: str
     root: Path
     assignments: tuple
+    late_days: int = 0  # free late days per student for the term
+    extensions: Path = None  # the extensions CSV, if course.toml names one
 
     def get(self, assignment_id):
         for a in self.assignments:
@@ -87,6 +92,13 @@ def load_course(root=None):
         raise CourseError(f"{path} does not exist; --root must be the course repository") from None
     except tomllib.TOMLDecodeError as err:
         raise CourseError(f"{path} is not valid TOML ({err}); fix the file") from None
+    term = data.get("term", {})
+    unknown = set(term) - set(DEFAULTS) - set(TERM_ONLY)
+    if unknown:
+        raise CourseError(f"{path}, line {_line(path, '[term]')}: [term] has unknown keys {', '.join(sorted(unknown))}; "
+                          f"known: {', '.join(sorted({**DEFAULTS, **TERM_ONLY}))}")
+    if not (isinstance(term.get("late_days", 0), int) and term.get("late_days", 0) >= 0):
+        raise CourseError(f"{path}, line {_line(path, 'late_days')}: late_days must be a whole number, 0 or more")
     assignments, seen = [], set()
     for i, entry in enumerate(data.get("assignments", [])):
         missing = {"id", "title", "time_limit"} - set(entry)
@@ -97,7 +109,32 @@ def load_course(root=None):
         if not (isinstance(entry["time_limit"], (int, float)) and entry["time_limit"] > 0):
             raise CourseError(f"{path}: time_limit of {entry['id']!r} must be a positive number of seconds")
         seen.add(entry["id"])
-        assignments.append(Assignment(entry["id"], entry["title"], float(entry["time_limit"]), root))
+        assignments.append(Assignment(entry["id"], entry["title"], float(entry["time_limit"]), root,
+                                      _policy(path, term, entry)))
     if not assignments:
         raise CourseError(f"{path} lists no [[assignments]]; add one per lesson")
-    return Course(data.get("course", {}).get("name", root.name), root, tuple(assignments))
+    extensions = term.get("extensions")
+    return Course(data.get("course", {}).get("name", root.name), root, tuple(assignments), term.get("late_days", 0),
+                  (path.parent / extensions) if extensions else None)
+
+
+def _policy(path, term, entry):
+    """The assignment's deadlines.Policy: [term]'s settings, then its own."""
+    settings = {k: v for k, v in term.items() if k in DEFAULTS}
+    settings.update({k: v for k, v in entry.items() if k in DEFAULTS or k == "due"})
+    try:  # checked even without a due date: a typo in [term] is found before the term starts
+        policy = make_policy(settings, f"[[assignments]] {entry['id']!r}")
+        return policy if policy.due else None
+    except PolicyError as err:  # pointed at the line of the setting it names
+        key = next((k for k in settings if f", {k}" in str(err) or f"{k} =" in str(err)), None)
+        value = settings.get(key)
+        needle = value if isinstance(value, str) else f"{key} =" if key else f"\"{entry['id']}\""
+        raise CourseError(f"{path}, line {_line(path, needle)}: {err}") from None
+
+
+def _line(path, needle):
+    """The first line of ``path`` holding ``needle`` (1 when none does): where an error points."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    return 1

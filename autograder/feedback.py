@@ -26,7 +26,8 @@ UNREADABLE = ("Your file could not be read as a Jupyter notebook, so none of the
               "edited outside Jupyter breaks it), save it again, and submit it again.")
 
 
-def feedback_html(result, student, assignment_id, title=""):
+def feedback_html(result, student, assignment_id, title="", late_text=""):
+    """The student's page; ``late_text`` says how a late penalty was computed."""
     unreadable = any(why in ("corrupt", "no notebook") for why, _ in result.flags)
     rows = []
     for exercise, (got, top) in result.exercises().items():
@@ -44,8 +45,10 @@ def feedback_html(result, student, assignment_id, title=""):
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{escape(assignment_id)} feedback"
             f"</title><style>{STYLE}</style></head><body>\n"
             f"<h1>{escape(assignment_id)}{' — ' + escape(title) if title else ''}</h1>\n"
-            f"<p>Student: {escape(student)}. Score: <b>{result.score:g} / {result.max_score:g}</b>. "
+            f"<p>Student: {escape(student)}. Score: <b>{result.final_score:g} / {result.max_score:g}</b>. "
             f"Status: {escape(result.status)}.</p>\n"
+            + (f"<p>Raw score {result.score:g}, late penalty {result.late.penalty:g}, final score "
+               f"{result.final_score:g}. {escape(late_text)}</p>\n" if result.late else "")
             + (f"<p>Your submission was flagged:</p><ul>{flags}</ul>\n" if flags else "")
             + (f"<p><b>{escape(UNREADABLE)}</b></p>\n" if unreadable else "")
             + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>tests</th></tr>\n"

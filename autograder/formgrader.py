@@ -47,8 +47,9 @@ def verdict(cell):
 
 
 def _note(result, unreadable):
-    paragraphs = [f"**nncourse graded this notebook: {result.score:g} / {result.max_score:g}.** Each test "
-                  "cell's output below is the grader's verdict, decided outside the kernel."]
+    late = f" ({result.score:g} before a late penalty of {result.late.penalty:g})" if result.late else ""
+    paragraphs = [f"**nncourse graded this notebook: {result.final_score:g} / {result.max_score:g}**{late}. Each "
+                  "test cell's output below is the grader's verdict, decided outside the kernel."]
     if unreadable:
         paragraphs.append("No notebook could be graded; these are the released cells, shown so that the "
                           "submission can be found and graded by hand. The submitted file is in `submitted/`.")

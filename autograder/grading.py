@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import reference
+from . import reference, term
 from .errors import GradeError
 from .feedback import feedback_html
 from .formgrader import add_sources, read_roster, record, write_autograded
@@ -31,7 +31,8 @@ from .results import empty_result
 from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
-BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run"]
+BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run",
+                "raw_score", "late_penalty", "penalty_reason", "submitted_at"]
 SANDBOXED, UNSANDBOXED = "sandboxed", "no sandbox (--no-sandbox)"
 
 
@@ -233,17 +234,20 @@ def _course_folder(workspace, course, assignment, gradebook):
 
 
 def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
-                cluster=None, gradebook=None, roster=None):
+                cluster=None, gradebook=None, submitted_at=None, roster=None):
     """Grade ``subs`` into ``workspace``; returns [(Submission, Result)] in student order.
 
     Every kernel runs in the sandbox (autograder/sandbox.py) unless ``sandbox`` is False, the
     instructor's explicit --no-sandbox, which grades.csv records in its ``run`` column.
     ``cluster``: a Dask scheduler address or ``local[:N]`` to grade there instead of locally.
-    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace);
+    ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace).
+    ``submitted_at``: a CSV of submission times (autograder/submitted.py); the late policy
+    (autograder/term.py) is applied once the class's scores are known.
     ``roster``: a CSV of students' ids and names for the gradebook (autograder/formgrader.py)."""
     workspace = Path(workspace)
     names = read_roster(roster) if roster else None
     subs = sorted(subs, key=lambda s: s.student)
+    deadline = term.check(course, assignment, subs, workspace, submitted_at)  # bad input stops here
     _prepare(workspace, assignment, subs)
     with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
         for extra in assignment_files(assignment):  # what every kernel of the class gets a copy of
@@ -262,6 +266,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         for (student, _), result in zip(jobs, grade_many([j for _, j in jobs], workers, progress, cluster=cluster)):
             results[student] = result
     graded = [(sub, results[sub.student]) for sub in subs]
+    term.apply(deadline, graded, workspace)
     for sub, result in graded:
         _write_student(workspace, assignment, sub.student, result, plan.source_nb)
     source_nb = plan.source_nb
@@ -281,7 +286,8 @@ def _write_student(workspace, assignment, student, result, source_nb):
     """The student's autograded notebook, feedback and observed values."""
     write_autograded(workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb", result, source_nb)
     (workspace / "feedback" / student / assignment.id / f"{assignment.id}.html").write_text(
-        feedback_html(result, student, assignment.id, assignment.title), encoding="utf-8")
+        feedback_html(result, student, assignment.id, assignment.title,
+                      term.explain(result.late, assignment.policy) if result.late else ""), encoding="utf-8")
     observed = workspace / "observed" / assignment.id / f"{student}.json"
     observed.parent.mkdir(parents=True, exist_ok=True)
     observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "cells": {
@@ -297,8 +303,12 @@ def shown_url(url):
 def _rows(assignment, graded, run):
     for sub, result in graded:
         row = {"student_id": sub.student, "assignment": assignment.id, "status": result.status,
-               "reason": result.reason, "score": f"{result.score:g}", "max_score": f"{result.max_score:g}",
-               "run": run}
+               "reason": result.reason, "score": f"{result.final_score:g}", "max_score": f"{result.max_score:g}",
+               "run": run, "raw_score": f"{result.score:g}"}
+        if result.late is not None:
+            late = result.late
+            row.update(late_penalty=f"{late.penalty:g}", penalty_reason=late.reason(),
+                       submitted_at=late.submitted.isoformat() if late.submitted else "")
         row.update({ex: f"{got:g}" for ex, (got, _) in result.exercises().items()})
         yield row
 
@@ -333,7 +343,8 @@ def table(graded):
     lines = [header]
     for sub, result in graded:
         ex = result.exercises()
-        lines.append([sub.student, result.status, f"{result.score:g}/{result.max_score:g}"]
+        late = f" (raw {result.score:g}, late -{result.late.penalty:g})" if result.late and result.late.penalty else ""
+        lines.append([sub.student, result.status, f"{result.final_score:g}/{result.max_score:g}{late}"]
                      + [f"{ex[e][0]:g}/{ex[e][1]:g}" for e in exercises] + [result.reason])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]

@@ -13,10 +13,11 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from queue import Empty
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_core.utils import ensure_async, run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -141,6 +142,21 @@ class GradingClient(NotebookClient):
             if self.kc is not None:
                 raise
 
+    async def async_start_new_kernel_client(self):
+        """nbclient's, with the kernel's readiness awaited by ``ready`` instead of jupyter_client's
+        fixed waits (0.4 s or more per kernel, most of the time between two notebooks)."""
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        try:
+            await ready(self.kc, self.startup_timeout)
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def reset_output_limits(self):
         self._output_used, self._notebook_used, self._truncated = {}, 0, set()
         self.observed, self.guarded, self._observation_used = {}, {}, 0
@@ -152,6 +168,27 @@ class GradingClient(NotebookClient):
                 f"{self.cell_output_bytes >> 20} MiB and a notebook {self.notebook_output_bytes >> 20} MiB]\n"))
 
 
+async def ready(kc, timeout):
+    """Return once the kernel answers and its broadcasts reach ``kc``: the kernel is asked for its
+    info until a status message about one of those requests arrives on iopub (a subscription
+    misses what is sent before it is in place, so the first requests may go unseen)."""
+    end, wait, asked = time.monotonic() + timeout, 0.02, set()
+    while time.monotonic() < end:
+        asked.add(kc.kernel_info())
+        try:
+            while True:
+                msg = await kc.iopub_channel.get_msg(timeout=wait)
+                parent = msg.get("parent_header") if isinstance(msg, dict) else None
+                if isinstance(parent, dict) and parent.get("msg_id") in asked:
+                    return
+        except Empty:
+            pass
+        if not await ensure_async(kc.is_alive()):
+            raise RuntimeError("the kernel died before it answered")
+        wait = min(2 * wait, 0.5)
+    raise RuntimeError(f"the kernel did not answer in {timeout:g} s")
+
+
 def kernel_env(spec):
     env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe)}
     if spec.nnref_copy:  # no sandbox to mount it over nnref: found first on the path instead
@@ -161,18 +198,19 @@ def kernel_env(spec):
 
 # The grade needs no picture: `%matplotlib inline` then shows a figure as its text alone, and
 # drawing it (a third of lesson 02's run) is skipped. The student's own figures, from their
-# run, are kept in the graded notebook (pipeline.finish).
-NO_DRAWING = ("from matplotlib_inline.config import InlineBackend as _nncourse_inline; "
-              "_nncourse_inline.instance().figure_formats = set(); del _nncourse_inline")
+# run, are kept in the graded notebook (pipeline.finish). Set as configuration, not code run at
+# start, so that a kernel that never plots never imports matplotlib.
+NO_DRAWING = "--InlineBackend.figure_formats=[]"
 
 
 def _start_arguments(modules):
-    """IPython's start-up lines: no drawing, and the warm modules imported (no name left behind)."""
-    lines = [NO_DRAWING]
+    """The kernel's start-up arguments: no drawing, and the warm modules imported (no name left behind)."""
+    arguments = [NO_DRAWING]
     if modules:
         names = [f"_nncourse_{i}" for i in range(len(modules))]
-        lines.append("import " + ", ".join(f"{m} as {n}" for m, n in zip(modules, names)) + "; del " + ", ".join(names))
-    return [f"--IPKernelApp.exec_lines={line}" for line in lines]
+        line = "import " + ", ".join(f"{m} as {n}" for m, n in zip(modules, names)) + "; del " + ", ".join(names)
+        arguments.append(f"--IPKernelApp.exec_lines={line}")
+    return arguments
 
 
 class Kernel:
@@ -183,6 +221,8 @@ class Kernel:
         self.limits = sandbox.Limits(time_limit=spec.time_limit)
         self._stack = ExitStack()
         self.box, self.km, self.error = None, None, None
+        self.cell = None  # the index of the cell running now
+        self.stop_before = None  # no cell from this index on is run (set by another thread)
         self.launched = time.monotonic()
         try:
             self._launch()
@@ -227,7 +267,7 @@ class Kernel:
                     return client
                 except (RuntimeError, TimeoutError) as err:
                     self.error = err
-            if attempt + 1 < START_ATTEMPTS:
+            if attempt + 1 < START_ATTEMPTS and self.stop_before != 0:  # not cancelled
                 self._stack.close()
                 self.error = None
                 try:
@@ -270,8 +310,18 @@ class Kernel:
         return sandbox.tree_cpu_seconds(process.pid) if process else None
 
     def kill(self):
+        """Stop the kernel and everything it started now (safe from any thread)."""
         if self.box and self.box.group:
             self.box.group.kill()
+            return
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            process.kill()
+
+    def cancel(self):
+        """Run no more cells, and stop the kernel (safe from any thread)."""
+        self.stop_before = 0
+        self.kill()
 
     def exit_status(self):
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -279,6 +329,13 @@ class Kernel:
 
     def close(self):
         began = time.monotonic()
+        self.kill()  # the sandbox at once: jupyter_client's shutdown then finds it ended instead of polling
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if self.box and self.box.group and process is not None:
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
         self._stack.close()
         return time.monotonic() - began
 
@@ -322,7 +379,9 @@ def _run_cells(client, nb, kernel, watch, cell_index):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        cell_index[0] = index
+        cell_index[0] = kernel.cell = index
+        if kernel.stop_before is not None and index >= kernel.stop_before:
+            break
         client.timeout = max(1, int(deadline - time.monotonic() + 0.999))
         try:
             if time.monotonic() >= deadline:

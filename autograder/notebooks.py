@@ -1,4 +1,5 @@
 """Reading, writing and inspecting nbgrader notebooks (cells, exercises, points)."""
+import ast
 import json
 from collections import OrderedDict
 from pathlib import Path
@@ -37,6 +38,17 @@ def read(path):
 def dumps(nb):
     """Stable JSON (sorted keys, one-space indent, final newline): equal notebooks give equal bytes."""
     return nbformat.writes(nb, version=4) + "\n"
+
+
+def python_source(source):
+    """A code cell's source as the kernel runs it: IPython's syntax (``%magic``, ``!shell``,
+    ``?``) turned into the Python calls IPython makes of it, so that ``ast`` can read it."""
+    try:
+        ast.parse(source)
+        return source  # plain Python (most cells): IPython would leave it as it is
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager  # IPython is slow to import
+        return TransformerManager().transform_cell(source)
 
 
 def is_grade(cell):

@@ -1,4 +1,4 @@
-"""Verdicts outside the student's kernel (DESIGN.md, "Grading that student code cannot bend").
+"""Verdicts outside the student's kernel (course/INSTRUCTORS.md, "Verdicts outside the student's kernel").
 
 A submission's test cells run in its kernel with ``NNCOURSE_OBSERVE=student``: each check
 only reports the value it was given (nnref/observations.py). What the test cell would compare
@@ -186,11 +186,20 @@ def reference_source(source, student_names=()):
     return _rewrite(source, False, student_names)
 
 
+class UnreadableTestCell(ValueError):
+    """A test cell that is not Python, even read as IPython: its expected values cannot be found."""
+
+
 def _rewrite(source, strip, student_names):
+    from .notebooks import python_source
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return source
+        tree = ast.parse(python_source(source))
+    except SyntaxError as err:  # run unstripped, it would compute its hidden expected values in the kernel
+        first_line = source.strip().splitlines()[0][:80] if source.strip() else ""
+        raise UnreadableTestCell(
+            f"a test cell of the source is not Python, even read as IPython (line {err.lineno}: {err.msg}; "
+            f"the cell begins {first_line!r}): the grader cannot take its expected values out of it, so "
+            f"nothing is graded. Fix the cell in the source notebook and run `nncourse validate` on it.") from None
     in_kernel = _compared_in_kernel(tree, set(student_names))
     # the nodes that only describe expectations; an expected value the kernel sends is not one
     expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)

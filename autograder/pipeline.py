@@ -18,12 +18,14 @@ stops that notebook and flags it (cells not reached score 0); an unreadable file
 (the audit) earns nothing.
 """
 import copy
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import guard, notebooks, observations, withheld
 from .kernel import Kernel, KernelSpec
+from .plan import imported_modules
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result
 
 NOT_ANSWERED = "not answered yet"
@@ -54,9 +56,15 @@ class Job:
     def __post_init__(self):
         self.time_limit = self.time_limit or self.plan.time_limit
 
-    def kernel_spec(self, observe="student", nnref_copy=None):
+    def kernel_spec(self, observe="student", nnref_copy=None, warm_modules=None):
         return KernelSpec(self.time_limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
-                          observe, nnref_copy, self.plan.warm_modules)
+                          observe, nnref_copy, self.plan.warm_modules if warm_modules is None else warm_modules)
+
+    def audit_kernel_spec(self, audit_nb):
+        """The audit's kernel: nnref withheld, and warm with only the source's modules that the
+        audit's cells import (its cells draw nothing: no plotting or widget module to import)."""
+        warm = tuple(m for m in imported_modules(audit_nb) if m in self.plan.warm_modules)
+        return self.kernel_spec(nnref_copy=withheld_copy(self.plan), warm_modules=warm)
 
 
 @dataclass
@@ -70,7 +78,9 @@ class Grading:
     run_nb: object = None
     placed: dict = field(default_factory=dict)  # {grade_id: its test cell in run_nb}
     run: object = None
-    audit_kernel: object = None  # started while the notebook runs, when the audit may be needed
+    audit_kernel: object = None  # started before the notebook runs, when the audit may be needed
+    audit_nb: object = None  # what the audit runs: the notebook with only what its test cells need
+    beside: object = None  # the audit's run, in a thread beside the notebook's own (_Beside)
     done: bool = False  # a step decided that nothing more can be graded
 
     @property
@@ -116,11 +126,14 @@ def restore(g):
 
 def strip(g):
     """Each test cell as the student's kernel runs it: its expected values stripped (the
-    grader computes them), the guard first. The audit kernel starts now if it may be needed."""
+    grader computes them), the guard first. The audit's notebook is made and its kernel
+    started now if the audit may be needed."""
     for gid, cell in g.placed.items():
         cell.source = g.plan.test(gid).student_source
-    if audit_candidates(g):
-        g.audit_kernel = Kernel(g.job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+    candidates = audit_candidates(g)
+    if candidates:
+        g.audit_nb = audit_notebook(g, candidates)
+        g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
 
 
 def guard_tests(g):
@@ -130,13 +143,18 @@ def guard_tests(g):
 
 
 def run(g):
-    """Execute the notebook in its sandboxed kernel."""
+    """Execute the notebook in its sandboxed kernel, and the audit's notebook (if any) beside it
+    in its own: a second core grades the audit while the first runs the notebook."""
     kernel = g.kernel if g.kernel is not None else Kernel(g.job.kernel_spec(g.observe))
     g.kernel = None
+    if g.audit_nb is not None:
+        g.beside = _Beside(_audit_grading(g))
     try:
         g.run = kernel.run(g.run_nb)
     finally:
         shutdown = kernel.close()
+    if g.beside and g.run.stopped:  # the audit needs nothing from where the notebook stopped on
+        g.beside.stop_before(next((i for i, c in enumerate(g.run_nb.cells) if c["metadata"].get("nncourse_stopped")), 0))
     g.run.timings["run: kernel shutdown"] = shutdown
     if g.run.stopped:
         g.result.flags.append(g.run.stopped)
@@ -174,12 +192,16 @@ def judge(g):
 
 
 def audit(g):
-    """The test cells that passed and that the source passes with nnref's references withheld are
-    run again so; an exercise whose test fails there earns nothing."""
+    """The test cells that passed and that the source passes with nnref's references withheld
+    were run again so, beside the notebook; an exercise whose test fails there earns nothing."""
+    if g.beside is None:
+        return
     passed = [c.grade_id for c in g.result.cells if c.outcome == "passed" and c.grade_id in audit_candidates(g)]
     if not passed:
+        g.beside.cancel()
         return
-    audited = {c.grade_id: c for c in audit_run(g, passed).cells}
+    audited = {c.grade_id: c for c in g.beside.result().cells}
+    g.result.timings["audit: its run, beside the notebook's"] = g.beside.seconds
     caught = {}
     for gid in passed:
         if audited[gid].outcome != "passed":
@@ -248,6 +270,8 @@ def grade(job, kernel=None, steps=STEPS, observe="student"):
             if g.done:
                 break
     finally:
+        if g.beside is not None:
+            g.beside.cancel()
         for spare in (g.kernel, g.audit_kernel):
             if spare is not None:
                 spare.close()
@@ -328,33 +352,74 @@ def audit_candidates(g):
     return {gid for gid in g.plan.reference["auditable"] if notebooks.exercise_of(gid) not in same}
 
 
-def audit_run(g, grade_ids):
-    """The notebook run again with nnref's guarded functions withheld, keeping only what the test
-    cells ``grade_ids`` need (the same cells for every submission and for the source's
-    calibration), none from the cell where the first run stopped on -> Result."""
+def audit_notebook(g, grade_ids):
+    """The notebook as the audit runs it: the test cells ``grade_ids`` and only what they need
+    (the same cells for every submission and for the source's calibration), no output."""
     audit_nb = copy.deepcopy(g.run_nb)
-    placed = {notebooks.grade_id(c): c for c in audit_nb.cells if notebooks.grade_id(c) in g.placed}
     for cell in audit_nb.cells:
         cell["metadata"].pop("nncourse_ran", None)
         cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
-    stop = next((i for i, c in enumerate(g.run_nb.cells) if c["metadata"].get("nncourse_stopped")), None)
-    keep_only_what_is_needed(audit_nb, g.plan, set(grade_ids), stop)
-    job = g.job
-    sub = Grading(job, empty_result(g.plan.tests), kernel=g.audit_kernel, submission_nb=g.submission_nb,
-                  run_nb=audit_nb, placed=placed)
+    keep_only_what_is_needed(audit_nb, g.plan, set(grade_ids))
+    return audit_nb
+
+
+def _audit_grading(g):
+    """The Grading of the audit's run of ``g``: its notebook, its kernel (nnref withheld)."""
+    placed = {notebooks.grade_id(c): c for c in g.audit_nb.cells if notebooks.grade_id(c) in g.placed}
+    sub = Grading(g.job, empty_result(g.plan.tests), kernel=g.audit_kernel, submission_nb=g.submission_nb,
+                  run_nb=g.audit_nb, placed=placed)
     g.audit_kernel = None
     if sub.kernel is None:
-        sub.kernel = Kernel(job.kernel_spec(nnref_copy=withheld_copy(g.plan)))
+        sub.kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
+    return sub
+
+
+def _audit(sub):
+    """The audit's run, judged like any other -> Result."""
     run(sub)
     collect(sub)
     judge(sub)
     return sub.result
 
 
-def keep_only_what_is_needed(nb, plan, grade_ids, stop=None):
+class _Beside(threading.Thread):
+    """The audit's run in a thread of its own (its kernel is another process: both cores work)."""
+
+    def __init__(self, sub):
+        super().__init__(daemon=True)
+        self.sub, self.kernel, self.outcome, self.seconds = sub, sub.kernel, None, 0.0
+        self.start()
+
+    def run(self):
+        began = time.monotonic()
+        try:
+            self.outcome = _audit(self.sub)
+        except Exception as err:  # this notebook's audit only: the pipeline flags it
+            self.outcome = err
+        self.seconds = time.monotonic() - began
+
+    def stop_before(self, index):
+        """The notebook stopped at cell ``index``: the audit runs no cell from there on (and is
+        stopped if it is there already: a hog's audit does not run the hog again)."""
+        self.kernel.stop_before = index
+        if (self.kernel.cell or 0) >= index:
+            self.kernel.kill()
+
+    def cancel(self):
+        self.kernel.cancel()
+        self.join()
+
+    def result(self):
+        self.join()
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+def keep_only_what_is_needed(nb, plan, grade_ids):
     """Empty the code cells of ``nb`` that the test cells ``grade_ids`` do not need: kept
     are those tests, their exercises' solution cells, and the source's cells, the notebook's
-    own cells and other solutions that define a name these use; none from index ``stop`` on."""
+    own cells and other solutions that define a name these use."""
     exercises = {notebooks.exercise_of(g) for g in grade_ids}
 
     def needed_first(cell):
@@ -365,7 +430,7 @@ def keep_only_what_is_needed(nb, plan, grade_ids, stop=None):
             return gid in exercises
         return cell.source not in plan.own_sources
 
-    code = [c for i, c in enumerate(nb.cells) if c.cell_type == "code" and (stop is None or i < stop)]
+    code = [c for c in nb.cells if c.cell_type == "code"]
     kept = [c for c in code if needed_first(c)]
     optional = [c for c in code if not needed_first(c) and not notebooks.is_grade(c)]
     needed = set().union(*(guard.used_names(c.source) for c in kept))
@@ -388,4 +453,5 @@ def calibrate(job):
     g = Grading(job, empty_result(job.plan.tests))
     for step in (read, restore, strip):  # the source's own plan has no auditable cell yet: no audit kernel
         step(g)
-    return audit_run(g, [gid for gid, names in job.plan.reference["guarded"].items() if names])
+    g.audit_nb = audit_notebook(g, [gid for gid, names in job.plan.reference["guarded"].items() if names])
+    return _audit(_audit_grading(g))

@@ -8,7 +8,8 @@ clean run. It is made once per grading run and sent to every worker, never deriv
 per submission.
 """
 import ast
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import guard, notebooks, observations
@@ -51,7 +52,7 @@ def solution_names(source_nb):
     names = set()
     for cell in notebooks.solution_cells(source_nb):
         try:
-            body = ast.parse(cell.source).body
+            body = ast.parse(notebooks.python_source(cell.source)).body
         except SyntaxError:
             continue
         names |= {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -66,7 +67,7 @@ def imported_modules(source_nb):
         if cell.cell_type != "code":
             continue
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(notebooks.python_source(cell.source))
         except SyntaxError:
             continue
         for node in ast.walk(tree):
@@ -81,10 +82,21 @@ def _lines(source, shortest=12):
     return [line.strip() for line in source.split("\n") if len(line.strip()) >= shortest]
 
 
+_FACTS = {}  # source's cache key -> its plan without name, limits or files, for this process
+
+
 def make_plan(source, time_limit, files=None, name=None):
     """The plan of the source notebook ``source`` (a path or a notebook), without its reference."""
-    from .release import release_notebook  # nbgrader's preprocessors: only the process that makes plans needs them
     source_nb = notebooks.read(Path(source)) if isinstance(source, (str, Path)) else source
+    key = observations.cache_key(source_nb)
+    if key not in _FACTS:  # a class graded again, or the next test of a suite: the same source
+        _FACTS[key] = _facts(copy.deepcopy(source_nb), key)  # a copy: the caller may change its notebook
+    return replace(_FACTS[key], name=name or (Path(source).stem if isinstance(source, (str, Path)) else "notebook"),
+                   time_limit=time_limit, files=files)
+
+
+def _facts(source_nb, key):
+    from .release import release_notebook  # nbgrader's preprocessors: only the process that makes plans needs them
     names = solution_names(source_nb)
     expected = guard.expected_names(source_nb)
     released = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
@@ -99,8 +111,7 @@ def make_plan(source, time_limit, files=None, name=None):
               for line in notebooks.hidden_lines(t.source) + _lines(observations.student_source(t.source, names))]
     own = frozenset(c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_solution(c)
                     and not notebooks.is_grade(c))
-    return Plan(name=name or (Path(source).stem if isinstance(source, (str, Path)) else "notebook"),
-                source_nb=source_nb, key=observations.cache_key(source_nb), time_limit=time_limit, files=files,
+    return Plan(name=None, source_nb=source_nb, key=key, time_limit=None, files=None,
                 tests=tuple(tests), solution_names=names,
                 solutions={notebooks.grade_id(c): notebooks.strip_markers(c.source).strip()
                            for c in notebooks.solution_cells(source_nb)},

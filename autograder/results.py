@@ -26,6 +26,7 @@ class Result:
     observed: dict = field(default_factory=dict)  # {grade_id: [observation payload]}: the student's raw values
     wall_clock_only: bool = False  # stopped by the wall clock with CPU time to spare: graded again alone
     timings: dict = field(default_factory=dict)  # {step, or part of the run: wall-clock seconds}
+    late: object = None  # deadlines.Late, set after grading when the assignment has a due date
 
     @property
     def status(self):
@@ -43,6 +44,11 @@ class Result:
     @property
     def score(self):
         return sum(c.points for c in self.cells)
+
+    @property
+    def final_score(self):
+        """The score after any late penalty."""
+        return self.late.final if self.late is not None else self.score
 
     def exercises(self):
         """{exercise: (points, max_points)} in notebook order."""

@@ -146,7 +146,7 @@ def _system_binds():
 
 
 def kernel_settings(blas_threads, observe=None):
-    """What every grading kernel's environment sets, sandboxed or not (DESIGN.md: workers x BLAS
+    """What every grading kernel's environment sets, sandboxed or not (course/ARCHITECTURE.md: workers x BLAS
     threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student or reference."""
     # NNCOURSE_GRADING: exploration cells skip themselves (nnref.widgets.mnist.grading_mode)
     settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NNCOURSE_GRADING": "1",

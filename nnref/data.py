@@ -165,7 +165,7 @@ def load_iris(dtype=np.float64):
 
 # ---------------------------------------------------------------------------- MNIST
 
-MNIST_FILES = {  # name -> (bytes, sha256), as published (see shared/data/mnist/SOURCE.txt)
+MNIST_FILES = {  # name -> (bytes, sha256), of the original distribution (LeCun, Cortes, Burges), as the mirrors serve it
     "train-images-idx3-ubyte.gz": (9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
     "train-labels-idx1-ubyte.gz": (28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
     "t10k-images-idx3-ubyte.gz": (1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),

@@ -291,3 +291,34 @@ def test_a_source_whose_tests_need_a_stripped_statement_stops_grading(tmp_path, 
     code, err = grade_with_changed_source(tmp_path, capsys, "test_add_bias", lambda text: tricky)
     assert code == 2 and "expected values stripped" in err and "test_add_bias" in err, err
     assert not (tmp_path / "ws" / "grades.csv").exists()
+
+
+def test_a_test_cell_that_is_not_python_stops_grading_before_any_student(tmp_path, capsys):
+    """A test cell the grader cannot read cannot have its expected values taken out: run as it
+    is, it would compute its hidden expected values in the student's kernel. Grading stops."""
+    code, err = grade_with_changed_source(tmp_path, capsys, "test_add_bias",
+                                          lambda text: "out = add_bias(\n" + text)
+    assert code == 2 and "is not Python, even read as IPython" in err and "out = add_bias(" in err, err
+    assert "Traceback" not in err and not (tmp_path / "ws" / "grades.csv").exists()
+
+
+def test_a_test_cell_with_ipython_syntax_is_stripped_like_any_other(tmp_path):
+    """A magic in a test cell is IPython, not Python: the cell is read as IPython runs it, so its
+    expected value is still computed by the grader, not in the student's kernel."""
+    from autograder.plan import make_plan
+    course = copy_course(tmp_path)
+    path = course.get(ASSIGNMENT).source_notebook
+    source = notebooks.read(path)
+    for cell in source.cells:
+        if notebooks.grade_id(cell) == "test_add_bias":
+            cell.source = ("%precision 3\n"
+                           "expected = np.zeros((2, 3)) + np.array([1.0, 2.0, 3.0])\n"
+                           "out = add_bias(np.zeros((2, 3)), np.array([1.0, 2.0, 3.0]))\n"
+                           "check_close(out, expected, 'add_bias output')\n")
+    write(source, path)
+    as_run = make_plan(path, 60).test("test_add_bias").student_source
+    assert "run_line_magic('precision', '3')" in as_run and "expected =" not in as_run, as_run
+    _, release = source_and_release(course)
+    result = grade_one(path, notebooks.fill_solutions(release, source), 60)
+    assert [c.outcome for c in result.cells if c.grade_id == "test_add_bias"] == ["passed"], result
+    assert not result.flags, result.flags

@@ -1,4 +1,4 @@
-"""Stock nbgrader on this course (DESIGN.md, "Stock nbgrader compatible"): with the
+"""Stock nbgrader on this course (course/ARCHITECTURE.md, "Stock nbgrader compatible"): with the
 repository's nbgrader_config.py, `nbgrader generate_assignment` reproduces release/ and
 `nbgrader autograde` gives the same per-cell scores as `nncourse grade` to full, blank and
 partly wrong submissions of lessons 01-04, to correct answers that raise warnings, and to full
@@ -28,11 +28,21 @@ FULL_ONLY = ["05_optimizers", "06_initialization", "07_batchnorm", "08_dropout"]
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 
 
-def nbgrader(folder, *args):
+def start_nbgrader(folder, *args):
     env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    run = subprocess.run([NBGRADER, *args], cwd=folder, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, (args, run.stderr[-3000:])
-    return run
+    process = subprocess.Popen([NBGRADER, *args], cwd=folder, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.args_given = args
+    return process
+
+
+def finish(process):
+    _, stderr = process.communicate()
+    assert process.returncode == 0, (process.args_given, stderr[-3000:])
+
+
+def nbgrader(folder, *args):
+    finish(start_nbgrader(folder, *args))
 
 
 # Correct answers that raise numpy warnings (catalog variants, by the start of their description).
@@ -85,7 +95,7 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
     nbgrader(stock_course, "db", "student", "import", "students.csv")
     # the references two at a time, into the cache that grade_class (and the harness) read
     assert compute_references([COURSE.get(aid) for aid in FAST + FULL_ONLY]) == {}
-    ours = {}
+    ours, stock_run = {}, None
     for aid in FAST + FULL_ONLY:
         assignment = COURSE.get(aid)
         subs = submissions(assignment)[:1 if aid in FULL_ONLY else None]
@@ -93,9 +103,12 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
             target = stock_course / "submitted" / sub.student / aid
             target.mkdir(parents=True, exist_ok=True)
             (target / f"{aid}.ipynb").write_bytes(sub.data)
+        if stock_run:
+            finish(stock_run)  # one autograde at a time: they share the course's gradebook
+        stock_run = start_nbgrader(stock_course, "autograde", aid, "--force")  # grading beside ours
         graded = grade_class(COURSE, assignment, subs, tmp_path / aid, progress=False)
         ours[aid] = {sub.student: {c.grade_id: c.points for c in r.cells} for sub, r in graded}
-        nbgrader(stock_course, "autograde", aid, "--force")
+    finish(stock_run)
     with Gradebook(f"sqlite:///{stock_course / 'gradebook.db'}") as gb:
         for aid in FAST + FULL_ONLY:
             for student, cells in ours[aid].items():

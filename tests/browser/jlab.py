@@ -152,13 +152,20 @@ def run_all(page, lab):
     return wait_run_all(page, lab, start_run_all(page))
 
 
-def start_run_all(page):
-    """Run > Run All Cells (the kernel queues every cell at once); returns when it started."""
+def start_run_all(page, attempts=3):
+    """Run > Run All Cells (the kernel queues every cell at once); returns when it started. On
+    a busy machine the menu's click can come before the notebook is ready to run and start
+    nothing: it is made again until a cell is queued or has run."""
     start = time.monotonic()
-    page.click("li.lm-MenuBar-item:has-text('Run')")
-    page.click(".lm-Menu-item:has-text('Run All Cells')")
-    page.wait_for_timeout(500)
-    return start
+    started = page.locator(".jp-InputPrompt").filter(has_text=re.compile(r"\[(\*|\d+)\]"))
+    for _ in range(attempts):
+        page.click("li.lm-MenuBar-item:has-text('Run')")
+        page.click(".lm-Menu-item:has-text('Run All Cells')")
+        for _ in range(40):
+            if started.count():
+                return start
+            page.wait_for_timeout(250)
+    raise AssertionError(f"Run All Cells started no cell in {attempts} attempts")
 
 
 def wait_run_all(page, lab, start):

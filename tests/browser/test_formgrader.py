@@ -131,7 +131,7 @@ def test_formgrader_shows_what_nncourse_decided(graded, browser, tmp_path):
         cell = failed_cell(results["dijkstra"])
         pages.open(f"submissions/{ids['dijkstra']}/", ".text_cell_render")
         note = pages.page.locator(".text_cell_render").first.inner_text()
-        assert note.startswith(f"nncourse graded this notebook: {results['dijkstra'].score:g} / 12"), note
+        assert note.startswith(f"nncourse graded this notebook: {results['dijkstra'].final_score:g} / 12."), note
         outputs = pages.page.locator(".output_area").all_inner_texts()
         assert any(f"nncourse: failed (0/{cell.max_points:g})" in o and cell.message.splitlines()[0] in o
                    for o in outputs), outputs

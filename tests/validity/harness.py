@@ -1,4 +1,4 @@
-"""The validity harness: proves an assignment's grading fair (DESIGN.md, "Grading is valid when").
+"""The validity harness: proves an assignment's grading fair (course/ARCHITECTURE.md, "Grading is valid when").
 
 Every assignment plugs in by adding ``tests/validity/catalog_<id>.py`` (format in
 course/AUTHORING.md). For each assignment the harness builds submissions from the release

@@ -1,4 +1,4 @@
-"""The course's grading is valid (DESIGN.md): every assignment in course/course.toml, every probe.
+"""The course's grading is valid (course/ARCHITECTURE.md): every assignment in course/course.toml, every probe.
 
 A failure names the assignment, the kind of probe (source, release, alone, mutant, variant,
 cheat), the exercise and the catalog entry's description.
