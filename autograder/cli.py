@@ -324,8 +324,8 @@ def build_parser():
                    help="nbgrader's gradebook as an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course "
                         "(default: sqlite:///WORKSPACE/gradebook.db)")
     p.add_argument("--roster", metavar="CSV",
-                   help="students' names for the gradebook (formgrader): a CSV with an id column (student_id, "
-                        "id, login or username) and first_name and last_name, or name; default: the id alone")
+                   help="students' names for the gradebook (formgrader): the LMS roster (Canvas, Moodle) or a CSV "
+                        "with student_id and first_name and last_name, or name; default: the id alone")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="grade on a Dask cluster: a scheduler address (tcp://host:8786), or `local` / `local:N` "
                         "for N worker processes here (default: the local process pool)")

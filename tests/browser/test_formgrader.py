@@ -190,6 +190,9 @@ def test_a_roster_names_students_and_a_bad_one_is_refused_with_the_fix(tmp_path)
     roster = tmp_path / "roster.csv"
     roster.write_text("Student_ID,First_Name,Last_Name\nada,Ada,Lovelace\n", encoding="utf-8")
     assert read_roster(roster) == {"ada": ("Ada", "Lovelace")}
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
+                      "\"Lovelace, Ada\",1,u1,ada,A\n", encoding="utf-8")  # Canvas's
+    assert read_roster(roster)["ada"] == ("Ada", "Lovelace")
     roster.write_text("who,name\nada,Ada Lovelace\n", encoding="utf-8")
     with pytest.raises(GradeError, match="needs a header with an id column .*it has: who, name"):
         read_roster(roster)
