@@ -7,10 +7,12 @@ from pathlib import Path
 from . import notebooks, pipeline, sandbox
 from .course import CourseError, installed_root, load_course
 from .errors import GradeError
+from .feedback import MISCONCEPTION
 from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
+from .report import ReportError, grade_rows
 
 DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
 FLAGGED = 1  # grade's exit status when some students were flagged (every file is written all the same)
@@ -154,6 +156,8 @@ def _print_check(path, result, hidden, everything=False):
             if c.outcome not in ("passed", "not answered"):
                 text = c.message or c.outcome
                 print("      " + text.replace("\n", "\n      "))
+        if exercise in result.misconceptions:
+            print("      " + MISCONCEPTION.format(exercise=exercise, description=result.misconceptions[exercise]))
     if bad:
         print("  some exercises do not pass yet: fix them and run validate again")
     else:
@@ -173,6 +177,7 @@ def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
     print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {shown_url(gradebook) or workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
+    print(f"class report: {workspace / 'report' / assignment.id}.html (and .csv)")
     return flagged
 
 
@@ -248,6 +253,21 @@ def cmd_similarity(args):
     return 0
 
 
+def cmd_report(args):
+    from .report import build, write_course
+    course = load_course(args.root)
+    workspace = Path(args.workspace)
+    rows = {r["assignment"] for r in grade_rows(workspace)}
+    chosen = [course.get(i) for i in args.assignments] or [a for a in course.assignments if a.id in rows]
+    for assignment in chosen:
+        page, table = build(workspace, assignment)
+        print(f"{assignment.id}: {page} (and {table.name})")
+    if args.all or not args.assignments:
+        page, table = write_course(workspace, course)
+        print(f"every assignment, one row per student: {page} (and {table.name})")
+    return 0
+
+
 def _no_sandbox_option(parser):
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code WITHOUT the sandbox, as you (only where the machine cannot "
@@ -311,6 +331,15 @@ def build_parser():
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
                    help="regex finding the student id in a zip member's name (default: text before the first _)")
     p.set_defaults(func=cmd_similarity)
+
+    p = sub.add_parser("report", help="the class report from a graded workspace: per exercise, per test cell, "
+                                      "misconceptions, flags, run times; and the course table")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment grades.csv holds")
+    p.add_argument("--workspace", default="workspace", help="the workspace `nncourse grade` wrote; the report goes "
+                                                            "to WORKSPACE/report/")
+    p.add_argument("--all", action="store_true", help="also the student x assignment table of the whole course "
+                                                      "(the default when no ASSIGNMENT is given)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -333,7 +362,8 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed) as err:
+    except (CourseError, GradeError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed,
+            ReportError) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

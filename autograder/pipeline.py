@@ -1,6 +1,6 @@
 """Grading one submission: named steps in a fixed order, each one function with one job.
 
-    read -> restore -> strip -> run -> collect -> judge -> audit -> finish
+    read -> restore -> strip -> run -> collect -> judge -> audit -> match -> finish
 
 ``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
 kernel). Each step takes the submission's ``Grading`` (its job, its plan, what the steps before
@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import guard, notebooks, observations, withheld
+from . import guard, misconceptions, notebooks, observations, withheld
 from .kernel import Kernel, KernelSpec
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result
 
@@ -225,7 +225,7 @@ def _figures(cell, room):
     return kept
 
 
-STEPS = (read, restore, strip, run, collect, judge, audit, finish)
+STEPS = (read, restore, strip, run, collect, judge, audit, misconceptions.match, finish)
 SELF_CHECK_STEPS = (read, restore, guard_tests, run, collect, judge, finish)
 
 

@@ -26,6 +26,7 @@ class Result:
     observed: dict = field(default_factory=dict)  # {grade_id: [observation payload]}: the student's raw values
     wall_clock_only: bool = False  # stopped by the wall clock with CPU time to spare: graded again alone
     timings: dict = field(default_factory=dict)  # {step, or part of the run: wall-clock seconds}
+    misconceptions: dict = field(default_factory=dict)  # {exercise: the catalogued mutant its values match}
 
     @property
     def status(self):

@@ -1,0 +1,144 @@
+"""Misconceptions named: a failing exercise whose values match a catalogued wrong answer's.
+
+Once per assignment (with the reference, cached under the source's key and the catalog's
+hash), every mutant of the lesson's catalog (course/catalogs/, autograder/catalog.py) runs
+through the same test cells as a student's notebook, and the values its checks reported are
+kept: ``observe_catalog``. Grading a submission, the step ``match`` compares each failing
+exercise's observations with each mutant's of that exercise, check by check, with the checks'
+own rules and tolerances (the reference run declared them, autograder/observations.py): the
+student's value against the mutant's in place of the expected one. A mutant matches only if
+every check of every test cell of the exercise agrees, with at least one check compared;
+several matching: the closest (the smallest summed relative distance) is named. No match, no
+claim: the feedback then says nothing more than the tests' messages.
+"""
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+
+from . import catalog, notebooks, observations
+from nnref import checks
+from nnref.observations import decode
+
+PREFIX = "misconceptions-"  # of the cache entry beside the reference
+RULED = ("close", "rel_error", "equal", "shape")  # kinds whose rule compares a value with another
+_CACHE = {}  # cache key -> observed catalog, for this process
+
+
+def prepare(plan, source, sandbox=True, blas_threads=1):
+    """The observed catalog of ``plan`` (a list of {exercise, description, cells}) for the catalog
+    beside ``source`` (a path in a course), from the cache or run here; [] without a catalog."""
+    path = catalog.of_source(source) if not hasattr(source, "cells") else None
+    if path is None:
+        return []
+    mutants = catalog.load(plan.name, path)["MUTANTS"]
+    key = cache_key(plan, mutants)
+    if key not in _CACHE:
+        found = observations.load_cached(key)
+        if found is None:
+            found = observe_catalog(plan, mutants, sandbox, blas_threads)
+            observations.store(key, found)
+        _CACHE[key] = found
+    return _CACHE[key]
+
+
+def cache_key(plan, mutants):
+    """The source's key (the source, nnref and the grader) and the catalog's mutants."""
+    return PREFIX + hashlib.sha256((plan.key + catalog.digest(mutants)).encode()).hexdigest()[:32]
+
+
+def store(plan, mutants, observed):
+    """Cache ``observed`` as the observed catalog of ``plan``'s ``mutants`` (the validity harness,
+    having graded every mutant, stores what it saw: grading then need not run them again)."""
+    observations.store(cache_key(plan, mutants), observed)
+
+
+def entry(plan, exercise, description, result):
+    """One mutant's entry of the observed catalog, from the Result of a notebook holding it."""
+    return {"exercise": exercise, "description": description,
+            "cells": {t.grade_id: result.observed.get(t.grade_id, []) for t in plan.tests if t.exercise == exercise}}
+
+
+def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
+    """Each mutant's observations: one notebook per round (autograder/catalog.py), run as a
+    student's notebook is (no audit: a mutant is not graded)."""
+    from . import pipeline
+    from .release import release_notebook
+    steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.run, pipeline.collect)
+    release_nb = release_notebook(plan.source_nb)
+    quiet = replace(plan, reference={**plan.reference, "auditable": []})
+    observed = []
+    for round_ in catalog.rounds(mutants):
+        nb = notebooks.fill_solutions(release_nb, plan.source_nb, answers={ex: s for ex, (_, s) in round_.items()})
+        result = pipeline.grade(pipeline.Job(quiet, nb, sandbox=sandbox, blas_threads=blas_threads), steps=steps)
+        observed += [entry(plan, exercise, description, result) for exercise, (description, _) in round_.items()]
+    return observed
+
+
+def _distance(got, other):
+    """How far apart two values that a rule found alike are (0 for equal ones), to rank matches."""
+    try:
+        a, b = np.asarray(got, dtype=float), np.asarray(other, dtype=float)
+        if a.shape != b.shape:
+            return 0.0
+        with np.errstate(all="ignore"):
+            d = np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)
+        return float(np.nansum(d))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def agreement(student, mutant, reference):
+    """The distance between ``student``'s and ``mutant``'s observations of one test cell when every
+    check agrees by its rule (``reference``: the cell's reference observations, which declare the
+    rules), else None. Returns (distance, checks compared)."""
+    if len(student) != len(mutant) or len(mutant) > len(reference):
+        return None
+    total = 0.0
+    for mine, theirs, ref in zip(student, mutant, reference):
+        if mine.get("kind") != theirs.get("kind") or mine.get("kind") != ref.get("kind"):
+            return None
+        if ref.get("in_kernel") and mine.get("expected") != theirs.get("expected"):
+            return None  # compared with the answer's own values: those must agree too
+        if mine.get("got") == theirs.get("got"):  # the very same value (NaN included)
+            continue
+        got, other = decode(mine.get("got")), decode(theirs.get("got"))
+        try:
+            if ref["kind"] in RULED:
+                if checks.verdict(ref["kind"], got, other, ref.get("declared", {})):
+                    return None
+            elif mine.get("got") != theirs.get("got"):
+                return None
+        except (ValueError, TypeError, ArithmeticError, RecursionError):
+            return None
+        total += _distance(got, other)
+    return total, len(student)
+
+
+def closest(exercise, observed, entries, reference):
+    """The description of the catalogued mutant of ``exercise`` whose observations match
+    ``observed`` ({grade id: observations}) on every check, the closest of several; or None."""
+    best = None
+    for entry in entries:
+        if entry["exercise"] != exercise:
+            continue
+        total, compared = 0.0, 0
+        for gid, theirs in entry["cells"].items():
+            found = agreement(observed.get(gid, []), theirs, reference.get(gid, []))
+            if found is None:
+                break
+            total, compared = total + found[0], compared + found[1]
+        else:
+            if compared and (best is None or total < best[0]):
+                best = (total, entry["description"])
+    return best and best[1]
+
+
+def match(g):
+    """The step: each failed exercise whose values show a catalogued misconception, named."""
+    if not g.plan.catalog or g.plan.reference is None:
+        return
+    for exercise in dict.fromkeys(c.exercise for c in g.result.cells if c.outcome == "failed"):
+        found = closest(exercise, g.result.observed, g.plan.catalog, g.plan.reference["cells"])
+        if found:
+            g.result.misconceptions[exercise] = found
