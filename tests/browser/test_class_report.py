@@ -1,17 +1,13 @@
 """nncourse grade's class report in Chromium, opened as the instructor opens it: a file:// page
 mailed as one file. The class is the end-to-end one (tests/conftest.py's ``e2e_class``)."""
+from jlab import open_file_page
 from fixtures.classroom import ASSIGNMENT
 
 
 def test_class_report_reads_in_the_browser(browser, e2e_class):
     _, _, workspace, _ = e2e_class
     report = workspace / "report" / f"{ASSIGNMENT}.html"
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    requests, errors = [], []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(report.as_uri())
+    page, requests, errors = open_file_page(browser, report, 1200, 900)
 
     # the summary comes first, readable without scrolling
     struggles = page.locator("#struggles")
