@@ -7,9 +7,11 @@ kept: ``observe_catalog``. Grading a submission, the step ``match`` compares eac
 exercise's observations with each mutant's of that exercise, check by check, with the checks'
 own rules and tolerances (the reference run declared them, autograder/observations.py): the
 student's value against the mutant's in place of the expected one. A mutant matches only if
-every check of every test cell of the exercise agrees, with at least one check compared;
-several matching: the closest (the smallest summed relative distance) is named. No match, no
-claim: the feedback then says nothing more than the tests' messages.
+every check of every test cell of the exercise agrees, and at least one of those checks is
+one the mutant fails (so the values show the mistake); several matching: the closest (the
+smallest summed relative distance) is named. No match, no claim: the feedback then says
+nothing more than the tests' messages. `nncourse validate` does the same on the visible
+checks its self-check ran (``name_visible``).
 """
 import hashlib
 from dataclasses import replace
@@ -88,50 +90,96 @@ def _distance(got, other):
         return 0.0
 
 
-def agreement(student, mutant, reference):
-    """The distance between ``student``'s and ``mutant``'s observations of one test cell when every
-    check agrees by its rule (``reference``: the cell's reference observations, which declare the
-    rules), else None. Returns (distance, checks compared)."""
+def agreement(student, mutant, reference, first=False):
+    """How ``student``'s observations of one test cell agree with ``mutant``'s, every check by its
+    rule (``reference``: the cell's reference observations, which declare the rules): None if a
+    check disagrees, else (distance, checks compared, checks where the mutant's value is wrong).
+    ``first``: compare only the student's observations with the mutant's first ones (a
+    self-check stops at its first failing check, and runs no hidden test)."""
+    if first:
+        mutant, reference = mutant[:len(student)], reference[:len(student)]
     if len(student) != len(mutant) or len(mutant) > len(reference):
         return None
-    total = 0.0
+    total, wrong = 0.0, 0
     for mine, theirs, ref in zip(student, mutant, reference):
         if mine.get("kind") != theirs.get("kind") or mine.get("kind") != ref.get("kind"):
             return None
-        if ref.get("in_kernel") and mine.get("expected") != theirs.get("expected"):
+        expected = theirs.get("expected") if ref.get("in_kernel") else ref.get("expected")
+        if ref.get("in_kernel") and mine.get("expected") != expected:
             return None  # compared with the answer's own values: those must agree too
+        wrong += _fails(ref, theirs.get("got"), expected)
         if mine.get("got") == theirs.get("got"):  # the very same value (NaN included)
             continue
-        got, other = decode(mine.get("got")), decode(theirs.get("got"))
-        try:
-            if ref["kind"] in RULED:
-                if checks.verdict(ref["kind"], got, other, ref.get("declared", {})):
-                    return None
-            elif mine.get("got") != theirs.get("got"):
-                return None
-        except (ValueError, TypeError, ArithmeticError, RecursionError):
+        if _verdict(ref, mine.get("got"), theirs.get("got")) is not None:
             return None
-        total += _distance(got, other)
-    return total, len(student)
+        total += _distance(decode(mine.get("got")), decode(theirs.get("got")))
+    return total, len(student), wrong
 
 
-def closest(exercise, observed, entries, reference):
+def _fails(ref, got, expected):
+    """The value ``got`` fails ``ref``'s check (its own rule, whatever its kind)."""
+    try:
+        return checks.verdict(ref["kind"], decode(got), decode(expected), ref.get("declared", {})) is not None
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return True
+
+
+def _verdict(ref, got, other):
+    """None when the encoded values ``got`` and ``other`` agree by ``ref``'s rule, else why not."""
+    if ref["kind"] not in RULED:
+        return None if got == other else "differ"
+    try:
+        return checks.verdict(ref["kind"], decode(got), decode(other), ref.get("declared", {}))
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as err:
+        return type(err).__name__
+
+
+def closest(exercise, observed, entries, reference, parts=None):
     """The description of the catalogued mutant of ``exercise`` whose observations match
-    ``observed`` ({grade id: observations}) on every check, the closest of several; or None."""
+    ``observed`` ({grade id: observations}) on every check compared, the closest of several; or
+    None. A match needs at least one check where the mutant's value is wrong: the values must
+    show the misconception, not only what right and wrong answers share. ``parts``: {grade id:
+    all | first | none}, how much of each cell a self-check saw (``visible_parts``); default all."""
     best = None
     for entry in entries:
         if entry["exercise"] != exercise:
             continue
-        total, compared = 0.0, 0
+        total, wrong = 0.0, 0
         for gid, theirs in entry["cells"].items():
-            found = agreement(observed.get(gid, []), theirs, reference.get(gid, []))
+            how = (parts or {}).get(gid, "all")
+            if how == "none":
+                continue
+            found = agreement(observed.get(gid, []), theirs, reference.get(gid, []), first=how == "first")
             if found is None:
                 break
-            total, compared = total + found[0], compared + found[1]
+            total, wrong = total + found[0], wrong + found[2]
         else:
-            if compared and (best is None or total < best[0]):
+            if wrong and (best is None or total < best[0]):
                 best = (total, entry["description"])
     return best and best[1]
+
+
+def visible_parts(plan):
+    """{grade id: how a self-check's observations of the cell line up with a mutant's}: "first"
+    (the visible checks, before any hidden test: a hidden block must end the cell), or "none"
+    (only hidden tests, or a hidden block with visible checks after it)."""
+    parts = {}
+    for test in plan.tests:
+        body = test.source.strip()
+        hidden_at_end = body.count(notebooks.HIDDEN_BEGIN) == 1 and body.endswith(notebooks.HIDDEN_END)
+        visible = not body.startswith(notebooks.HIDDEN_BEGIN)
+        parts[test.grade_id] = "first" if visible and (notebooks.HIDDEN_BEGIN not in body or hidden_at_end) else "none"
+    return parts
+
+
+def name_visible(result, plan):
+    """`nncourse validate`: the failed exercises of ``result`` (a self-check, which saw the visible
+    tests only) whose values match a mutant of ``plan``'s catalog, named in result.misconceptions."""
+    parts = visible_parts(plan)
+    for exercise in dict.fromkeys(c.exercise for c in result.cells if c.outcome == "failed"):
+        found = closest(exercise, result.observed, plan.catalog or [], plan.reference["cells"], parts)
+        if found:
+            result.misconceptions[exercise] = found
 
 
 def match(g):

@@ -257,8 +257,9 @@ def grade(job, kernel=None, steps=STEPS, observe="student"):
 
 def self_check(job):
     """The student's self-check: the checks decide in the kernel, as in a plain Jupyter kernel
-    (a release has no solutions to run a reference from); no audit."""
-    return grade(job, steps=SELF_CHECK_STEPS, observe=None)
+    (a release has no solutions to run a reference from), and report their values too (for
+    misconceptions.name_visible); no audit."""
+    return grade(job, steps=SELF_CHECK_STEPS, observe="self")
 
 
 # ----------------------------------------------------------------------------- judging

@@ -67,12 +67,14 @@ class Naming:
     named: int = 0
     mutants: int = 0
     alike: list = field(default_factory=list)  # [(mutant, the mutant named instead)]: same values on every check
-    missed: list = field(default_factory=list)  # [(mutant, what was named instead, or None)]: values that differ
+    no_wrong_value: list = field(default_factory=list)  # mutants that lose points by an error, no value wrong
+    missed: list = field(default_factory=list)  # [(mutant, named instead or None, cells that disagree)]
     false_matches: list = field(default_factory=list)  # [(variant, misconception claimed)]
 
     def __str__(self):
         return (f"{self.named} of {self.mutants} mutants named; {len(self.alike)} indistinguishable from another "
-                f"({self.alike}); missed: {self.missed}; false matches on variants: {self.false_matches}")
+                f"({self.alike}); {len(self.no_wrong_value)} show no wrong value ({self.no_wrong_value}); "
+                f"missed: {self.missed}; false matches on variants: {self.false_matches}")
 
 
 NAMING = {}  # assignment id -> Naming, filled by each grading run
@@ -228,8 +230,10 @@ def name_mutants(plan, results):
                 naming.named += 1
             elif said and _alike(probe, said, observed, cells):
                 naming.alike.append((f"{probe.exercise}: {probe.description}", said))
+            elif not said and not _shows_a_wrong_value(_own(probe, observed), cells):
+                naming.no_wrong_value.append(f"{probe.exercise}: {probe.description}")
             else:
-                naming.missed.append((f"{probe.exercise}: {probe.description}", said))
+                naming.missed.append((f"{probe.exercise}: {probe.description}", said, _why(_own(probe, observed), cells)))
     return naming
 
 
@@ -238,9 +242,26 @@ def _loses(result, exercise):
     return got < top
 
 
+def _own(probe, observed):
+    return next(e for e in observed if e["exercise"] == probe.exercise and e["description"] == probe.description)
+
+
+def _shows_a_wrong_value(entry, cells):
+    """Some check of the mutant's received a value that fails it (else it loses its points by an
+    error or a check it never reached: no value shows its misconception)."""
+    found = [misconceptions.agreement(obs, obs, cells.get(gid, [])) for gid, obs in entry["cells"].items()]
+    return any(f is None or f[2] for f in found)
+
+
+def _why(entry, cells):
+    """Where a mutant's observations do not even agree with themselves: (cell, its kinds, the reference's)."""
+    return [(gid, [o.get("kind") for o in obs], [r.get("kind") for r in cells.get(gid, [])])
+            for gid, obs in entry["cells"].items() if misconceptions.agreement(obs, obs, cells.get(gid, [])) is None]
+
+
 def _alike(probe, said, observed, cells):
     """The mutant named instead of ``probe`` has the same values as it on every check, both ways."""
-    mine = next(e for e in observed if e["exercise"] == probe.exercise and e["description"] == probe.description)
+    mine = _own(probe, observed)
     other = next(e for e in observed if e["exercise"] == probe.exercise and e["description"] == said)
     return all(misconceptions.closest(probe.exercise, a["cells"], [b], cells) for a, b in ((mine, other), (other, mine)))
 

@@ -71,7 +71,9 @@ def test_probe(assignment_id, index, selected):
 def test_misconception_matcher(assignment_id, selected):
     """On the probes' own grading run: every mutant that loses points is named by its own
     description, or by another's with the very same values on every check (which no matcher can
-    tell apart); no correct variant is told it has a misconception (harness.name_mutants)."""
+    tell apart), or loses them by an error with no wrong value (which the matcher never names:
+    the values do not show it); no correct variant is told it has a misconception
+    (harness.name_mutants)."""
     _problems(assignment_id, selected)
     naming = harness.NAMING[assignment_id]
     print(f"{assignment_id}: {naming}")
