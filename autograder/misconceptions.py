@@ -92,18 +92,25 @@ def _distance(got, other):
 
 def agreement(student, mutant, reference, first=False):
     """How ``student``'s observations of one test cell agree with ``mutant``'s, every check by its
-    rule (``reference``: the cell's reference observations, which declare the rules): None if a
-    check disagrees, else (distance, checks compared, checks where the mutant's value is wrong).
+    rule (``reference``: the cell's reference observations, which declare the rules; where an
+    answer's checks run otherwise than the reference's, a check there agrees only with the very
+    same values): None if a check disagrees, else (distance, checks compared, checks where the
+    mutant's value is wrong).
     ``first``: compare only the student's observations with the mutant's first ones (a
     self-check stops at its first failing check, and runs no hidden test)."""
     if first:
-        mutant, reference = mutant[:len(student)], reference[:len(student)]
-    if len(student) != len(mutant) or len(mutant) > len(reference):
+        mutant = mutant[:len(student)]
+    if len(student) != len(mutant):
         return None
     total, wrong = 0.0, 0
-    for mine, theirs, ref in zip(student, mutant, reference):
-        if mine.get("kind") != theirs.get("kind") or mine.get("kind") != ref.get("kind"):
+    for index, (mine, theirs) in enumerate(zip(student, mutant)):
+        ref = reference[index] if index < len(reference) else {}
+        if mine.get("kind") != theirs.get("kind"):
             return None
+        if mine.get("kind") != ref.get("kind"):  # a check the reference did not make here: the very same values
+            if (mine.get("got"), mine.get("expected")) != (theirs.get("got"), theirs.get("expected")):
+                return None
+            continue
         expected = theirs.get("expected") if ref.get("in_kernel") else ref.get("expected")
         if ref.get("in_kernel") and mine.get("expected") != expected:
             return None  # compared with the answer's own values: those must agree too

@@ -51,7 +51,7 @@ def cell_pass_rates(cells):
     colors = [HIDDEN if "hidden" in kind else "#2563eb" for _, kind, _ in cells][::-1]
     ax.barh(names, rates, color=colors)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of students passing (blue: visible tests; purple: with hidden tests)", fontsize=9)
+    ax.set_xlabel("% passing (blue: visible tests; purple: with hidden tests)", fontsize=9)
     for y, rate in enumerate(rates):
         ax.text(min(rate + 1, 88), y, f"{rate:.0f}%", va="center", fontsize=8)
     return fig

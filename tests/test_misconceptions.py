@@ -63,3 +63,15 @@ def test_a_self_check_compares_the_visible_checks_it_ran():
     # the fixture: a visible cell, a hidden one, and one whose hidden block ends it
     assert visible_parts(plan) == {"test_add_bias": "first", "test_add_bias__hidden": "none",
                                    "test_relative_error": "first"}
+
+
+def test_checks_the_reference_did_not_make_agree_only_with_the_very_same_values():
+    """An answer whose test ran one check more than the reference's (a check in a branch):
+    that check is compared exactly, the others by their rules."""
+    extra = {"exercise": "f", "description": "one more", "cells": {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"),
+                                                                            obs([5.0])]}}
+    assert closest("f", student([2.0, 2.0, 2.0]), [extra], REFERENCE) is None  # one check fewer
+    same = {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"), obs([5.0])]}
+    assert closest("f", same, [extra], REFERENCE) == "one more"
+    near = {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"), obs([5.0 + 1e-12])]}
+    assert closest("f", near, [extra], REFERENCE) is None
