@@ -4,9 +4,11 @@ Workspace layout (nbgrader's): submitted/<student>/<assignment>/<assignment>.ipy
 autograded/<student>/<assignment>/ (executed notebook with the assignment's files),
 feedback/<student>/<assignment>/<assignment>.html, gradebook.db (nbgrader's database) and
 grades.csv (one row per student and assignment), observed/<assignment>/<student>.json (each
-test cell's outcome and the student's raw values as the checks reported them, the flags:
-instructors only), runs/<assignment>.csv (each notebook's run time) and the class report,
-report/<assignment>.html and .csv (autograder/report.py). Re-running replaces this assignment's files and rows: same inputs, same files.
+test cell's outcome and the student's raw values as the checks reported them, the flags and
+the misconceptions matched: instructors only), runs/<assignment>.csv (each notebook's run
+time) and the class report, report/<assignment>.html and .csv (autograder/report.py).
+Re-running replaces this assignment's files and rows: same inputs, same files (but the run
+times and the report's page, which shows them).
 """
 import csv
 import io

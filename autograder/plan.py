@@ -4,8 +4,8 @@ A ``Plan`` holds the facts every submission of an assignment is graded with: its
 (as written, as released, as the student's kernel runs them), the names the solution cells
 define, the lines of the hidden tests, the source's own cells, the modules it imports, the
 time limit, and (autograder/reference.py) the reference: the observations of the source's
-clean run, and the catalogued wrong answers' observations (autograder/misconceptions.py). It is made once per grading run and sent to every worker, never derived again
-per submission.
+clean run, and the catalogued wrong answers' (autograder/misconceptions.py). It is made once
+per grading run and sent to every worker, never derived again per submission.
 """
 import ast
 from dataclasses import dataclass, field

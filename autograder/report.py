@@ -298,8 +298,10 @@ def _exercise(x, n):
                     for gid, kind in x.cells)
     wrong = ("".join(f'<tr><td>{e(what)}</td><td class="num">{count}</td></tr>' for what, count in x.misconceptions)
              if x.misconceptions else '<tr><td colspan="2">none matched</td></tr>')
+    histogram = figures.embed(figures.score_histogram(x.points, x.max_points, x.name), f"scores on {x.name}",
+                              f"fig-hist-{x.name}")
     return (f'<section class="exercise" id="ex-{e(x.name)}"><h3>{e(x.name)} ({x.max_points:g} points)</h3>'
-            f'<div class="row">{figures.embed(figures.score_histogram(x.points, x.max_points, x.name), f"scores on {x.name}", f"fig-hist-{x.name}")}'
+            f'<div class="row">{histogram}'
             f'<div><p>Mean {x.mean:.2f}, median {x.median:g}; {x.full_marks} of {n} full marks; {x.not_answered} did '
             f'not answer; discrimination D = {_d(x.discrimination)}.</p>'
             f'<table class="cells"><tr><th>test cell</th><th>tests</th><th>passed by</th></tr>{cells}</table>'

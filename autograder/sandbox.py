@@ -144,7 +144,8 @@ def _system_binds():
 
 def kernel_settings(blas_threads, observe=None):
     """What every grading kernel's environment sets, sandboxed or not (DESIGN.md: workers x BLAS
-    threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student, reference or self."""
+    threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student, reference
+    or self."""
     # NNCOURSE_GRADING: exploration cells skip themselves (nnref.widgets.mnist.grading_mode)
     settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NNCOURSE_GRADING": "1",
                 **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
