@@ -1,18 +1,22 @@
 """nncourse: the course's command line. ``nncourse COMMAND --help`` for each command."""
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-from . import notebooks, pipeline, regrade, sandbox
+from . import misconceptions, notebooks, pipeline, regrade, sandbox
+from .catalog import of_source as catalog_of
 from .course import CourseError, installed_root, load_course
 from .deadlines import PolicyError
 from .errors import GradeError
+from .feedback import MISCONCEPTION
 from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
-from .observations import UnreadableTestCell
+from .observations import UnreadableTestCell, cache_dir
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
+from .report import ReportError, grade_rows
 
 DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
 FLAGGED = 1  # grade's exit status when some students were flagged (every file is written all the same)
@@ -64,8 +68,8 @@ def _assignment_of(course, path, nb):
     for a in course.existing():
         released = {gid for gid, _, _ in notebooks.test_cells(notebooks.read(a.release_notebook))} \
             if a.release_notebook.is_file() else set()
-        shared = len(ids & released)
-        if shared and (best is None or shared > best[0]):
+        shared = (len(ids & released), path.stem.endswith(a.id))  # a tie: the one the file is named after
+        if shared[0] and (best is None or shared > best[0]):
             best = (shared, a)
     if best:
         return best[1]
@@ -117,9 +121,91 @@ def cmd_validate(args):
         else:  # no solutions to compute expected values from: the visible tests decide in the kernel, as in JupyterLab
             plan = make_plan(source, limit, files, assignment.id if assignment else None)
             result = pipeline.self_check(pipeline.Job(plan, path, sandbox=not args.no_sandbox))
+            _name_misconceptions(result, assignment, not args.no_sandbox)
         hidden = set() if source == path else _cells_with_hidden_tests(assignment)
         failed |= _print_check(path, result, hidden, everything=source == getattr(assignment, "source_notebook", None))
     return 1 if failed else 0
+
+
+def _name_misconceptions(result, assignment, sandboxed):
+    """The failed exercises whose visible values match a catalogued wrong answer, named
+    (autograder/misconceptions.py): needs the course's source and catalog, whose mutants run
+    once, then are cached."""
+    failed = any(c.outcome == "failed" for c in result.cells)
+    if not (failed and assignment and assignment.source_notebook.is_file() and catalog_of(assignment.source_notebook)):
+        return
+    print(f"  comparing your values with {assignment.id}'s catalogued wrong answers (the first time, this runs "
+          f"the source notebook and each catalogued answer once: up to a few minutes; cached afterwards)")
+    plan = prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir, assignment.id,
+                   sandbox=sandboxed, check_stripping=False)
+    misconceptions.name_visible(result, plan)
+
+
+def cmd_progress(args):
+    """A self-learner's course map: each lesson notebook found in FOLDER self-checked, one line each."""
+    sandboxed = _sandbox(args)
+    course = _course_for_validate(args.root)
+    if course is None:
+        raise CourseError("no course found: run nncourse progress inside the course repository, or pass --root")
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise GradeError(f"{folder} is not a folder: pass the folder holding your lesson notebooks")
+    found = {}
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts or path.resolve().is_relative_to(course.root / "source"):
+            continue
+        try:
+            assignment = _assignment_of(course, path, notebooks.read(path))
+        except notebooks.CorruptNotebook as err:
+            print(f"{path}: could not be read ({err}); skipped")
+            continue
+        if assignment and assignment.release_notebook.is_file():
+            found.setdefault(assignment.id, path)
+    lessons = [a for a in course.assignments if a.id in found]
+    if not lessons:
+        print(f"no lesson notebook of {course.name} in {folder}: copy the release notebooks there and start with "
+              f"the first one")
+        return 1
+    known = _progress_times()
+    estimate = sum(known.get(a.id, a.time_limit) for a in lessons)
+    how = "about" if all(a.id in known for a in lessons) else "at most"
+    print(f"{len(lessons)} lesson notebooks in {folder}; running their visible tests in the sandbox takes {how} "
+          f"{estimate / 60:.1f} min" + ("" if how == "about" else " (their time limits; usually far less)"))
+    passing = total = 0
+    for a in lessons:
+        plan = make_plan(a.release_notebook, a.time_limit, found[a.id].parent.resolve(), a.id)
+        result = pipeline.self_check(pipeline.Job(plan, found[a.id], sandbox=sandboxed))
+        known[a.id] = result.seconds
+        _name_misconceptions(result, a, sandboxed)
+        exercises = {ex: [c for c in result.cells if c.exercise == ex] for ex in result.exercises()}
+        # a release's cell of hidden tests alone passes whatever the answer: the other cells decide
+        failing = [ex for ex, cells in exercises.items() if any(c.outcome not in ("passed", "not answered") for c in cells)]
+        waiting = [ex for ex, cells in exercises.items() if ex not in failing
+                   and any(c.outcome == "not answered" for c in cells)]
+        done = [ex for ex in exercises if ex not in failing and ex not in waiting]
+        passing, total = passing + len(done), total + len(exercises)
+        print(f"{a.id:<28} {len(done)}/{len(exercises)} exercises pass"
+              + (f"; failing: {', '.join(failing)}" if failing else "")
+              + (f"; not answered: {len(waiting)}" if waiting else "")
+              + ("".join(f"\n    {MISCONCEPTION.format(exercise=ex, description=what)}"
+                         for ex, what in result.misconceptions.items())))
+    _progress_times(known)
+    print(f"total: {passing}/{total} exercises pass in {len(lessons)} of {len(course.assignments)} lessons "
+          f"(visible tests; `nncourse validate NOTEBOOK` shows an exercise's messages)")
+    return 0
+
+
+def _progress_times(times=None):
+    """The seconds each lesson's self-check took on this machine (read, or written when given)."""
+    path = cache_dir().parent / "progress-times.json"
+    if times is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(times), encoding="utf-8")
+        return times
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _cells_with_hidden_tests(assignment):
@@ -156,6 +242,8 @@ def _print_check(path, result, hidden, everything=False):
             if c.outcome not in ("passed", "not answered"):
                 text = c.message or c.outcome
                 print("      " + text.replace("\n", "\n      "))
+        if exercise in result.misconceptions:
+            print("      " + MISCONCEPTION.format(exercise=exercise, description=result.misconceptions[exercise]))
     if bad:
         print("  some exercises do not pass yet: fix them and run validate again")
     else:
@@ -175,6 +263,7 @@ def _report(graded, workspace, assignment, started, sandboxed, gradebook=None):
     print(f"grades:   {workspace / 'grades.csv'} (and nbgrader's {shown_url(gradebook) or workspace / 'gradebook.db'})")
     print(f"feedback: {workspace / 'feedback'}/<student>/{assignment.id}/{assignment.id}.html")
     print(f"graded notebooks (with hidden tests; instructors only): {workspace / 'autograded'}/")
+    print(f"class report: {workspace / 'report' / assignment.id}.html (and .csv)")
     return flagged
 
 
@@ -286,6 +375,21 @@ def cmd_similarity(args):
     return 0
 
 
+def cmd_report(args):
+    from .report import build, write_course
+    course = load_course(args.root)
+    workspace = Path(args.workspace)
+    rows = {r["assignment"] for r in grade_rows(workspace)}
+    chosen = [course.get(i) for i in args.assignments] or [a for a in course.assignments if a.id in rows]
+    for assignment in chosen:
+        page, table = build(workspace, assignment)
+        print(f"{assignment.id}: {page} (and {table.name})")
+    if args.all or not args.assignments:
+        page, table = write_course(workspace, course)
+        print(f"every assignment, one row per student: {page} (and {table.name})")
+    return 0
+
+
 def _no_sandbox_option(parser):
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code WITHOUT the sandbox, as you (only where the machine cannot "
@@ -314,6 +418,12 @@ def build_parser():
     p.add_argument("--time-limit", type=float, help="seconds (default: the course's time limit)")
     _no_sandbox_option(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("progress", help="a self-learner's course map: which exercises of each lesson notebook "
+                                        "in FOLDER pass their visible tests")
+    p.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="default: the working directory")
+    _no_sandbox_option(p)
+    p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("grade", help="grade a class: folder of <student>.ipynb / <student>/ / LMS zips")
     p.add_argument("submissions", metavar="SUBMISSIONS")
@@ -380,6 +490,15 @@ def build_parser():
     p.add_argument("--id-pattern", default=DEFAULT_ID_PATTERN,
                    help="regex finding the student id in a zip member's name (default: text before the first _)")
     p.set_defaults(func=cmd_similarity)
+
+    p = sub.add_parser("report", help="the class report from a graded workspace: per exercise, per test cell, "
+                                      "misconceptions, flags, run times; and the course table")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment grades.csv holds")
+    p.add_argument("--workspace", default="workspace", help="the workspace `nncourse grade` wrote; the report goes "
+                                                            "to WORKSPACE/report/")
+    p.add_argument("--all", action="store_true", help="also the student x assignment table of the whole course "
+                                                      "(the default when no ASSIGNMENT is given)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -403,7 +522,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (CourseError, GradeError, PolicyError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed,
-            UnreadableTestCell) as err:
+            UnreadableTestCell, ReportError) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

@@ -1,7 +1,6 @@
 """``demo``: grade a demo class made from the course's own notebooks, on built-in defaults."""
-import runpy
-
 from . import notebooks
+from .catalog import catalog_path, load
 from .grading import Submission
 
 NEVER_FINISHES_LIMIT = 10  # seconds: the demo's "never finishes" student is stopped this early
@@ -9,10 +8,9 @@ NEVER_FINISHES_LIMIT = 10  # seconds: the demo's "never finishes" student is sto
 
 def _first_bug(assignment, source_nb):
     """A typical wrong answer: the catalog's first mutant if the lesson has one, else a sign flip."""
-    catalog = assignment.root / "tests" / "validity" / f"catalog_{assignment.id}.py"
-    if catalog.is_file():
-        mutants = runpy.run_path(str(catalog)).get("MUTANTS", {})
-        for exercise, entries in mutants.items():
+    path = catalog_path(assignment.root, assignment.id)
+    if path.is_file():
+        for exercise, entries in load(assignment.id, path)["MUTANTS"].items():
             if entries:
                 return exercise, entries[0][0], entries[0][1]
     cell = notebooks.solution_cells(source_nb)[-1]

@@ -10,6 +10,7 @@ OUTCOME_TEXT = {"passed": "passed", "failed": "failed", "not answered": "not ans
                 "missing": "test cell missing from your notebook"}
 STYLE = ("body{font-family:sans-serif;max-width:50em;margin:2em auto}table{border-collapse:collapse;"
          "width:100%}td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}"
+         ".misconception{background:#fffbeb;border-left:4px solid #b45309;padding:.3em .6em}"
          "pre{white-space:pre-wrap;margin:0}.passed{color:#080}.failed{color:#b00}")
 
 
@@ -20,6 +21,9 @@ def _outcome(cells):
         return "not answered yet"
     return "failed"
 
+
+MISCONCEPTION = ("Your {exercise} gives the same values on every check of its tests as a common wrong answer "
+                 "the course knows: {description}.")
 
 UNREADABLE = ("Your file could not be read as a Jupyter notebook, so none of the tests ran. Open it in "
               "Jupyter to check that it opens (a notebook is JSON text: a file cut short by an upload or "
@@ -38,6 +42,9 @@ def feedback_html(result, student, assignment_id, title="", late_text=""):
             f"({c.points:g}/{c.max_points:g})"
             + (f"<pre>{escape(c.message)}</pre>" if c.message and c.outcome != "not answered" else "")
             + "</div>" for c in cells)
+        if exercise in result.misconceptions:
+            named = MISCONCEPTION.format(exercise=exercise, description=result.misconceptions[exercise])
+            details += f'<p class="misconception">{escape(named)}</p>'
         rows.append(f"<tr><td>{escape(exercise)}</td><td class=\"{'passed' if outcome == 'passed' else 'failed'}\">"
                     f"{escape(outcome)}</td><td>{got:g} / {top:g}</td><td>{details}</td></tr>")
     flags = "".join(f"<li>{escape(why)}{': ' + escape(detail) if detail else ''}</li>"

@@ -4,8 +4,11 @@ Workspace layout (nbgrader's): submitted/<student>/<assignment>/<assignment>.ipy
 autograded/<student>/<assignment>/ (executed notebook with the assignment's files),
 feedback/<student>/<assignment>/<assignment>.html, gradebook.db (nbgrader's database) and
 grades.csv (one row per student and assignment), observed/<assignment>/<student>.json (each
-test cell's outcome and the student's raw values as the checks reported them: instructors
-only). Re-running replaces this assignment's files and rows: same inputs, same files.
+test cell's outcome and the student's raw values as the checks reported them, the flags and
+the misconceptions matched: instructors only), runs/<assignment>.csv (each notebook's run
+time) and the class report, report/<assignment>.html and .csv (autograder/report.py).
+Re-running replaces this assignment's files and rows: same inputs, same files (but the run
+times and the report's page, which shows them).
 """
 import csv
 import io
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import reference, term
+from . import reference, report, term
 from .errors import GradeError
 from .feedback import feedback_html
 from .formgrader import add_sources, read_roster, record, write_autograded
@@ -279,6 +282,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
               f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
               f"again to rebuild it.", file=sys.stderr)
+    report.write(workspace, assignment, graded, time_limit)
     return graded
 
 
@@ -290,7 +294,8 @@ def _write_student(workspace, assignment, student, result, source_nb):
                       term.explain(result.late, assignment.policy) if result.late else ""), encoding="utf-8")
     observed = workspace / "observed" / assignment.id / f"{student}.json"
     observed.parent.mkdir(parents=True, exist_ok=True)
-    observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "cells": {
+    observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "flags": result.flags,
+                                    "misconceptions": result.misconceptions, "cells": {
         c.grade_id: {"outcome": c.outcome, "observations": result.observed.get(c.grade_id, [])}
         for c in result.cells}}, sort_keys=True), encoding="utf-8")
 

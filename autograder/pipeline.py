@@ -1,6 +1,6 @@
 """Grading one submission: named steps in a fixed order, each one function with one job.
 
-    read -> restore -> strip -> run -> collect -> judge -> audit -> finish
+    read -> restore -> strip -> run -> collect -> judge -> audit -> match -> finish
 
 ``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
 kernel). Each step takes the submission's ``Grading`` (its job, its plan, what the steps before
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import guard, notebooks, observations, withheld
+from . import guard, misconceptions, notebooks, observations, withheld
 from .kernel import Kernel, KernelSpec
 from .plan import imported_modules
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result
@@ -247,7 +247,7 @@ def _figures(cell, room):
     return kept
 
 
-STEPS = (read, restore, strip, run, collect, judge, audit, finish)
+STEPS = (read, restore, strip, run, collect, judge, audit, misconceptions.match, finish)
 SELF_CHECK_STEPS = (read, restore, guard_tests, run, collect, judge, finish)
 
 
@@ -281,8 +281,9 @@ def grade(job, kernel=None, steps=STEPS, observe="student"):
 
 def self_check(job):
     """The student's self-check: the checks decide in the kernel, as in a plain Jupyter kernel
-    (a release has no solutions to run a reference from); no audit."""
-    return grade(job, steps=SELF_CHECK_STEPS, observe=None)
+    (a release has no solutions to run a reference from), and report their values too (for
+    misconceptions.name_visible); no audit."""
+    return grade(job, steps=SELF_CHECK_STEPS, observe="self")
 
 
 # ----------------------------------------------------------------------------- judging

@@ -4,8 +4,8 @@ A ``Plan`` holds the facts every submission of an assignment is graded with: its
 (as written, as released, as the student's kernel runs them), the names the solution cells
 define, the lines of the hidden tests, the source's own cells, the modules it imports, the
 time limit, and (autograder/reference.py) the reference: the observations of the source's
-clean run. It is made once per grading run and sent to every worker, never derived again
-per submission.
+clean run, and the catalogued wrong answers' (autograder/misconceptions.py). It is made once
+per grading run and sent to every worker, never derived again per submission.
 """
 import ast
 import copy
@@ -42,6 +42,7 @@ class Plan:
     hidden_lines: tuple  # every line of the hidden tests the kernel could see, as written and as run
     warm_modules: tuple  # the modules the source imports: imported as a kernel starts
     reference: dict = field(default=None, repr=False)  # autograder/reference.py
+    catalog: list = field(default=None, repr=False)  # the catalogued mutants' observations (misconceptions.py)
 
     def test(self, grade_id):
         return next(t for t in self.tests if t.grade_id == grade_id)

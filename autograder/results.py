@@ -27,6 +27,7 @@ class Result:
     wall_clock_only: bool = False  # stopped by the wall clock with CPU time to spare: graded again alone
     timings: dict = field(default_factory=dict)  # {step, or part of the run: wall-clock seconds}
     late: object = None  # deadlines.Late, set after grading when the assignment has a due date
+    misconceptions: dict = field(default_factory=dict)  # {exercise: the catalogued mutant its values match}
 
     @property
     def status(self):

@@ -147,11 +147,14 @@ def _system_binds():
 
 def kernel_settings(blas_threads, observe=None):
     """What every grading kernel's environment sets, sandboxed or not (course/ARCHITECTURE.md: workers x BLAS
-    threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student or reference."""
+    threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student, reference
+    or self."""
     # NNCOURSE_GRADING: exploration cells skip themselves (nnref.widgets.mnist.grading_mode)
     settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NNCOURSE_GRADING": "1",
                 **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
     # graded: the test set stays with the grader (mnist_binds), which scores homework 09 on it
+    if observe == "self":  # the student's own self-check: the checks decide in the kernel, test set and all
+        return {**settings, MODE_VARIABLE: observe}
     return {**settings, MODE_VARIABLE: observe, TEST_SET_WITHHELD: "1"} if observe else settings
 
 

@@ -2,6 +2,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -13,3 +15,10 @@ def pytest_collection_modifyitems(items):
     lessons, and the references the harness computed and checked (the source graded as a
     student's notebook) spare it one run of each source. Any order gives the same results."""
     items.sort(key=lambda item: item.path.name == "test_stock_nbgrader.py")
+
+
+@pytest.fixture(scope="session")
+def e2e_class(tmp_path_factory):
+    """The end-to-end class graded twice (tests/fixtures/e2e_class.py), once per session."""
+    from fixtures.e2e_class import grade_twice
+    return grade_twice(tmp_path_factory.mktemp("e2e"))

@@ -60,7 +60,8 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
 
     good = fill()
     assert main(root + [str(good)]) == 0
-    assert "all visible tests pass" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "all visible tests pass" in out and "common wrong answer" not in out
 
     fill(skip={"relative_error"}, answers={"add_bias": "def add_bias(x, b):\n    return x + b.mean()\n"})
     assert main(root + [str(good)]) == 1
@@ -71,6 +72,13 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     assert "0 / 1 points on the tests you can see; 4 more points come from hidden tests" in out, out
     assert "checked against the release of 00_fixture" in out and "time limit 60 CPU seconds" in out, out
     assert "probe_rng" not in out  # validate never runs (or shows) hidden tests: the student has none
+    # its visible values are those of the fixture catalog's first mutant; another mutant's, another name
+    assert "add_bias gives the same values on every check of its tests as a common wrong answer the course " \
+           "knows: adds the mean of b." in out, out
+    fill(answers={"add_bias": "def add_bias(x, b):\n    x = x.copy()\n    x[:1] += b\n    return x\n"})
+    assert main(root + [str(good)]) == 1
+    out = capsys.readouterr().out
+    assert "knows: adds b to the first row only." in out and "mean of b" not in out, out
 
     edited = notebooks.fill_solutions(release, source)
     next(c for c in edited.cells if notebooks.grade_id(c) == "test_add_bias").source = "pass"
@@ -322,3 +330,43 @@ def test_a_test_cell_with_ipython_syntax_is_stripped_like_any_other(tmp_path):
     result = grade_one(path, notebooks.fill_solutions(release, source), 60)
     assert [c.outcome for c in result.cells if c.grade_id == "test_add_bias"] == ["passed"], result
     assert not result.flags, result.flags
+
+
+def test_progress_maps_a_self_learners_folder(tmp_path, capsys):
+    """Three lessons (the fixture's, twice more under other ids): one done, one half done (with
+    the catalog's first mutant, named), one untouched; one line each and a total."""
+    import shutil
+    course = copy_course(tmp_path)
+    toml = course.root / "course" / "course.toml"
+    for copy in ("00_second", "00_third"):
+        shutil.copytree(course.get(ASSIGNMENT).source_dir, course.root / "source" / copy)
+        (course.root / "source" / copy / f"{ASSIGNMENT}.ipynb").rename(course.root / "source" / copy / f"{copy}.ipynb")
+        toml.write_text(toml.read_text() + f'\n[[assignments]]\nid = "{copy}"\ntitle = "{copy}"\ntime_limit = 60\n')
+    catalogs = course.root / "course" / "catalogs"
+    (catalogs / "catalog_00_second.py").write_text(
+        (catalogs / f"catalog_{ASSIGNMENT}.py").read_text().replace(ASSIGNMENT, "00_second"))
+    root = ["--root", str(course.root)]
+    assert main(root + ["release"]) == 0
+    capsys.readouterr()
+    source, release = source_and_release(course)
+    mine = tmp_path / "my notebooks"
+    (mine / "numbers.txt").parent.mkdir()
+    (mine / "numbers.txt").write_text("1 2\n")
+    write(notebooks.fill_solutions(release, source), mine / f"{ASSIGNMENT}.ipynb")
+    write(notebooks.fill_solutions(release, source, skip={"relative_error"},
+                                   answers={"add_bias": "def add_bias(x, b):\n    return x + b.mean()\n"}),
+          mine / "00_second.ipynb")
+    write(release, mine / "later" / "00_third.ipynb")
+    assert main(root + ["progress", str(mine)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"3 lesson notebooks in {mine}; running their visible tests in the sandbox takes "), out
+    assert f"{ASSIGNMENT:<28} 2/2 exercises pass" in lines
+    at = lines.index("00_second                    0/2 exercises pass; failing: add_bias; not answered: 1")
+    assert lines[at + 1].strip() == ("Your add_bias gives the same values on every check of its tests as a common "
+                                     "wrong answer the course knows: adds the mean of b."), out
+    assert "00_third                     0/2 exercises pass; not answered: 2" in lines, out
+    assert lines[-1].startswith("total: 2/6 exercises pass in 3 of 3 lessons"), out
+    assert out.count("common wrong answer") == 1
+    from autograder.cli import _progress_times
+    assert {ASSIGNMENT, "00_second", "00_third"} <= set(_progress_times())  # the next estimate's measured times

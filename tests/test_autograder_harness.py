@@ -9,7 +9,7 @@ from validity import harness
 
 from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course
 
-CATALOG = FIXTURE / f"catalog_{ASSIGNMENT}.py"
+CATALOG = FIXTURE / "course" / "catalogs" / f"catalog_{ASSIGNMENT}.py"
 CORRECT_BIAS = "def add_bias(x, b):\n    return b + x\n"
 WRONG_RELERR = "def relative_error(a, b):\n    return 0.5\n"
 CHEAT_BIAS = "from nnref.checks import rel_error\n\ndef add_bias(x, b):\n    rel_error(x, x)\n    return x + b\n"

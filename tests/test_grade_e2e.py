@@ -1,6 +1,5 @@
 """End to end: `nncourse grade` on a small class holding every failure of the issue's table."""
 import csv
-import zipfile
 
 import pytest
 
@@ -8,90 +7,13 @@ from autograder import notebooks
 from autograder.cli import main
 from autograder.grading import Submission, collect, grade_class
 
-from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release, write
-
-CORRECT_BIAS = 'def add_bias(x, b):\n    return x + b\n'
-LOOP = 'def relative_error(a, b):\n    while True:\n        pass\n'
-TIME_LIMIT = 5  # seconds: the endless-loop student is stopped after this
-
-# student -> (status, reason starts with, score, add_bias points, relative_error points)
-EXPECTED = {
-    "full": ("graded", "", 5, 3, 2),
-    "untouched": ("graded", "", 0, 0, 0),
-    "partial": ("graded", "", 3, 3, 0),
-    "bug": ("graded", "", 2, 0, 2),
-    "loop": ("flagged", "timeout", 3, 3, 0),
-    "edited": ("flagged", "grade cell altered: test_add_bias", 5, 3, 2),
-    "deleted": ("flagged", "grade cell missing: test_add_bias__hidden", 3, 1, 2),
-    "corrupt": ("flagged", "corrupt", 0, 0, 0),
-    "killed": ("flagged", "kernel died", 3, 3, 0),
-    "parricide": ("graded", "", 5, 3, 2),  # the sandbox's PID namespace: its parent is out of reach
-    "warns": ("graded", "", 5, 3, 2),
-    "nothing": ("flagged", "no notebook", 0, 0, 0),
-    "zoe": ("graded", "", 5, 3, 2),
-    "shapes": ("graded", "", 3, 1, 2),
-    "leaker": ("graded", "", 2, 0, 2),  # raises the running test cell's source as its message  # right on the visible input only: its error must not show the hidden one
-}
-LEAKER = ('import inspect, linecache\n\ndef add_bias(x, b):\n'
-          '    caller = inspect.currentframe().f_back.f_code.co_filename\n'
-          '    raise AssertionError("".join(linecache.getlines(caller)))\n')
-ONLY_TWO_BY_THREE = ('def add_bias(x, b):\n    if x.shape != (2, 3):\n'
-                     '        raise ValueError(f"operands could not be broadcast together with shapes {x.shape} {b.shape}")\n'
-                     '    return x + b\n')
-
-
-def make_class(course, folder):
-    """The class as an instructor gets it: files, folders and an LMS zip."""
-    source, release = source_and_release(course)
-    fill = lambda **kw: notebooks.fill_solutions(release, source, **kw)
-    write(fill(), folder / "full.ipynb")
-    write(release, folder / "untouched" / "submission" / f"{ASSIGNMENT}.ipynb")
-    write(fill(skip={"relative_error"}), folder / "partial.ipynb")
-    write(fill(answers={"add_bias": 'def add_bias(x, b):\n    return x + b.mean()\n'}), folder / "bug.ipynb")
-    write(fill(answers={"relative_error": LOOP}), folder / "loop.ipynb")
-    edited = fill()
-    next(c for c in edited.cells if notebooks.grade_id(c) == "test_add_bias").source = "pass"
-    write(edited, folder / "edited.ipynb")
-    deleted = fill()
-    deleted.cells = [c for c in deleted.cells if notebooks.grade_id(c) != "test_add_bias__hidden"]
-    write(deleted, folder / "deleted.ipynb")
-    (folder / "corrupt.ipynb").write_text('{"cells": [', encoding="utf-8")
-    killed = fill()
-    killed.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os\nos._exit(1)"))
-    write(killed, folder / "killed.ipynb")
-    parricide = fill()  # tries to kill the grading worker itself: the rest of the class must not notice
-    parricide.cells.insert(5, notebooks.nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
-    write(parricide, folder / "parricide.ipynb")
-    write(fill(answers={"add_bias": 'import numpy as np\n\ndef add_bias(x, b):\n'
-                                    '    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n'
-                                    '    return x + b\n'}), folder / "warns.ipynb")
-    write(fill(answers={"add_bias": ONLY_TWO_BY_THREE}), folder / "shapes.ipynb")
-    write(fill(answers={"add_bias": LEAKER}), folder / "leaker.ipynb")
-    (folder / "nothing").mkdir()
-    (folder / "nothing" / "notes.txt").write_text("forgot to upload")
-    with zipfile.ZipFile(folder / "lms_export.zip", "w") as z:
-        z.writestr(f"zoe_4711_99_{ASSIGNMENT}.ipynb", notebooks.dumps(fill()))
-        z.writestr("__MACOSX/._junk", "")
-    return folder
-
+from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release
+from fixtures.e2e_class import EXPECTED, snapshot
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    course = copy_course(tmp)
-    subs = make_class(course, tmp / "inbox")
-    workspace = tmp / "workspace"
-    argv = ["--root", str(course.root), "grade", str(subs), "--assignment", ASSIGNMENT,
-            "--workspace", str(workspace), "--time-limit", str(TIME_LIMIT)]
-    assert main(argv) == 1  # some students are flagged; every file is written all the same
-    first = snapshot(workspace)
-    assert main(argv) == 1
-    return course, subs, workspace, first
-
-
-def snapshot(workspace):
-    return {p.relative_to(workspace).as_posix(): p.read_bytes()
-            for p in sorted(workspace.rglob("*")) if p.is_file()}
+def graded_class(e2e_class):
+    """The class graded twice (tests/conftest.py: shared with the class report's browser test)."""
+    return e2e_class
 
 
 def rows(workspace):
@@ -130,11 +52,13 @@ def test_nbgrader_layout(graded_class):
 
 def test_rerun_is_idempotent(graded_class):
     """Same inputs, same files; executed notebooks may differ only in kernel-made text (temp
-    paths), the gradebook only in timestamps (its rows are checked by the next test)."""
+    paths), the gradebook only in timestamps (its rows are checked by the next test), the run
+    times and the report's page (which shows them, and its date) in nothing else."""
     _, _, workspace, first = graded_class
     now = snapshot(workspace)
     assert sorted(now) == sorted(first)
-    steady = lambda files: {k: v for k, v in files.items() if not k.startswith("autograded/") and k != "gradebook.db"}
+    steady = lambda files: {k: v for k, v in files.items() if not k.startswith(("autograded/", "runs/"))
+                            and k not in ("gradebook.db", f"report/{ASSIGNMENT}.html")}  # run times, dates
     assert steady(now) == steady(first)
 
 
@@ -177,6 +101,10 @@ def test_feedback_never_shows_a_hidden_line(graded_class):
     assert "ValueError raised while running a hidden test" in shapes and "(4, 5)" not in shapes, shapes
     corrupt = (workspace / "feedback" / "corrupt" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "could not be read as a Jupyter notebook" in corrupt and "not run (the notebook stopped" not in corrupt
+    # bug's add_bias adds b's mean: the values of the fixture catalog's first mutant, named for the student
+    assert "as a common wrong answer the course knows: adds the mean of b." in bug, bug
+    for other in ("full", "shapes", "leaker", "partial"):  # right, or wrong in ways no catalogued mutant is
+        assert "common wrong answer" not in (workspace / "feedback" / other / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     untouched = (workspace / "feedback" / "untouched" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "not answered yet" in untouched and "NotImplementedError" not in untouched
 
@@ -234,10 +162,77 @@ def test_demo_grades_its_class_with_the_expected_statuses(tmp_path, capsys):
     workspace = tmp_path / "demo"
     assert main(["--root", str(course.root), "demo", "--workspace", str(workspace), "--workers", "2"]) == 0
     got = rows(workspace)
+    # dijkstra and hopper have the fixture catalog's first mutant (add_bias adds b's mean); hopper's
+    # no-op check_close, defined with it, comes before every test cell
     expected = {"ada": ("graded", 5), "babbage": ("graded", 0), "curie": ("graded", 3),
-                "dijkstra": ("graded", 3), "euler": ("flagged", 1), "fermat": ("flagged", 5),
-                "gauss": ("flagged", 0), "hopper": ("flagged", 3)}
+                "dijkstra": ("graded", 2), "euler": ("flagged", 1), "fermat": ("flagged", 5),
+                "gauss": ("flagged", 0), "hopper": ("flagged", 0)}
     assert {s: (r["status"], float(r["score"])) for s, r in got.items()} == expected, got
     assert got["euler"]["reason"].startswith("timeout") and got["fermat"]["reason"].startswith("grade cell altered")
     assert got["hopper"]["reason"].startswith("test helpers replaced"), got["hopper"]["reason"]
     assert "8 students: 4 graded, 4 flagged for review" in capsys.readouterr().out
+    feedback = (workspace / "feedback" / "dijkstra" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "common wrong answer the course knows: adds the mean of b." in feedback
+
+
+def _report_rows(path):
+    with path.open(newline="") as f:
+        return {r["exercise"]: r for r in csv.DictReader(f)}
+
+
+def test_grade_writes_the_class_report_and_report_rebuilds_it(graded_class, capsys):
+    """report/<assignment>.csv holds each exercise's figures, as EXPECTED's scores give them;
+    `nncourse report` draws the same from the workspace alone, and the course table."""
+    course, _, workspace, _ = graded_class
+    table = workspace / "report" / f"{ASSIGNMENT}.csv"
+    written = table.read_text()
+    got = _report_rows(table)
+    ungradable = {"nothing", "corrupt"}
+    for column, top, index in (("add_bias", 3, 3), ("relative_error", 2, 4)):
+        points = [expected[index] for expected in EXPECTED.values()]
+        row = got[column]
+        assert (row["max_points"], row["students"]) == (f"{top:g}", str(len(EXPECTED))), row
+        assert float(row["mean_points"]) == pytest.approx(sum(points) / len(EXPECTED), abs=1e-3)
+        assert float(row["full_marks_rate"]) == pytest.approx(points.count(top) / len(EXPECTED), abs=1e-3)
+        # nobody answered it: the untouched release, and the two without a readable notebook
+        assert int(row["not_answered"]) == 1 + len(ungradable) + (column == "relative_error"), row  # partial
+    rates = dict(part.split(":") for part in got["add_bias"]["cells_pass_rate"].split(";"))
+    # the students with 1 of add_bias's 3 points pass its visible test only ("shapes" is right on the
+    # visible (2, 3) input alone, "deleted" has no hidden test cell)
+    only_visible = [e[3] for e in EXPECTED.values()].count(1)
+    assert float(rates["test_add_bias"]) - float(rates["test_add_bias__hidden"]) == pytest.approx(
+        only_visible / len(EXPECTED), abs=1e-3)
+    assert got["add_bias"]["misconceptions"] == "adds the mean of b:1" and got["relative_error"]["misconceptions"] == ""
+    page = (workspace / "report" / f"{ASSIGNMENT}.html").read_text()
+    assert page.count('<img class="figure"') == 5  # cells, discrimination, two histograms, run times
+    assert "timeout (1)" in page and "grade cell altered" in page and "<script" not in page
+
+    (workspace / "report").rename(workspace / "report.old")
+    try:
+        assert main(["--root", str(course.root), "report", "--workspace", str(workspace)]) == 0
+        assert table.read_text() == written
+        with (workspace / "report" / "course.csv").open(newline="") as f:
+            course_rows = {r["student_id"]: r for r in csv.DictReader(f)}
+        assert {s: float(r["total"]) for s, r in course_rows.items()} == {s: e[2] for s, e in EXPECTED.items()}
+        assert "course.html" in capsys.readouterr().out
+    finally:
+        import shutil
+        shutil.rmtree(workspace / "report")
+        (workspace / "report.old").rename(workspace / "report")
+
+
+def test_report_without_a_graded_workspace_says_what_to_run(tmp_path, capsys):
+    course = copy_course(tmp_path)
+    assert main(["--root", str(course.root), "report", "--workspace", str(tmp_path / "none")]) == 2
+    assert "grade the class first" in capsys.readouterr().err
+
+
+def test_discrimination_index_by_hand():
+    """Six students ranked by their other exercise; the top and bottom 27% are two each."""
+    from autograder.report import Exercise, Student, discrimination
+    scores = {"a": (0, 0), "b": (1, 1), "c": (0, 2), "d": (2, 3), "e": (2, 4), "f": (1, 5)}  # (ex, rest)
+    students = [Student(n, "graded", "", ex + rest, {"ex": ex}) for n, (ex, rest) in scores.items()]
+    exercise = Exercise("ex", 2.0, [])
+    # top two by rest score: f (1 of 2), e (2 of 2) -> 0.75; bottom two: a (0), b (1 of 2) -> 0.25
+    assert discrimination(exercise, students) == pytest.approx(0.5)
+    assert discrimination(exercise, students[:3]) is None  # too few students

@@ -621,7 +621,7 @@ def check_final_model(final_params, threshold, cause):
                                   "end it with final_params = final_model.params (W1, b1, W2, b2).")
     if observations.mode():
         observations.report("final_model", final_params, threshold, what="final_params", cause=cause)
-    else:
+    if observations.mode() in (None, "self"):
         print(f"test accuracy of final_params: {final_model_rule(final_params, threshold, 'final_params', cause):.2%}")
 
 

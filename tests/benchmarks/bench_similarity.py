@@ -19,13 +19,13 @@ false-positive rate (other pairs whose evidence reaches the weakest planted pair
 other pairs); and the seconds `compare` + `write_report` take (reading the notebooks included).
 """
 import argparse
-import importlib
 import os
 import random
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -36,6 +36,7 @@ from autograder import notebooks, similarity  # noqa: E402
 from autograder.course import load_course  # noqa: E402
 from autograder.release import release_notebook  # noqa: E402
 from autograder.similarity_report import write_report  # noqa: E402
+from validity.harness import load_catalog  # noqa: E402
 
 
 def _all(source, seed):
@@ -100,7 +101,7 @@ def main():
     args = parser.parse_args()
     assignment = load_course(ROOT).get(args.assignment)
     source_nb = notebooks.read(assignment.source_notebook)
-    catalog = importlib.import_module(f"validity.catalog_{assignment.id}")
+    catalog = SimpleNamespace(**load_catalog(assignment.id))
     rng = random.Random(args.seed)
     students = honest_class(source_nb, catalog, args.students - PER_DISGUISE * len(DISGUISES), rng, args.plain)
     planted = plant(students, rng)

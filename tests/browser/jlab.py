@@ -335,3 +335,15 @@ def change_control(kind, control):
         target.click()
         return f"toggle {name!r} set to {target.inner_text()}"
     raise ValueError(kind)
+
+
+def open_file_page(browser, path, width, height):
+    """(page, requests, errors): ``path`` opened from disk as a reader opens a mailed page, with
+    every URL it requests and every console or page error recorded."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    return page, requests, errors

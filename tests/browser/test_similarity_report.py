@@ -1,4 +1,5 @@
 """nncourse similarity's page in Chromium, opened as the instructor opens it: a file:// page."""
+from jlab import open_file_page
 from fixtures.similarity_class import ASSIGNMENT, COPIED, COPIER, ROOT, answers, write_class, write_observed
 
 from autograder.course import load_course
@@ -11,12 +12,7 @@ def test_similarity_report_reads_in_the_browser(browser, tmp_path):
     result = compare(load_course(ROOT).get(ASSIGNMENT), write_class(tmp_path / "class", students),
                      observed=write_observed(tmp_path / "observed", students))
     report, _ = write_report(result, tmp_path / "report")
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    requests, errors = [], []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(report.as_uri())
+    page, requests, errors = open_file_page(browser, report, 1300, 900)
 
     # the first thing an instructor reads, without scrolling: evidence, not a verdict
     first = page.locator("body > *").first

@@ -1,6 +1,6 @@
 """The validity harness: proves an assignment's grading fair (course/ARCHITECTURE.md, "Grading is valid when").
 
-Every assignment plugs in by adding ``tests/validity/catalog_<id>.py`` (format in
+Every assignment plugs in by adding ``course/catalogs/catalog_<id>.py`` (format in
 course/AUTHORING.md). For each assignment the harness builds submissions from the release
 notebook, grades them all at once with the course's own pipeline (in parallel), and checks:
 
@@ -9,13 +9,17 @@ notebook, grades them all at once with the course's own pipeline (in parallel), 
 independence: each exercise earns its points when it alone is solved;
 (c) each mutant loses points on its exercise and no other;
 (d) each correct variant earns full marks;
-(e) each cheat (an answer calling nnref's implementation) earns nothing on its exercise.
+(e) each cheat (an answer calling nnref's implementation) earns nothing on its exercise;
+(f) the misconception matcher (autograder/misconceptions.py), on the same run: each mutant is
+named by its own description unless another mutant's values are the same as its own on every
+check (then it cannot be told apart, and is counted as such), and no correct variant is told
+it has a misconception. The mutants' observations seen here are the grader's cached catalog
+(misconceptions.store): grading the lesson later need not run the mutants again.
 
 Submissions are batched into rounds: round r applies the r-th mutant (or cheat) of every
 exercise at once. That is valid because independence is proven separately: an exercise's
 tests depend on no other exercise's answer.
 """
-import runpy
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -24,13 +28,14 @@ from itertools import accumulate
 from multiprocessing import get_context
 from pathlib import Path
 
-from autograder import notebooks, pool, reference
+from autograder import catalog as catalogs
+from autograder import misconceptions, notebooks, pool, reference
 from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
 from autograder.release import release_notebook
 
-CATALOG_DIR = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -52,20 +57,31 @@ class Plan:
     source_nb: object
     submissions: list = field(default_factory=list)  # notebooks to grade
     probes: list = field(default_factory=list)
+    catalog: dict = field(default_factory=dict)
+    graded: object = None  # the grader's plan (autograder/plan.py), once graded
 
 
-def catalog_path(assignment_id):
-    return CATALOG_DIR / f"catalog_{assignment_id}.py"
+@dataclass
+class Naming:
+    """The matcher on one lesson's catalog: how many mutants it names, what it cannot tell apart."""
+    named: int = 0
+    mutants: int = 0
+    alike: list = field(default_factory=list)  # [(mutant, the mutant named instead)]: same values on every check
+    no_wrong_value: list = field(default_factory=list)  # mutants that lose points by an error, no value wrong
+    missed: list = field(default_factory=list)  # [(mutant, named instead or None, cells that disagree)]
+    false_matches: list = field(default_factory=list)  # [(variant, misconception claimed)]
+
+    def __str__(self):
+        return (f"{self.named} of {self.mutants} mutants named; {len(self.alike)} indistinguishable from another "
+                f"({self.alike}); {len(self.no_wrong_value)} show no wrong value ({self.no_wrong_value}); "
+                f"missed: {self.missed}; false matches on variants: {self.false_matches}")
+
+
+NAMING = {}  # assignment id -> Naming, filled by each grading run
 
 
 def load_catalog(assignment_id, path=None):
-    path = Path(path or catalog_path(assignment_id))
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: add the lesson's catalog (course/AUTHORING.md)")
-    data = runpy.run_path(str(path))
-    if data.get("ASSIGNMENT") != assignment_id:
-        raise ValueError(f"{path}: ASSIGNMENT is {data.get('ASSIGNMENT')!r}, expected {assignment_id!r}")
-    return {key: data.get(key, {}) for key in ("MUTANTS", "VARIANTS", "CHEATS")}
+    return catalogs.load(assignment_id, path or catalogs.catalog_path(ROOT, assignment_id))
 
 
 def catalog_problems(catalog, exercises):
@@ -82,17 +98,11 @@ def catalog_problems(catalog, exercises):
     return problems
 
 
-def _rounds(entries):
-    """Round r: {exercise: (description, source)} of every exercise's r-th entry."""
-    depth = max((len(v) for v in entries.values()), default=0)
-    return [{ex: v[r] for ex, v in entries.items() if r < len(v)} for r in range(depth)]
-
-
 def make_plan(assignment, catalog):
     source_nb = notebooks.read(assignment.source_notebook)
     release_nb = release_notebook(source_nb)
     exercises = list(notebooks.exercise_points(source_nb))
-    plan = Plan(assignment, source_nb)
+    plan = Plan(assignment, source_nb, catalog=catalog)
 
     def add(nb, probes):
         plan.submissions.append(nb)
@@ -106,7 +116,7 @@ def make_plan(assignment, catalog):
              + [("cheat", d, s) for d, s in catalog["CHEATS"].get(ex, [])] for ex in exercises}
     right = {ex: [("variant", d, s) for d, s in catalog["VARIANTS"].get(ex, [])] for ex in exercises}
     for entries in (wrong, right):
-        for round_ in _rounds(entries):
+        for round_ in catalogs.rounds(entries):
             nb = notebooks.fill_solutions(release_nb, source_nb, answers={ex: s for ex, (_, _, s) in round_.items()})
             add(nb, [(kind, ex, desc) for ex, (kind, desc, _) in round_.items()])
     return plan
@@ -121,9 +131,9 @@ def grade_plans(plans, workers=None):
         for plan, work in zip(plans, works):
             shutil.copytree(plan.assignment.source_dir, work, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(plan.assignment.source_notebook.name))
-            graded = reference.prepare(plan.assignment.source_notebook, plan.assignment.time_limit, work,
-                                       plan.assignment.id, check_stripping=False)
-            jobs += [Job(graded, nb) for nb in plan.submissions]
+            plan.graded = reference.prepare(plan.assignment.source_notebook, plan.assignment.time_limit, work,
+                                            plan.assignment.id, check_stripping=False, catalog=False)
+            jobs += [Job(plan.graded, nb) for nb in plan.submissions]
         results = pool.grade_many(jobs, workers)
     finally:
         for work in works:
@@ -136,7 +146,7 @@ def _reference(assignment):
     """Compute (and cache on disk) the assignment's reference; the error that stops it, or None."""
     try:
         reference.prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
-                          assignment.id, check_stripping=False)
+                          assignment.id, check_stripping=False, catalog=False)
     except reference.ReferenceFailed as err:
         return err
     return None
@@ -194,7 +204,66 @@ def _check_all(plan, results):
     for probe in plan.probes:
         if probe.kind in ("mutant", "cheat"):
             wrong.setdefault(probe.submission, set()).add(probe.exercise)
+    NAMING[plan.assignment.id] = name_mutants(plan, results)
     return [check(probe, results[probe.submission], wrong.get(probe.submission, ())) for probe in plan.probes]
+
+
+def name_mutants(plan, results):
+    """(f): how the misconception matcher does on the plan's mutants and variants -> Naming."""
+    graded = plan.graded
+    mutants = [p for p in plan.probes if p.kind == "mutant"]
+    observed = [misconceptions.entry(graded, p.exercise, p.description, results[p.submission]) for p in mutants]
+    misconceptions.store(graded, plan.catalog["MUTANTS"], observed)
+    # the catalog a student is compared with: the mutants that do lose points ((c) flags the others)
+    losing = [e for p, e in zip(mutants, observed) if _loses(results[p.submission], p.exercise)]
+    cells = graded.reference["cells"]
+    naming = Naming()
+    for probe in plan.probes:
+        if probe.kind not in ("mutant", "variant"):
+            continue
+        said = misconceptions.closest(probe.exercise, results[probe.submission].observed, losing, cells)
+        if probe.kind == "variant" and said:
+            naming.false_matches.append((f"{probe.exercise}: {probe.description}", said))
+        elif probe.kind == "mutant" and _loses(results[probe.submission], probe.exercise):
+            naming.mutants += 1
+            if said == probe.description:
+                naming.named += 1
+            elif said and _alike(probe, said, observed, cells):
+                naming.alike.append((f"{probe.exercise}: {probe.description}", said))
+            elif not said and not _shows_a_wrong_value(_own(probe, observed), cells):
+                naming.no_wrong_value.append(f"{probe.exercise}: {probe.description}")
+            else:
+                naming.missed.append((f"{probe.exercise}: {probe.description}", said, _why(_own(probe, observed), cells)))
+    return naming
+
+
+def _loses(result, exercise):
+    got, top = result.exercises()[exercise]
+    return got < top
+
+
+def _own(probe, observed):
+    return next(e for e in observed if e["exercise"] == probe.exercise and e["description"] == probe.description)
+
+
+def _shows_a_wrong_value(entry, cells):
+    """Some check of the mutant's received a value that fails it (else it loses its points by an
+    error or a check it never reached: no value shows its misconception)."""
+    found = [misconceptions.agreement(obs, obs, cells.get(gid, [])) for gid, obs in entry["cells"].items()]
+    return any(f is None or f[2] for f in found)
+
+
+def _why(entry, cells):
+    """Where a mutant's observations do not even agree with themselves: (cell, its kinds, the reference's)."""
+    return [(gid, [o.get("kind") for o in obs], [r.get("kind") for r in cells.get(gid, [])])
+            for gid, obs in entry["cells"].items() if misconceptions.agreement(obs, obs, cells.get(gid, [])) is None]
+
+
+def _alike(probe, said, observed, cells):
+    """The mutant named instead of ``probe`` has the same values as it on every check, both ways."""
+    mine = _own(probe, observed)
+    other = next(e for e in observed if e["exercise"] == probe.exercise and e["description"] == said)
+    return all(misconceptions.closest(probe.exercise, a["cells"], [b], cells) for a, b in ((mine, other), (other, mine)))
 
 
 def run(plan, workers=None):

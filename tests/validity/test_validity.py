@@ -65,3 +65,16 @@ def test_assignment_is_complete(assignment):
                          ids=[f"{a}-{p.id}" for a, plan in PLANS.items() for p in plan.probes])
 def test_probe(assignment_id, index, selected):
     assert _problems(assignment_id, selected)[index] == []
+
+
+@pytest.mark.parametrize("assignment_id", list(PLANS))
+def test_misconception_matcher(assignment_id, selected):
+    """On the probes' own grading run: every mutant that loses points is named by its own
+    description, or by another's with the very same values on every check (which no matcher can
+    tell apart), or loses them by an error with no wrong value (which the matcher never names:
+    the values do not show it); no correct variant is told it has a misconception
+    (harness.name_mutants)."""
+    _problems(assignment_id, selected)
+    naming = harness.NAMING[assignment_id]
+    print(f"{assignment_id}: {naming}")
+    assert naming.mutants and not naming.missed and not naming.false_matches, str(naming)

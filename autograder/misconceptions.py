@@ -1,0 +1,199 @@
+"""Misconceptions named: a failing exercise whose values match a catalogued wrong answer's.
+
+Once per assignment (with the reference, cached under the source's key and the catalog's
+hash), every mutant of the lesson's catalog (course/catalogs/, autograder/catalog.py) runs
+through the same test cells as a student's notebook, and the values its checks reported are
+kept: ``observe_catalog``. Grading a submission, the step ``match`` compares each failing
+exercise's observations with each mutant's of that exercise, check by check, with the checks'
+own rules and tolerances (the reference run declared them, autograder/observations.py): the
+student's value against the mutant's in place of the expected one. A mutant matches only if
+every check of every test cell of the exercise agrees, and at least one of those checks is
+one the mutant fails (so the values show the mistake); several matching: the closest (the
+smallest summed relative distance) is named. No match, no claim: the feedback then says
+nothing more than the tests' messages. `nncourse validate` does the same on the visible
+checks its self-check ran (``name_visible``).
+"""
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+
+from . import catalog, notebooks, observations
+from nnref import checks
+from nnref.observations import decode
+
+PREFIX = "misconceptions-"  # of the cache entry beside the reference
+RULED = ("close", "rel_error", "equal", "shape")  # kinds whose rule compares a value with another
+_CACHE = {}  # cache key -> observed catalog, for this process
+
+
+def prepare(plan, source, sandbox=True, blas_threads=1):
+    """The observed catalog of ``plan`` (a list of {exercise, description, cells}) for the catalog
+    beside ``source`` (a path in a course), from the cache or run here; [] without a catalog."""
+    path = catalog.of_source(source) if not hasattr(source, "cells") else None
+    if path is None:
+        return []
+    mutants = catalog.load(plan.name, path)["MUTANTS"]
+    key = cache_key(plan, mutants)
+    if key not in _CACHE:
+        found = observations.load_cached(key)
+        if found is None:
+            found = observe_catalog(plan, mutants, sandbox, blas_threads)
+            observations.store(key, found)
+        _CACHE[key] = found
+    return _CACHE[key]
+
+
+def cache_key(plan, mutants):
+    """The source's key (the source, nnref and the grader) and the catalog's mutants."""
+    return PREFIX + hashlib.sha256((plan.key + catalog.digest(mutants)).encode()).hexdigest()[:32]
+
+
+def store(plan, mutants, observed):
+    """Cache ``observed`` as the observed catalog of ``plan``'s ``mutants`` (the validity harness,
+    having graded every mutant, stores what it saw: grading then need not run them again)."""
+    observations.store(cache_key(plan, mutants), observed)
+
+
+def entry(plan, exercise, description, result):
+    """One mutant's entry of the observed catalog, from the Result of a notebook holding it."""
+    return {"exercise": exercise, "description": description,
+            "cells": {t.grade_id: result.observed.get(t.grade_id, []) for t in plan.tests if t.exercise == exercise}}
+
+
+def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
+    """Each mutant's observations: one notebook per round (autograder/catalog.py), run as a
+    student's notebook is (no audit: a mutant is not graded)."""
+    from . import pipeline
+    from .release import release_notebook
+    steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.run, pipeline.collect)
+    release_nb = release_notebook(plan.source_nb)
+    quiet = replace(plan, reference={**plan.reference, "auditable": []})
+    observed = []
+    for round_ in catalog.rounds(mutants):
+        nb = notebooks.fill_solutions(release_nb, plan.source_nb, answers={ex: s for ex, (_, s) in round_.items()})
+        result = pipeline.grade(pipeline.Job(quiet, nb, sandbox=sandbox, blas_threads=blas_threads), steps=steps)
+        observed += [entry(plan, exercise, description, result) for exercise, (description, _) in round_.items()]
+    return observed
+
+
+def _distance(got, other):
+    """How far apart two values that a rule found alike are (0 for equal ones), to rank matches."""
+    try:
+        a, b = np.asarray(got, dtype=float), np.asarray(other, dtype=float)
+        if a.shape != b.shape:
+            return 0.0
+        with np.errstate(all="ignore"):
+            d = np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)
+        return float(np.nansum(d))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def agreement(student, mutant, reference, first=False):
+    """How ``student``'s observations of one test cell agree with ``mutant``'s, every check by its
+    rule (``reference``: the cell's reference observations, which declare the rules; where an
+    answer's checks run otherwise than the reference's, a check there agrees only with the very
+    same values): None if a check disagrees, else (distance, checks compared, checks where the
+    mutant's value is wrong).
+    ``first``: compare only the student's observations with the mutant's first ones (a
+    self-check stops at its first failing check, and runs no hidden test)."""
+    if first:
+        mutant = mutant[:len(student)]
+    if len(student) != len(mutant):
+        return None
+    total, wrong = 0.0, 0
+    for index, (mine, theirs) in enumerate(zip(student, mutant)):
+        ref = reference[index] if index < len(reference) else {}
+        if mine.get("kind") != theirs.get("kind"):
+            return None
+        if mine.get("kind") != ref.get("kind"):  # a check the reference did not make here: the very same values
+            if (mine.get("got"), mine.get("expected")) != (theirs.get("got"), theirs.get("expected")):
+                return None
+            continue
+        expected = theirs.get("expected") if ref.get("in_kernel") else ref.get("expected")
+        if ref.get("in_kernel") and mine.get("expected") != expected:
+            return None  # compared with the answer's own values: those must agree too
+        wrong += _fails(ref, theirs.get("got"), expected)
+        if mine.get("got") == theirs.get("got"):  # the very same value (NaN included)
+            continue
+        if _verdict(ref, mine.get("got"), theirs.get("got")) is not None:
+            return None
+        total += _distance(decode(mine.get("got")), decode(theirs.get("got")))
+    return total, len(student), wrong
+
+
+def _fails(ref, got, expected):
+    """The value ``got`` fails ``ref``'s check (its own rule, whatever its kind)."""
+    try:
+        return checks.verdict(ref["kind"], decode(got), decode(expected), ref.get("declared", {})) is not None
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        return True
+
+
+def _verdict(ref, got, other):
+    """None when the encoded values ``got`` and ``other`` agree by ``ref``'s rule, else why not."""
+    if ref["kind"] not in RULED:
+        return None if got == other else "differ"
+    try:
+        return checks.verdict(ref["kind"], decode(got), decode(other), ref.get("declared", {}))
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as err:
+        return type(err).__name__
+
+
+def closest(exercise, observed, entries, reference, parts=None):
+    """The description of the catalogued mutant of ``exercise`` whose observations match
+    ``observed`` ({grade id: observations}) on every check compared, the closest of several; or
+    None. A match needs at least one check where the mutant's value is wrong: the values must
+    show the misconception, not only what right and wrong answers share. ``parts``: {grade id:
+    all | first | none}, how much of each cell a self-check saw (``visible_parts``); default all."""
+    best = None
+    for entry in entries:
+        if entry["exercise"] != exercise:
+            continue
+        total, wrong = 0.0, 0
+        for gid, theirs in entry["cells"].items():
+            how = (parts or {}).get(gid, "all")
+            if how == "none":
+                continue
+            found = agreement(observed.get(gid, []), theirs, reference.get(gid, []), first=how == "first")
+            if found is None:
+                break
+            total, wrong = total + found[0], wrong + found[2]
+        else:
+            if wrong and (best is None or total < best[0]):
+                best = (total, entry["description"])
+    return best and best[1]
+
+
+def visible_parts(plan):
+    """{grade id: how a self-check's observations of the cell line up with a mutant's}: "first"
+    (the visible checks, before any hidden test: a hidden block must end the cell), or "none"
+    (only hidden tests, or a hidden block with visible checks after it)."""
+    parts = {}
+    for test in plan.tests:
+        body = test.source.strip()
+        hidden_at_end = body.count(notebooks.HIDDEN_BEGIN) == 1 and body.endswith(notebooks.HIDDEN_END)
+        visible = not body.startswith(notebooks.HIDDEN_BEGIN)
+        parts[test.grade_id] = "first" if visible and (notebooks.HIDDEN_BEGIN not in body or hidden_at_end) else "none"
+    return parts
+
+
+def name_visible(result, plan):
+    """`nncourse validate`: the failed exercises of ``result`` (a self-check, which saw the visible
+    tests only) whose values match a mutant of ``plan``'s catalog, named in result.misconceptions."""
+    parts = visible_parts(plan)
+    for exercise in dict.fromkeys(c.exercise for c in result.cells if c.outcome == "failed"):
+        found = closest(exercise, result.observed, plan.catalog or [], plan.reference["cells"], parts)
+        if found:
+            result.misconceptions[exercise] = found
+
+
+def match(g):
+    """The step: each failed exercise whose values show a catalogued misconception, named."""
+    if not g.plan.catalog or g.plan.reference is None:
+        return
+    for exercise in dict.fromkeys(c.exercise for c in g.result.cells if c.outcome == "failed"):
+        found = closest(exercise, g.result.observed, g.plan.catalog, g.plan.reference["cells"])
+        if found:
+            g.result.misconceptions[exercise] = found
