@@ -456,6 +456,7 @@ def build_parser():
     p.add_argument("--gradebook", metavar="URL", help="nbgrader's gradebook URL, as for grade")
     p.add_argument("--dask", metavar="ADDRESS", help="grade on a Dask cluster, as for grade")
     p.add_argument("--time-limit", type=float, help="CPU seconds per notebook (default: course.toml's)")
+    p.add_argument("--roster", metavar="CSV", help="students' names for the gradebook, as for grade")
     _grading_options(p)
     p.set_defaults(func=cmd_regrade)
 

@@ -143,18 +143,18 @@ def guard_tests(g):
 
 
 def run(g):
-    """Execute the notebook in its sandboxed kernel, and the audit's notebook (if any) beside it
-    in its own: a second core grades the audit while the first runs the notebook."""
+    """Execute the notebook in its sandboxed kernel; where the worker has a core to spare (one
+    worker on a machine of two), the audit's notebook runs beside it in its own kernel."""
     kernel = g.kernel if g.kernel is not None else Kernel(g.job.kernel_spec(g.observe))
     g.kernel = None
-    if g.audit_nb is not None:
+    if g.audit_nb is not None and g.job.blas_threads > 1:
         g.beside = _Beside(_audit_grading(g))
     try:
         g.run = kernel.run(g.run_nb)
     finally:
         shutdown = kernel.close()
     if g.beside and g.run.stopped:  # the audit needs nothing from where the notebook stopped on
-        g.beside.stop_before(next((i for i, c in enumerate(g.run_nb.cells) if c["metadata"].get("nncourse_stopped")), 0))
+        g.beside.stop_before(_stopped_at(g))
     g.run.timings["run: kernel shutdown"] = shutdown
     if g.run.stopped:
         g.result.flags.append(g.run.stopped)
@@ -193,15 +193,19 @@ def judge(g):
 
 def audit(g):
     """The test cells that passed and that the source passes with nnref's references withheld
-    were run again so, beside the notebook; an exercise whose test fails there earns nothing."""
-    if g.beside is None:
+    are run again so (beside the notebook where the worker has a core to spare, else now, up
+    to where the notebook stopped); an exercise whose test fails there earns nothing."""
+    if g.audit_nb is None:
         return
     passed = [c.grade_id for c in g.result.cells if c.outcome == "passed" and c.grade_id in audit_candidates(g)]
     if not passed:
-        g.beside.cancel()
+        if g.beside:
+            g.beside.cancel()
         return
+    if g.beside is None:  # no core to spare: it runs now (its kernel started with the notebook's)
+        g.beside = _Beside(_audit_grading(g), _stopped_at(g) if g.run.stopped else None)
     audited = {c.grade_id: c for c in g.beside.result().cells}
-    g.result.timings["audit: its run, beside the notebook's"] = g.beside.seconds
+    g.result.timings["audit: its run"] = g.beside.seconds
     caught = {}
     for gid in passed:
         if audited[gid].outcome != "passed":
@@ -353,6 +357,11 @@ def audit_candidates(g):
     return {gid for gid in g.plan.reference["auditable"] if notebooks.exercise_of(gid) not in same}
 
 
+def _stopped_at(g):
+    """The index of the cell where the notebook's run stopped (0 if it stopped before any)."""
+    return next((i for i, c in enumerate(g.run_nb.cells) if c["metadata"].get("nncourse_stopped")), 0)
+
+
 def audit_notebook(g, grade_ids):
     """The notebook as the audit runs it: the test cells ``grade_ids`` and only what they need
     (the same cells for every submission and for the source's calibration), no output."""
@@ -384,11 +393,13 @@ def _audit(sub):
 
 
 class _Beside(threading.Thread):
-    """The audit's run in a thread of its own (its kernel is another process: both cores work)."""
+    """The audit's run in a thread of its own: beside the notebook's run (its kernel is another
+    process, so a spare core works on it), or joined at once."""
 
-    def __init__(self, sub):
+    def __init__(self, sub, stop_before=None):
         super().__init__(daemon=True)
         self.sub, self.kernel, self.outcome, self.seconds = sub, sub.kernel, None, 0.0
+        self.kernel.stop_before = stop_before
         self.start()
 
     def run(self):
