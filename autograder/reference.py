@@ -7,7 +7,7 @@ this process, then on disk under the source's hash, autograder/observations.py) 
    ``reference`` mode, so that each observation declares its rule, tolerances and message;
 2. the calibration: the source graded by the audit alone (pipeline.calibrate); the test cells
    it still passes with nnref's implementations withheld are the ``auditable`` ones;
-3. the catalog: each catalogued wrong answer's observations (misconceptions.prepare);
+3. the catalog: each catalogued wrong answer's observations (observed_catalog.prepare);
 4. the stripping check: the source graded as a student's notebook is (expected values
    stripped from its tests) must pass every test, or a statement the grader took for an
    expected value's was one the test needs, and honest students would lose its points. The
@@ -16,7 +16,7 @@ this process, then on disk under the source's hash, autograder/observations.py) 
 import copy
 from dataclasses import replace
 
-from . import misconceptions, notebooks, observations, pipeline
+from . import notebooks, observations, observed_catalog, pipeline
 from .kernel import Kernel
 from .plan import make_plan
 
@@ -30,7 +30,7 @@ class ReferenceFailed(RuntimeError):
 def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_threads=1, check_stripping=True,
             catalog=True):
     """The Plan of ``source`` (a path or a notebook) with its reference and (``catalog``) its
-    catalog's observed mutants (autograder/misconceptions.py); ReferenceFailed if the source
+    catalog's observed mutants (autograder/observed_catalog.py); ReferenceFailed if the source
     fails its own tests."""
     plan = make_plan(source, time_limit, files, name)
     if plan.key not in _REFERENCES:
@@ -41,7 +41,7 @@ def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_thread
         _REFERENCES[plan.key] = reference
     plan.reference = _REFERENCES[plan.key]
     if catalog:
-        plan.catalog = misconceptions.prepare(plan, source, sandbox, blas_threads)
+        plan.catalog = observed_catalog.prepare(plan, source, sandbox, blas_threads)
     if check_stripping and plan.reference.get("stripping") == "pending":
         accept_stripping(plan.reference, pipeline.grade(pipeline.Job(plan, plan.source_nb, sandbox=sandbox,
                                                                      blas_threads=blas_threads)))

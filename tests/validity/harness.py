@@ -14,7 +14,7 @@ independence: each exercise earns its points when it alone is solved;
 named by its own description unless another mutant's values are the same as its own on every
 check (then it cannot be told apart, and is counted as such), and no correct variant is told
 it has a misconception. The mutants' observations seen here are the grader's cached catalog
-(misconceptions.store): grading the lesson later need not run the mutants again.
+(observed_catalog.store): grading the lesson later need not run the mutants again.
 
 Submissions are batched into rounds: round r applies the r-th mutant (or cheat) of every
 exercise at once. That is valid because independence is proven separately: an exercise's
@@ -29,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import catalog as catalogs
-from autograder import misconceptions, notebooks, pool, reference
+from autograder import misconceptions, notebooks, observed_catalog, pool, reference
 from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
@@ -212,8 +212,8 @@ def name_mutants(plan, results):
     """(f): how the misconception matcher does on the plan's mutants and variants -> Naming."""
     graded = plan.graded
     mutants = [p for p in plan.probes if p.kind == "mutant"]
-    observed = [misconceptions.entry(graded, p.exercise, p.description, results[p.submission]) for p in mutants]
-    misconceptions.store(graded, plan.catalog["MUTANTS"], observed)
+    observed = [observed_catalog.entry(graded, p.exercise, p.description, results[p.submission]) for p in mutants]
+    observed_catalog.store(graded, plan.catalog["MUTANTS"], observed)
     # the catalog a student is compared with: the mutants that do lose points ((c) flags the others)
     losing = [e for p, e in zip(mutants, observed) if _loses(results[p.submission], p.exercise)]
     cells = graded.reference["cells"]

@@ -1,0 +1,61 @@
+"""The observed catalog: each catalogued wrong answer of a lesson (course/catalogs/, autograder/
+catalog.py) run once per assignment through the same test cells as a student's notebook, the
+values its checks reported kept beside the reference (cached under the source's key and the
+catalog's hash). autograder/misconceptions.py matches a student's values against them.
+"""
+import hashlib
+from dataclasses import replace
+
+from . import catalog, notebooks, observations, pipeline
+
+PREFIX = "misconceptions-"  # of the cache entry beside the reference
+_CACHE = {}  # cache key -> observed catalog, for this process
+
+
+def prepare(plan, source, sandbox=True, blas_threads=1):
+    """The observed catalog of ``plan`` (a list of {exercise, description, cells}) for the catalog
+    beside ``source`` (a path in a course), from the cache or run here; [] without a catalog."""
+    path = catalog.of_source(source) if not hasattr(source, "cells") else None
+    if path is None:
+        return []
+    mutants = catalog.load(plan.name, path)["MUTANTS"]
+    key = cache_key(plan, mutants)
+    if key not in _CACHE:
+        found = observations.load_cached(key)
+        if found is None:
+            found = observe_catalog(plan, mutants, sandbox, blas_threads)
+            observations.store(key, found)
+        _CACHE[key] = found
+    return _CACHE[key]
+
+
+def cache_key(plan, mutants):
+    """The source's key (the source, nnref and the grader) and the catalog's mutants."""
+    return PREFIX + hashlib.sha256((plan.key + catalog.digest(mutants)).encode()).hexdigest()[:32]
+
+
+def store(plan, mutants, observed):
+    """Cache ``observed`` as the observed catalog of ``plan``'s ``mutants`` (the validity harness,
+    having graded every mutant, stores what it saw: grading then need not run them again)."""
+    observations.store(cache_key(plan, mutants), observed)
+
+
+def entry(plan, exercise, description, result):
+    """One mutant's entry of the observed catalog, from the Result of a notebook holding it."""
+    return {"exercise": exercise, "description": description,
+            "cells": {t.grade_id: result.observed.get(t.grade_id, []) for t in plan.tests if t.exercise == exercise}}
+
+
+def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
+    """Each mutant's observations: one notebook per round (autograder/catalog.py), run as a
+    student's notebook is (no audit: a mutant is not graded)."""
+    from .release import release_notebook
+    steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.run, pipeline.collect)
+    release_nb = release_notebook(plan.source_nb)
+    quiet = replace(plan, reference={**plan.reference, "auditable": []})
+    observed = []
+    for round_ in catalog.rounds(mutants):
+        nb = notebooks.fill_solutions(release_nb, plan.source_nb, answers={ex: s for ex, (_, s) in round_.items()})
+        result = pipeline.grade(pipeline.Job(quiet, nb, sandbox=sandbox, blas_threads=blas_threads), steps=steps)
+        observed += [entry(plan, exercise, description, result) for exercise, (description, _) in round_.items()]
+    return observed
