@@ -51,6 +51,32 @@ def python_source(source):
         return TransformerManager().transform_cell(source)
 
 
+def _tree(source):
+    try:
+        return ast.parse(python_source(source))
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
+
+def bound_names(source):
+    """Every name that ``source`` binds (assignments, defs, classes, imports, loops, with)."""
+    bound = set()
+    for node in ast.walk(_tree(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound
+
+
+def used_names(source):
+    """Every name that ``source`` reads."""
+    return {node.id for node in ast.walk(_tree(source)) if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)}
+
+
 def is_grade(cell):
     """An autograded test cell (nbgrader's metadata; nbgrader.utils' test, without importing
     nbgrader, a second's work that a grading worker does not need)."""

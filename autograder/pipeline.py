@@ -17,13 +17,16 @@ stops that notebook and flags it (cells not reached score 0); an unreadable file
 "corrupt". An exercise whose passing test fails again with nnref's implementations withheld
 (the audit) earns nothing.
 """
+import builtins
 import copy
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import guard, misconceptions, notebooks, observations, withheld
+from . import misconceptions, notebooks, observations, withheld
+from nnref import checks
+
 from .kernel import Kernel, KernelSpec
 from .plan import imported_modules
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result
@@ -34,6 +37,13 @@ FIGURE_BYTES = 8 << 20  # of the student's own figures kept in the graded notebo
 HIDDEN_ERROR = ("{ename} raised while running a hidden test: your code failed on an input the visible "
                 "tests do not try (other shapes or sizes, float32, large or negative values). Call it on "
                 "such inputs yourself and read the error there; the hidden test's inputs are not shown.")
+VISIBLE_ERROR = ("{ename} raised while running this test. Run the test cell in your notebook to read "
+                 "the error and its traceback (the grader shows no text that the notebook's code wrote).")
+# exception types a message may name: Python's and numpy's own (a class the notebook defines
+# could carry anything in its name)
+KNOWN_EXCEPTIONS = frozenset(
+    [n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)]
+    + ["LinAlgError", "AxisError", "UFuncTypeError", "ComplexWarning", "TooHardError"])
 LEAK = ("the test failed with a message that quotes a hidden test, so it is not shown (a message is "
         "built from a hidden test's source only by code that reads it)")
 WITHHELD = ("{exercise}: this test passed, and failed when the notebook was graded again with "
@@ -126,7 +136,7 @@ def restore(g):
 
 def strip(g):
     """Each test cell as the student's kernel runs it: its expected values stripped (the
-    grader computes them), the guard first. The audit's notebook is made and its kernel
+    grader computes them). The audit's notebook is made and its kernel
     started now if the audit may be needed."""
     for gid, cell in g.placed.items():
         cell.source = g.plan.test(gid).student_source
@@ -136,10 +146,10 @@ def strip(g):
         g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
 
 
-def guard_tests(g):
-    """Each test cell as written, the guard first: the self-check's checks decide in the kernel."""
+def as_written(g):
+    """Each test cell as the source has it: the self-check's checks decide in the kernel."""
     for gid, cell in g.placed.items():
-        cell.source = g.plan.test(gid).guarded_source
+        cell.source = g.plan.test(gid).source
 
 
 def run(g):
@@ -174,6 +184,7 @@ def collect(g):
 def judge(g):
     """Points for each test cell that ran; a cell that cannot be judged scores 0 and flags the notebook."""
     reference = g.plan.reference if g.observe == "student" else None
+    known = withheld_messages(reference)
     for c in g.result.cells:
         cell = g.placed.get(c.grade_id)
         if cell is None or not cell["metadata"].pop("nncourse_ran", False):
@@ -181,14 +192,11 @@ def judge(g):
         try:
             score(c, cell, g.result.observed.get(c.grade_id, []),
                   None if reference is None else reference["cells"].get(c.grade_id, []),
-                  g.plan.test(c.grade_id).hidden, g.plan.hidden_lines)
+                  g.plan.test(c.grade_id).hidden, g.plan.hidden_lines, known)
         except Exception as err:  # a value no rule foresaw: this cell fails, the notebook is flagged
             error = f"{type(err).__name__}: {str(err)[:200]}"
             c.points, c.outcome, c.message = 0.0, "failed", UNJUDGED.format(error=error)
             g.result.flags.append((GRADER_ERROR, f"while judging cell {c.grade_id}: {error}"))
-    tampered = [c.grade_id for c in g.result.cells if c.message.startswith(guard.TestsTampered.__name__ + ":")]
-    if tampered:
-        g.result.flags.append(("test helpers replaced", f"{', '.join(tampered)} could not run"))
 
 
 def audit(g):
@@ -252,7 +260,7 @@ def _figures(cell, room):
 
 
 STEPS = (read, restore, strip, run, collect, judge, audit, misconceptions.match, finish)
-SELF_CHECK_STEPS = (read, restore, guard_tests, run, collect, judge, finish)
+SELF_CHECK_STEPS = (read, restore, as_written, run, collect, judge, finish)
 
 
 def grade(job, kernel=None, steps=STEPS, observe="student"):
@@ -293,31 +301,45 @@ def self_check(job):
 # ----------------------------------------------------------------------------- judging
 
 def message(error_output):
+    """The error as the student's own kernel shows it: for the self-check, whose notebook holds
+    no hidden test."""
     if error_output.get("ename") == "NotImplementedError":
         return NOT_ANSWERED
     text = f"{error_output.get('ename', 'Error')}: {error_output.get('evalue', '')}".strip()
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
 
 
-def _error_text(error, hidden):
-    """What a student may read of the error a test cell stopped with (``hidden``: the cell has
-    hidden tests, whose inputs an exception's text would show)."""
-    if error.get("ename") == "NotImplementedError":
+def withheld_messages(reference):
+    """The messages of nnref's references that the reference run's tests withhold: an answer
+    that calls one fails with that message, the course's own text."""
+    names = {n for names in (reference or {}).get("guarded", {}).values() for n in names}
+    return frozenset(checks.withheld_message(n.replace(":", ".")) for n in names)
+
+
+def _error_text(error, hidden, known_messages):
+    """What a student may read of the error a graded test cell stopped with: never text the
+    notebook's code wrote (it can carry a hidden test's source, encoded past any filter), only
+    the exception's type when Python or numpy names it, and the course's own messages
+    (``known_messages``: a reference withheld by ``without_reference``) word for word."""
+    ename = str(error.get("ename", ""))
+    if ename == "NotImplementedError":
         return NOT_ANSWERED
-    if hidden and error.get("ename") != guard.TestsTampered.__name__:
-        return HIDDEN_ERROR.format(ename=str(error.get("ename", "An error"))[:80])
-    return message(error)
+    if error.get("evalue") in known_messages:
+        return f"{ename}: {error['evalue']}"
+    shown = ename if ename in KNOWN_EXCEPTIONS else "An exception of a class the notebook defines"
+    return (HIDDEN_ERROR if hidden else VISIBLE_ERROR).format(ename=shown)
 
 
-def score(cell_result, cell, observed, reference, hidden, hidden_lines):
+def score(cell_result, cell, observed, reference, hidden, hidden_lines, known_messages=frozenset()):
     """Points for one test cell that ran: its checks' observations ``observed`` judged against
-    the ``reference`` run's (observations.judge; None: the checks decided in the kernel). An
-    error in the cell explains the checks that never ran; text from the kernel that quotes
-    any hidden test is replaced (a notebook's code can read the source of cells run before)."""
+    the ``reference`` run's (observations.judge; None: the checks decided in the kernel, as in
+    the self-check, whose errors are shown as the kernel gave them). An error in the cell
+    explains the checks that never ran."""
     status, text = observations.judge(observed, reference) if reference is not None else ("passed", "")
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
-        error_text = _error_text(errors[0], hidden)
+        error_text = (message(errors[0]) if reference is None
+                      else _error_text(errors[0], hidden, known_messages))
         if error_text == NOT_ANSWERED or status in ("passed", "missing"):
             text = error_text
         status = "failed"
@@ -445,14 +467,14 @@ def keep_only_what_is_needed(nb, plan, grade_ids):
     code = [c for c in nb.cells if c.cell_type == "code"]
     kept = [c for c in code if needed_first(c)]
     optional = [c for c in code if not needed_first(c) and not notebooks.is_grade(c)]
-    needed = set().union(*(guard.used_names(c.source) for c in kept))
+    needed = set().union(*(notebooks.used_names(c.source) for c in kept))
     changed = True
     while changed:
         changed = False
         for cell in optional:
-            if not any(cell is k for k in kept) and guard.bound_names(cell.source) & needed:
+            if not any(cell is k for k in kept) and notebooks.bound_names(cell.source) & needed:
                 kept.append(cell)
-                needed |= guard.used_names(cell.source)
+                needed |= notebooks.used_names(cell.source)
                 changed = True
     for cell in nb.cells:
         if cell.cell_type == "code" and not any(cell is k for k in kept):

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import guard, notebooks, observations
+from . import notebooks, observations
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,7 @@ class TestCell:
     points: float
     source: str  # as written in the source: what the instructors' copy shows
     accepted: frozenset  # what a submission may hold in its place unchanged (released or source text)
-    student_source: str  # as the student's kernel runs it: expected values stripped, guard first
-    guarded_source: str  # as a self-check runs it: the guard first
+    student_source: str  # as the student's kernel runs it: expected values stripped
     hidden: bool  # it holds hidden tests
     cell: object = field(compare=False, hash=False)  # the source's cell (its metadata: grade id, points)
 
@@ -99,14 +98,12 @@ def make_plan(source, time_limit, files=None, name=None):
 def _facts(source_nb, key):
     from .release import release_notebook  # nbgrader's preprocessors: only the process that makes plans needs them
     names = solution_names(source_nb)
-    expected = guard.expected_names(source_nb)
     released = {notebooks.grade_id(c): c.source for _, _, c in notebooks.test_cells(release_notebook(source_nb))}
     tests = []
     for gid, points, cell in notebooks.test_cells(source_nb):
-        prelude = guard.prelude(cell.source, expected)
         tests.append(TestCell(gid, notebooks.exercise_of(gid), points, cell.source,
                               frozenset({released[gid].strip(), cell.source.strip()}),
-                              prelude + observations.student_source(cell.source, names), prelude + cell.source,
+                              observations.student_source(cell.source, names),
                               bool(notebooks.hidden_lines(cell.source)), cell))
     hidden = [line for t in tests if t.hidden
               for line in notebooks.hidden_lines(t.source) + _lines(observations.student_source(t.source, names))]

@@ -80,8 +80,9 @@ def _bwrap():
     return path
 
 
-def _package_dirs(names=("nnref", "autograder")):
-    """Where the kernel imports our packages from (an editable install points into the checkout)."""
+def _package_dirs(names=("nnref",)):
+    """Where the kernel imports our packages from (an editable install points into the checkout);
+    the grader's own package is not among them (nothing in a kernel needs it)."""
     dirs = []
     for name in names:
         spec = importlib.util.find_spec(name)
@@ -193,6 +194,9 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
              "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME]
     for path in _python_dirs() + _package_dirs():
         args += _ro(path)
+    for path in _package_dirs(("autograder",)):  # installed beside the Python packages: hidden
+        if any(path.is_relative_to(p) for p in _python_dirs()):
+            args += ["--tmpfs", str(path)]
     if nnref_copy:  # over the real one, so that its files are not there to read either
         args += [arg for path in _package_dirs(("nnref",)) for arg in _ro(Path(nnref_copy) / "nnref", path)]
     args += _ro(staging, STAGING) + _parents(ipc_dir) + ["--bind", str(ipc_dir), str(ipc_dir)]

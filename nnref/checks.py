@@ -40,9 +40,24 @@ def _fail(what, expected, got, cause, detail=""):
 
 
 def _show(x):
-    with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
-        text = repr(np.asarray(x)) if not np.isscalar(x) else repr(x)
-    return text if len(text) < 400 else text[:400] + " ..."
+    """A value as a message quotes it: a few numbers, rounded; a string's beginning. A message
+    about a graded notebook reaches its student's feedback, so a value may not carry much of
+    what the notebook's code could put into it (a hidden test's source)."""
+    if x is None:
+        return "None"
+    if isinstance(x, (str, bytes)):
+        return repr(x) if len(x) <= 24 else f"{x[:24]!r}... ({len(x)} characters)"
+    try:
+        array = np.asarray(x)
+    except Exception:  # an object whose __array__ raises
+        array = np.asarray(None)
+    if array.dtype.kind not in "biufc":  # strings, dicts, objects: their kind and size only
+        n = len(x) if hasattr(x, "__len__") and not isinstance(x, np.ndarray) else None
+        size = "" if n is None else f" of {n} item{'' if n == 1 else 's'}"
+        return f"<a {type(x).__name__}{size}>"
+    with np.printoptions(precision=4, suppress=True, threshold=8, edgeitems=2):
+        text = repr(x) if np.isscalar(x) else repr(array)
+    return text if len(text) < 200 else text[:200] + " ..."
 
 
 def _as_array(got, what):
@@ -182,14 +197,19 @@ class _MethodStub:
 _STUBS = {(): _plain_stub.__code__, ("__class__",): _MethodStub.stub.__code__}
 
 
+def withheld_message(name):
+    """What calling nnref's ``name`` (module.qualname) says inside ``without_reference``."""
+    return (f"your answer calls {name}, nnref's reference implementation of this exercise. Write it "
+            f"yourself with numpy: that is the exercise, and an answer that calls the reference earns "
+            f"no points.")
+
+
 def _stub_code(original, name):
     stub = _STUBS.get(original.__code__.co_freevars)
     if stub is None:
         raise TypeError(f"cannot guard {name}: it is a closure over "
                         f"{original.__code__.co_freevars}")
-    message = (f"your answer calls {name}, nnref's reference implementation of this "
-               f"exercise. Write it yourself with numpy: that is the exercise, and an "
-               f"answer that calls the reference earns no points.")
+    message = withheld_message(name)
     consts = tuple(message if c == "MESSAGE" else c for c in stub.co_consts)
     return stub.replace(co_consts=consts, co_name=original.__code__.co_name)
 

@@ -64,7 +64,8 @@ class Opaque:
     """A value that is not numbers, strings or containers of them: only its type travels."""
 
     def __init__(self, type_name):
-        self.type_name = type_name
+        # a name the kernel sent: a message shows it, so it carries no more than a name could
+        self.type_name = "".join(ch for ch in str(type_name) if ch.isalnum() or ch in "_. ")[:40]
 
     def __repr__(self):
         return f"<a {self.type_name}>"

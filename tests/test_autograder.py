@@ -198,7 +198,7 @@ def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_en
     ("import nnref.checks\nnnref.checks.rel_error.__code__ = (lambda a, b: 0.0).__code__\n",
      "nnref.checks.rel_error"),
 ])
-def test_replacing_the_tests_tools_earns_nothing_and_is_flagged(course, cheat, replaced):
+def test_replacing_the_tests_tools_earns_nothing(course, cheat, replaced):
     source, release = source_and_release(course)
     wrong = "def relative_error(a, b):\n    return 0.0\n"
     submission = notebooks.fill_solutions(release, source, answers={"relative_error": cheat + wrong})
@@ -207,24 +207,7 @@ def test_replacing_the_tests_tools_earns_nothing_and_is_flagged(course, cheat, r
     assert got["relative_error"] == (0, 2), (
         f"a submission that replaces {replaced} must not earn the points of its wrong answer; "
         f"cells: {[(c.grade_id, c.outcome, c.message[:120]) for c in result.cells]}")
-    assert result.status == "flagged" and result.reason.startswith("test helpers replaced"), result.reason
-    assert any(replaced in c.message for c in result.cells), [c.message for c in result.cells]
-
-
-def test_names_a_solution_defines_are_the_students_not_the_tests():
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from autograder import guard
-    setup = new_code_cell("from nnref.checks import check_close, rel_error as err\n"
-                          "from nnref.layers import affine_forward\nimport numpy as np")
-    solution = new_code_cell("def affine_forward(x, w, b):\n    return x @ w + b, (x, w)")
-    solution.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "affine"}
-    nb = new_notebook(cells=[setup, solution])
-    assert guard.expected_names(nb) == {"check_close": ("nnref.checks", "check_close"),
-                                        "err": ("nnref.checks", "rel_error")}
-    # a test cell that imports its own helpers needs no check of those names
-    assert "check_close" not in guard.prelude("from nnref.checks import check_close\ncheck_close(1, 1, 'x')",
-                                              guard.expected_names(nb))
+    assert not result.flags, result.reason  # nothing to flag: the values decide
 
 
 def test_version_and_bare_command(capsys):

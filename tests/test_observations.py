@@ -88,13 +88,53 @@ def test_the_students_kernel_gets_no_expected_value_and_the_same_inputs():
         assert kept in run, (kept, run)
 
 
-def test_a_message_that_quotes_a_hidden_test_is_not_shown():
-    hidden_lines = ["secret_input = np.arange(12.0)"]
+def _scored(ename, evalue, hidden=False, reference=(), known=frozenset()):
     cell = {"metadata": {"nncourse_ran": True}, "outputs": [
-        {"output_type": "error", "ename": "ValueError", "evalue": "seen: secret_input = np.arange(12.0)"}]}
+        {"output_type": "error", "ename": ename, "evalue": evalue}]}
     result = CellResult("test_visible_later", "visible", 1)
-    pipeline.score(result, cell, [], [], hidden=False, hidden_lines=hidden_lines)
-    assert result.message == pipeline.LEAK and result.points == 0
+    pipeline.score(result, cell, [], None if reference is None else list(reference), hidden=hidden,
+                   hidden_lines=["secret_input = np.arange(12.0)"], known_messages=known)
+    return result
+
+
+def test_no_text_the_notebooks_code_wrote_reaches_a_graded_message():
+    """A hidden test's source, plain or encoded past any filter, in an exception's message or in
+    the name of an exception class of the notebook's own: the student reads neither."""
+    import base64
+    import zlib
+    secret = "secret_input = np.arange(12.0)"
+    encoded = base64.b64encode(zlib.compress(secret.encode())).decode()
+    for hidden in (False, True):
+        for ename, evalue in (("ValueError", f"seen: {secret}"), ("ValueError", encoded), (encoded, "x")):
+            result = _scored(ename, evalue, hidden)
+            assert result.points == 0 and result.outcome == "failed"
+            assert secret not in result.message and encoded not in result.message, result.message
+            assert ("ValueError raised" in result.message) == (ename == "ValueError"), result.message
+    assert _scored("ValueError", encoded).message == pipeline.VISIBLE_ERROR.format(ename="ValueError")
+
+
+def test_the_courses_own_message_for_a_withheld_reference_is_shown_word_for_word():
+    from nnref.checks import withheld_message
+    known = pipeline.withheld_messages({"guarded": {"test_x": ["nnref.layers:affine_forward"]}})
+    said = withheld_message("nnref.layers.affine_forward")
+    assert _scored("AssertionError", said, known=known).message == f"AssertionError: {said}"
+    forged = said.replace("affine_forward", "affine_forward " + "A" * 40)
+    assert forged not in _scored("AssertionError", forged, known=known).message
+
+
+def test_the_self_check_shows_the_error_as_the_students_own_kernel_does():
+    result = _scored("AssertionError", "add_bias output: expected 1.0\n  but got 2.0", reference=None)
+    assert result.message == "AssertionError: add_bias output: expected 1.0\n  but got 2.0"
+
+
+def test_a_value_is_quoted_with_a_few_rounded_numbers_and_no_long_text():
+    from nnref.checks import _show
+    assert _show(np.arange(30.0)) == "array([ 0.,  1., ..., 28., 29.], shape=(30,))"
+    assert _show(np.pi) == repr(np.pi) and _show(np.array([np.pi])) == "array([3.1416])"
+    long_text = "H4sIAAAAAAAAA" * 10
+    assert long_text not in _show(long_text) and "130 characters" in _show(long_text)
+    assert _show({"k" * 50: 1}) == "<a dict of 1 item>" and _show(["a" * 50, "b"]) == "<a list of 2 items>"
+    assert _show(None) == "None"
 
 
 SELF_CONSISTENCY = '''first = init(6, 3, rng=21)

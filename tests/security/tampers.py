@@ -31,16 +31,10 @@ def quiet_exec(code, *args, **kwargs):
     return _exec(code, *args, **kwargs)
 builtins.exec = quiet_exec
 ''',
-    # the guard that watches nnref's functions, switched off, then the checks replaced
-    "patch_guard": '''
-import autograder.guard, nnref.checks
-autograder.guard.check = lambda *args, **kwargs: None
-nnref.checks.check_close = check_close = lambda *args, **kwargs: None
-''',
     # sys.modules: a look-alike nnref.checks compiled under nnref's own file name, so that a
     # check of where the code comes from is fooled
     "sys_modules": '''
-import sys, types, nnref.checks, autograder.guard
+import sys, types, nnref.checks
 fake = types.ModuleType("nnref.checks")
 exec(compile("def check_close(*args, **kwargs):\\n    return None\\n", nnref.checks.__file__, "exec"), fake.__dict__)
 fake.without_reference = nnref.checks.without_reference
@@ -85,6 +79,21 @@ def add_bias(x, b):
 def relative_error(a, b):
     raise ValueError("".join(line for name in reversed(list(linecache.cache)) for line in linecache.getlines(name)))
 '''},
+    # the same source compressed and base64-encoded, past a filter of hidden lines as written:
+    # in an exception's message, and as the name of an exception class of the notebook's own
+    "leak_encoded": {
+        "add_bias": '''import base64, linecache, zlib
+def _packed():
+    text = "".join(line for name in reversed(list(linecache.cache)) for line in linecache.getlines(name))
+    return base64.b64encode(zlib.compress(text.encode())).decode()
+def add_bias(x, b):
+    raise type("Leak" + _packed().replace("+", "_").replace("/", "_").rstrip("="), (Exception,), {})()
+''',
+        "relative_error": '''import base64, linecache, zlib
+def relative_error(a, b):
+    text = "".join(line for name in reversed(list(linecache.cache)) for line in linecache.getlines(name))
+    raise ValueError(base64.b64encode(zlib.compress(text.encode())).decode())
+'''},
     # nnref's implementation, out of reach of without_reference: its code object copied before
     # the test, or its source compiled again
     "copy_reference": {"relative_error": '''import types, nnref.checks
@@ -113,7 +122,7 @@ TAMPERS.update({name: "" for name in AFTER_SOLUTION})
 BOTH_WRONG = set(ANSWERS) | set(AFTER_SOLUTION)
 # the tricks that beat the old in-kernel verdicts and its guard (the others it caught): the
 # suite shows that each still does, so that a broken trick cannot pass the suite unnoticed
-BEAT_IN_KERNEL = {"patch_numpy": "add_bias", "patch_builtins": "add_bias", "patch_guard": "add_bias",
+BEAT_IN_KERNEL = {"patch_numpy": "add_bias", "patch_builtins": "add_bias",
                   "sys_modules": "add_bias", "ipython_hooks": "add_bias", "frame_reader": "relative_error",
                   "copy_reference": "relative_error", "recompile_reference": "relative_error",
                   "redefine_after": "relative_error"}

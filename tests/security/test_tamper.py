@@ -82,6 +82,33 @@ def test_no_hidden_test_reaches_a_grade_or_the_feedback(tamper_class):
     assert "probe_rng" in errors
 
 
+def test_no_text_the_notebook_wrote_reaches_the_feedback_encoded_or_as_a_class_name(tamper_class):
+    """The leaking student again, its hidden tests' source compressed and base64-encoded: into
+    a visible test's exception message, and into the name of an exception class of its own."""
+    folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
+    run = grade_one(tamper_class["source"], tampered(tamper_class["release"], tamper_class["source"], "leak_encoded"),
+                    30, folder)
+    packed = [o.get(key, "") for c in run.notebook.cells for o in c.get("outputs", [])
+              if o.get("output_type") == "error" for key in ("ename", "evalue")]
+    packed = [text for text in packed if len(text) > 200]
+    assert len(packed) >= 2, "the trick no longer gets the hidden tests into its errors: fix the trick"
+    workspace = tamper_class["workspace"]
+    shown = (workspace / "grades.csv").read_text() + "".join(
+        p.read_text() for p in sorted((workspace / "feedback" / "tamper_leak_encoded").rglob("*.html")))
+    assert not any(text[4:44] in shown or text[-40:] in shown for text in packed)
+    assert "ValueError raised while running" in shown
+
+
+def test_a_graded_kernel_cannot_import_the_grader(tamper_class):
+    probe = 'import importlib.util\nprint("GRADER", importlib.util.find_spec("autograder"))\n'
+    nb = notebooks.fill_solutions(tamper_class["release"], tamper_class["source"])
+    nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(probe))
+    folder = tamper_class["course"].get(ASSIGNMENT).source_notebook.parent
+    result = grade_one(tamper_class["source"], nb, 30, folder)
+    printed = "".join(o.get("text", "") for o in result.notebook.cells[2].outputs)
+    assert printed == "GRADER None\n" and result.score == 5, (printed, result.reason)
+
+
 @pytest.mark.parametrize("kind", sorted(BEAT_IN_KERNEL))
 def test_the_trick_beats_verdicts_decided_in_the_kernel(tamper_class, kind):
     exercise = BEAT_IN_KERNEL[kind]
