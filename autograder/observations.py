@@ -23,9 +23,12 @@ import nnref
 from nnref import checks
 from nnref.observations import decode
 
-# check -> how many required arguments follow the value under test (placeholders in the student's run)
+# check -> how many required arguments follow the values under test (placeholders in the student's run)
 CHECKS = {"check_close": 2, "check_rel_error": 2, "check_equal": 2, "check_shape": 2,
-          "check_true": 1, "check_final_model": 2}
+          "check_true": 1, "check_final_model": 2, "check_structure": 2, "check_same": 1,
+          "check_differ": 1, "check_at_most": 2}
+# check -> how many of its first arguments are the student's values (the rest describe the expectation)
+VALUES = {"check_same": 2, "check_differ": 2}
 PROTOCOL = "observations-1"  # part of the cache key: change it when what is recorded changes
 
 MISSING = ("{what}: this check never ran: the test stopped before it, or the notebook's code kept it "
@@ -54,9 +57,11 @@ class _Strip(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         name = _check_name(node)
-        if self.strip and name and node.args and not isinstance(node.args[0], ast.Starred):
+        values = VALUES.get(name, 1)
+        if self.strip and name and len(node.args) >= values and not any(
+                isinstance(a, ast.Starred) for a in node.args[:values]):
             kept = [_expected_arg(node)] if id(node) in self.in_kernel else []
-            node.args = [node.args[0]] + kept + [ast.Constant(None)] * (CHECKS[name] - len(kept))
+            node.args = node.args[:values] + kept + [ast.Constant(None)] * (CHECKS[name] - len(kept))
             node.keywords = []
         return node
 
@@ -102,7 +107,7 @@ def _compared_in_kernel(tree, student_names):
     found = set()
     for call in ast.walk(tree):
         expected = _expected_arg(call) if isinstance(call, ast.Call) and _check_name(call) else None
-        if expected is not None and CHECKS[_check_name(call)] == 2:
+        if expected is not None and CHECKS[_check_name(call)] == 2 and _check_name(call) not in VALUES:
             names = {n.id for n in ast.walk(expected) if isinstance(n, ast.Name)} & assigned
             if names & kept:
                 found.add(id(call))
@@ -110,10 +115,11 @@ def _compared_in_kernel(tree, student_names):
 
 
 def _expected_side(call):
-    """The nodes of a check call that only describe the expectation (all but the value tested)."""
-    if not _check_name(call) or not call.args or isinstance(call.args[0], ast.Starred):
+    """The nodes of a check call that only describe the expectation (all but the values tested)."""
+    values = VALUES.get(_check_name(call), 1)
+    if not _check_name(call) or len(call.args) < values or any(isinstance(a, ast.Starred) for a in call.args[:values]):
         return []
-    return call.args[1:] + [k.value for k in call.keywords]
+    return call.args[values:] + [k.value for k in call.keywords]
 
 
 def _binds(stmt):

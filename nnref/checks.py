@@ -20,8 +20,9 @@ import numpy as np
 from . import observations
 from .cell_warnings import note_warnings
 
-__all__ = ["check_close", "check_shape", "check_equal", "check_rel_error",
-           "check_true", "without_reference", "note_warnings", "rel_error", "verdict"]
+__all__ = ["check_close", "check_shape", "check_equal", "check_rel_error", "check_structure",
+           "check_same", "check_differ", "check_at_most", "check_true", "without_reference",
+           "note_warnings", "rel_error", "verdict", "STATISTICS"]
 
 
 def rel_error(a, b):
@@ -55,8 +56,10 @@ def _show(x):
         n = len(x) if hasattr(x, "__len__") and not isinstance(x, np.ndarray) else None
         size = "" if n is None else f" of {n} item{'' if n == 1 else 's'}"
         return f"<a {type(x).__name__}{size}>"
+    if array.ndim == 0 and not isinstance(x, (bool, np.bool_)):
+        return f"{array.item():.6g}"
     with np.printoptions(precision=4, suppress=True, threshold=8, edgeitems=2):
-        text = repr(x) if np.isscalar(x) else repr(array)
+        text = repr(array)
     return text if len(text) < 200 else text[:200] + " ..."
 
 
@@ -123,8 +126,117 @@ def _true_rule(condition, expected, what, cause=""):
         raise AssertionError(f"{what}\nUsual cause: {cause}" if cause else what)
 
 
+def _kind(value):
+    """A value's kind as a message names it: containers with their sizes, arrays with their dtype."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(value, (np.ndarray, observations.ArrayInfo)):
+        return f"an array of {np.dtype(value.dtype).name}"
+    if isinstance(value, (int, np.integer)):
+        return "an integer"
+    if isinstance(value, float) and not isinstance(value, np.floating) or isinstance(value, np.float64):
+        return "a float"
+    if isinstance(value, np.generic):
+        return f"a {value.dtype.name} number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (tuple, list, dict)):
+        n = len(value)
+        return f"a {type(value).__name__} of {n} item{'' if n == 1 else 's'}"
+    return f"a {getattr(value, 'type_name', type(value).__name__)}"
+
+
+def _keys(mapping):
+    return sorted(str(k)[:24] for k in mapping)[:12]
+
+
+def _structure_difference(got, like, depth, where=""):
+    """(where, expected, got) of the first way ``got``'s structure differs from ``like``'s, or None."""
+    sequences = (tuple, list)
+    if isinstance(like, sequences) and isinstance(got, sequences):
+        if len(got) != len(like):
+            return where, _kind(like), _kind(got)
+        items = zip(got, like) if depth != 1 else ()
+        return next((d for i, (g, k) in enumerate(items)
+                     if (d := _structure_difference(g, k, depth and depth - 1, f"{where}[{i}]"))), None)
+    if isinstance(like, dict) and isinstance(got, dict):
+        if _keys(got) != _keys(like) or len(got) != len(like):
+            return where, f"the keys {_keys(like)}", f"the keys {_keys(got)}"
+        by_name = {str(k): v for k, v in got.items()}
+        items = like.items() if depth != 1 else ()
+        return next((d for k, v in items
+                     if (d := _structure_difference(by_name[str(k)], v, depth and depth - 1, f"{where}[{k!r}]"))), None)
+    return None if _kind(got) == _kind(like) else (where, _kind(like), _kind(got))
+
+
+def _structure_rule(got, like, what, cause="", depth=None):
+    """``got`` is made like ``like``: the same containers (a tuple and a list alike) with as many
+    items, dicts with the same keys, arrays of the same dtype and numbers of the same kind (a
+    Python float and a float64 alike), down to ``depth`` levels (None: all the way). Shapes are
+    check_shape's."""
+    difference = _structure_difference(got, like, depth)
+    if difference:
+        where, expected, found = difference
+        _fail(f"{what}{' ' + where if where else ''}", expected, found, cause)
+
+
+def _same_rule(got, expected, what, cause="", rtol=0.0, atol=0.0):
+    first, second = got
+    try:
+        _close_rule(second, first, what, cause, rtol=rtol, atol=atol)
+    except AssertionError:
+        _fail(what, "the same values twice", f"{_show(first)}, then {_show(second)}", cause)
+
+
+def _differ_rule(got, expected, what, cause=""):
+    first, second = got
+    if np.shape(first) == np.shape(second) and np.array_equal(np.asarray(first), np.asarray(second)):
+        _fail(what, "two different values", f"the same twice: {_show(first)}", cause)
+
+
+def _at_most_rule(got, bound, what, cause=""):
+    value = float(np.asarray(got, dtype=np.float64))
+    if not value <= float(bound):
+        _fail(what, f"at most {float(bound):.4g}", f"{value:.4g}", cause)
+
+
+def _standardized_fourth_moment(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.mean(((x - x.mean()) / x.std()) ** 4))
+
+
+def _tail_over_head(x):
+    x = np.asarray(x, dtype=np.float64).ravel()
+    fifth = max(1, len(x) // 5)
+    return float(x[-fifth:].mean() / x[:fifth].mean())
+
+
+# What a check may compare instead of the value itself (``of=``): computed by the grader from
+# the raw value the kernel reported, never in the kernel.
+STATISTICS = {
+    "mean": lambda x: float(np.mean(np.asarray(x, dtype=np.float64))),
+    "std": lambda x: float(np.std(np.asarray(x, dtype=np.float64))),
+    "mean of |x|": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64)))),
+    "share of nonzero entries": lambda x: float(np.mean(np.asarray(x) != 0)),
+    "share beyond 2 std": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64))
+                                                  > 2 * np.std(np.asarray(x, dtype=np.float64)))),
+    "standardized fourth moment": _standardized_fourth_moment,
+    "last fifth's mean / first fifth's mean": _tail_over_head,
+}
+
 RULES = {"shape": _shape_rule, "close": _close_rule, "rel_error": _rel_error_rule,
-         "equal": _equal_rule, "true": _true_rule}
+         "equal": _equal_rule, "true": _true_rule, "structure": _structure_rule, "same": _same_rule,
+         "differ": _differ_rule, "at_most": _at_most_rule}
+
+
+def _decide(rule, got, expected, declared):
+    declared = dict(declared)
+    of = declared.pop("of", None)
+    if of is not None:
+        got = STATISTICS[of](_as_array(got, declared.get("what", "the value")))
+    rule(got, expected, **declared)
 
 
 def verdict(kind, got, expected, declared):
@@ -132,7 +244,7 @@ def verdict(kind, got, expected, declared):
     kernel. ``declared``: the check's what, cause and tolerances (from the reference run)."""
     rule = RULES.get(kind) or _external_rule(kind)
     try:
-        rule(got, expected, **declared)
+        _decide(rule, got, expected, declared)
     except AssertionError as failure:
         return str(failure)
     return None
@@ -144,11 +256,11 @@ def _external_rule(kind):
     return {"final_model": mnist.final_model_rule}[kind]
 
 
-def _check(kind, got, expected, what, cause, **tolerances):
+def _check(kind, got, expected, what, cause, shallow=False, **tolerances):
     if observations.mode():
-        observations.report(kind, got, expected, what=what, cause=cause, **tolerances)
+        observations.report(kind, got, expected, shallow=shallow, what=what, cause=cause, **tolerances)
     if observations.mode() in (None, "self"):
-        RULES[kind](got, expected, what, cause, **tolerances)
+        _decide(RULES[kind], got, expected, dict(what=what, cause=cause, **tolerances))
 
 
 def check_shape(got, shape, what, cause=""):
@@ -156,9 +268,19 @@ def check_shape(got, shape, what, cause=""):
     _check("shape", got, None if shape is None else tuple(shape), what, cause)
 
 
-def check_close(got, expected, what, cause="", rtol=1e-6, atol=1e-8):
-    """Fail unless ``got`` has ``expected``'s shape and matches it within rtol/atol."""
-    _check("close", got, expected, what, cause, rtol=rtol, atol=atol)
+def check_close(got, expected, what, cause="", rtol=1e-6, atol=1e-8, of=None):
+    """Fail unless ``got`` has ``expected``'s shape and matches it within rtol/atol; with ``of``
+    (a name in STATISTICS, e.g. "std"), that statistic of ``got`` instead of ``got`` itself."""
+    if of is None:
+        _check("close", got, expected, what, cause, rtol=rtol, atol=atol)
+    else:
+        _check("close", got, expected, what, cause, rtol=rtol, atol=atol, of=_statistic(of))
+
+
+def _statistic(name):
+    if name not in STATISTICS:
+        raise ValueError(f"of={name!r} is not a statistic the grader knows: use one of {sorted(STATISTICS)}")
+    return name
 
 
 def check_rel_error(got, expected, what, tol=1e-7, cause=""):
@@ -174,6 +296,33 @@ def check_equal(got, expected, what, cause=""):
 def check_true(condition, what, cause=""):
     """Fail with a teaching message unless ``condition`` holds."""
     _check("true", condition, None, what, cause)
+
+
+def check_structure(got, like, what, cause="", depth=None):
+    """Fail unless ``got`` is made like ``like`` (an example the test builds: ``(x, w)`` for a
+    cache, ``params`` for a dict of gradients, ``0.0`` for a Python float, a float32 array for
+    a float32 result): the same containers (tuples and lists alike) with as many items, the same
+    dict keys, the same dtypes and kinds of number, down to ``depth`` levels (None: all)."""
+    _check("structure", got, like, what, cause, shallow=True, depth=depth)
+
+
+def check_same(first, second, what, cause="", rtol=0.0, atol=0.0):
+    """Fail unless the student's two values ``first`` and ``second`` (one call made twice) agree
+    within rtol/atol (exactly, by default)."""
+    _check("same", (first, second), None, what, cause, rtol=rtol, atol=atol)
+
+
+def check_differ(first, second, what, cause=""):
+    """Fail if the student's two values ``first`` and ``second`` are equal (fresh randomness)."""
+    _check("differ", (first, second), None, what, cause)
+
+
+def check_at_most(got, bound, what, cause="", of=None):
+    """Fail unless ``got`` (a number; with ``of``, that statistic of ``got``) is at most ``bound``."""
+    if of is None:
+        _check("at_most", got, bound, what, cause)
+    else:
+        _check("at_most", got, bound, what, cause, of=_statistic(of))
 
 
 def _functions_of(target):

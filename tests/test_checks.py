@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnref import checks, gradcheck, init, layers, losses, optim, schedules
-from nnref.checks import (check_close, check_equal, check_rel_error, check_shape, check_true,
+from nnref.checks import (check_close, check_equal, check_rel_error, check_shape, check_structure, check_true,
                           without_reference)
 
 
@@ -173,3 +173,48 @@ def test_without_reference_guards_methods_that_call_super():
             TwoLayerNet(4, 3, 2)
     net = TwoLayerNet(4, 3, 2)
     assert set(net.params) == {"W1", "b1", "W2", "b2"}, "TwoLayerNet must work again after the block"
+
+
+# ----------------------------------------------------------------------------- raw values, rules outside
+
+def test_check_structure_compares_containers_keys_dtypes_and_kinds_with_an_example():
+    x, w = np.ones((2, 3)), np.ones((3, 4))
+    check_structure((x, w), (x, w), "cache")
+    check_structure([x, w], (x, w), "cache")  # a list where a tuple is expected: alike
+    check_structure(0.5, 0.0, "penalty")
+    check_structure(np.float64(0.5), 0.0, "penalty")  # np.float64 is a Python float
+    check_structure((x, "anything"), (None, None), "a pair", depth=1)
+    assert message_of(check_structure, (x, w, 1), (x, w), "cache", "cache = (x, w).") == (
+        "cache: expected a tuple of 2 items\n  but got a tuple of 3 items\nUsual cause: cache = (x, w).")
+    assert "cache [1]: expected an array of float64\n  but got an array of float32" in message_of(
+        check_structure, (x, w.astype(np.float32)), (x, w), "cache")
+    assert "expected the keys ['W1', 'b1']\n  but got the keys ['W1']" in message_of(
+        check_structure, {"W1": w}, {"W1": w, "b1": x}, "grads")
+    assert "expected a float\n  but got a float32 number" in message_of(check_structure, np.float32(1), 0.0, "penalty")
+    assert "expected None\n  but got an array of float64" in message_of(check_structure, x, None, "mask")
+
+
+def test_check_same_and_check_differ_compare_two_of_the_students_values():
+    from nnref.checks import check_differ, check_same
+    a = np.arange(3.0)
+    check_same(a, a.copy(), "twice")
+    check_same(a, a + 1e-9, "twice", atol=1e-6)
+    check_differ(a, a + 1, "two draws")
+    assert message_of(check_same, a, a + 1, "rng=3 twice").startswith("rng=3 twice: expected the same values twice")
+    assert message_of(check_differ, a, a.copy(), "two draws").startswith(
+        "two draws: expected two different values\n  but got the same twice")
+
+
+def test_a_statistic_of_the_raw_value_is_computed_by_the_rule():
+    from nnref.checks import STATISTICS, check_at_most
+    W = np.random.default_rng(0).normal(size=20_000) * 0.1
+    check_close(W, 0.1, "std of W", rtol=0.03, of="std")
+    assert message_of(check_close, W * 2, 0.1, "std of W", rtol=0.03, of="std").startswith(
+        "std of W: expected 0.1\n  but got 0.199")
+    check_at_most(np.linspace(2.0, 1.0, 25), 0.8, "the loss falls", of="last fifth's mean / first fifth's mean")
+    assert "expected at most 0.8" in message_of(check_at_most, np.ones(25), 0.8, "the loss falls",
+                                                of="last fifth's mean / first fifth's mean")
+    assert abs(STATISTICS["standardized fourth moment"](W) - 3.0) < 0.1
+    assert STATISTICS["share of nonzero entries"](np.array([0.0, 1.0, 2.0, 0.0])) == 0.5
+    with pytest.raises(ValueError, match="is not a statistic the grader knows"):
+        check_close(W, 0.1, "std", of="stdev")
