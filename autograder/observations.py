@@ -196,6 +196,62 @@ class UnreadableTestCell(ValueError):
     """A test cell that is not Python, even read as IPython: its expected values cannot be found."""
 
 
+def _values_of(tree, student_names):
+    """Names bound to what the student's functions return (``out = predict(...)``, ``W =
+    init(...)`` with ``init`` one of them by a loop or an assignment, and what is made of
+    those), as opposed to names bound to the functions themselves or to their labels."""
+    functions, values, grew = set(student_names), set(), True
+    while grew:
+        grew = False
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
+                source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if source is None:
+                    continue
+                bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+                called = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
+                             for c in ast.walk(source))
+                loaded = {n.id for n in ast.walk(source) if isinstance(n, ast.Name)}
+                attribute_of_function = any(isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
+                                            and a.value.id in functions for a in ast.walk(source))
+                if called or attribute_of_function or loaded & values:
+                    new = bound - values
+                elif loaded & functions:
+                    new, functions_new = set(), bound - functions
+                    functions |= functions_new
+                    grew = grew or bool(functions_new)
+                    continue
+                else:
+                    continue
+                values |= new
+                grew = grew or bool(new)
+    return values
+
+
+def _quoting_student_values(tree, student_names):
+    """The check calls whose message (``what``, ``cause``) formats a value the student's code
+    returned: in the grader's feedback that text comes from the reference run, so it would
+    quote the reference's value as the student's. (check call source, the value quoted)"""
+    values = _values_of(tree, student_names)
+    found = []
+    for call in ast.walk(tree):
+        name = _check_name(call) if isinstance(call, ast.Call) else None
+        if not name:
+            continue
+        message = call.args[CHECKS[name]:] + [k.value for k in call.keywords if k.arg in ("what", "cause")]
+        for part in message:
+            for formatted in ast.walk(part):
+                if isinstance(formatted, ast.FormattedValue):
+                    quoted = {n.id for n in ast.walk(formatted.value) if isinstance(n, ast.Name)} & values
+                    quoted |= {n.id for n in ast.walk(formatted.value) if isinstance(n, ast.Attribute)
+                               and isinstance(n.value, ast.Name) and n.value.id in student_names
+                               for n in [n.value]}
+                    if quoted:
+                        found.append((ast.unparse(call)[:120], ast.unparse(formatted.value)))
+    return found
+
+
 def _rewrite(source, strip, student_names):
     from .notebooks import python_source
     try:

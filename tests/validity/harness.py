@@ -87,7 +87,8 @@ def load_catalog(assignment_id, path=None):
 def catalog_problems(catalog, exercises):
     """What the catalog lacks (AUTHORING.md: >= 2 mutants and >= 1 variant per exercise)."""
     problems = []
-    for kind, entries in catalog.items():
+    for kind in catalogs.KINDS:
+        entries = catalog[kind]
         problems += [f"{kind} names {ex!r}, which is not an exercise of the notebook ({', '.join(exercises)})"
                      for ex in entries if ex not in exercises]
     for ex in exercises:

@@ -78,3 +78,24 @@ def test_misconception_matcher(assignment_id, selected):
     naming = harness.NAMING[assignment_id]
     print(f"{assignment_id}: {naming}")
     assert naming.mutants and not naming.missed and not naming.false_matches, str(naming)
+
+
+@pytest.mark.parametrize("assignment_id", list(PLANS))
+def test_every_test_cell_is_audited(assignment_id, selected):
+    """Every graded test cell runs again in the audit with nnref's implementations withheld
+    (course/AUTHORING.md, "Every test cell is audited"), but those the catalog's UNAUDITED names
+    with a reason: cells whose exercise no function or class of nnref's could answer."""
+    _problems(assignment_id, selected)
+    graded = PLANS[assignment_id].graded
+    unaudited = PLANS[assignment_id].catalog.get("UNAUDITED", {})
+    tests = [t.grade_id for t in graded.tests]
+    audited = set(graded.reference["auditable"])
+    print(f"{assignment_id}: audit coverage {len(audited)}/{len(tests)}"
+          + (f" ({len(unaudited)} with nothing of nnref's to withhold)" if unaudited else ""))
+    assert not [gid for gid in unaudited if graded.reference["guarded"].get(gid) or not unaudited[gid]], \
+        f"UNAUDITED names cells that withhold something, or gives no reason: {unaudited}"
+    missing = [gid for gid in tests if gid not in audited and gid not in unaudited]
+    assert missing == [], (
+        f"test cells the audit does not run again: {missing}. Usual cause: the cell calls nnref's "
+        f"implementation of an exercise to build an input (it fails with it withheld), or withholds "
+        f"nothing (no `with without_reference(...)` around the student's call)")
