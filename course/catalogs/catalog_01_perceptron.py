@@ -26,7 +26,7 @@ def _sigmoid_net(hidden="sigmoid(X @ params['W1'] + params['b1'])",
 
 MUTANTS = {
     "perceptron_predict": [
-        ("returns the weighted sum X @ w + b itself: the step to 0 or 1 is missing", '''def perceptron_predict(X, w, b):
+        ("returns the weighted sum X @ w + b itself, without the step to 0 or 1", '''def perceptron_predict(X, w, b):
     return X @ w + b
 '''),
         ("fires when the weighted sum is exactly 0 (z >= 0): the step gives 1 only for z > 0", '''def perceptron_predict(X, w, b):
