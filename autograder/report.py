@@ -206,10 +206,11 @@ def discrimination(exercise, students):
 # ----------------------------------------------------------------------------- the page
 
 STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px; padding: 0 1em; color: #222; }
+body { font: 15px/1.45 system-ui, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", NanumGothic, sans-serif; margin: 1.5em auto; max-width: 1100px; padding: 0 1em; color: #222; }
 #struggles { border: 2px solid #b45309; background: #fffbeb; padding: .5em 1em; }
 table { border-collapse: collapse; margin: .5em 0 1.2em; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
+th { word-break: keep-all; }  /* Korean wraps between words, not inside one */
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 section.exercise { border-top: 1px solid #999; margin-top: 1.5em; }
 .row { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: flex-start; }

@@ -78,7 +78,7 @@ def cell_pass_rates(cells, label):
     ax.set_xlabel(f"{label('pass rate')} (%)", fontsize=9)
     ax.legend(handles=[Patch(color=VISIBLE, label=label("visible test", "visible tests only")),
                        Patch(color=HIDDEN, label=label("hidden test", "with hidden tests"))],
-              fontsize=8, loc="lower right")
+              fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.01), frameon=False)  # above: clear of the bars
     for y, rate in enumerate(rates):
         ax.text(min(rate + 1, 88), y, f"{rate:.0f}%", va="center", fontsize=8)
     return fig
@@ -94,7 +94,7 @@ def discrimination(indices, label):
     for x in (0.2, 0.4):
         ax.axvline(x, color="#555", linestyle=":", linewidth=1)
     ax.set_xlim(min(-0.2, min(values, default=0)), 1)
-    ax.set_xlabel(f"{label('discrimination')} D = top 27% minus bottom 27% (mean share of the points)", fontsize=9)
+    ax.set_xlabel(f"{label('discrimination')} D\ntop 27% minus bottom 27% (mean share of the points)", fontsize=9)
     return fig
 
 
