@@ -60,7 +60,7 @@ def _final(hidden=512, reg=1e-4, model="ShiftedBatches(final_model, max_shift=1,
 
 MUTANTS = {
     "network_shapes": [
-        ("transposes the weights, W1 (H, D) and W2 (C, H): the course multiplies X @ W, so W1 is (D, H)", _shapes(W1="(H, D)", W2="(C, H)")),
+        ("transposes the weights, W1 (H, D) and W2 (C, H): the W x convention of some books, not the course's X @ W", _shapes(W1="(H, D)", W2="(C, H)")),
         ("forgets the batch dimension N: gives the shapes for one example", _shapes(
             X="(D,)", y="()", z1="(H,)", h1="(H,)", scores="(C,)")),
         ("gives the biases the batch dimension, b1 (N, H) and b2 (N, C): one bias is shared by all examples", _shapes(b1="(N, H)", b2="(N, C)")),
