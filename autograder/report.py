@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import notebooks
+from . import glossary, notebooks
 from . import report_figures as figures
 
 UNGRADABLE = ("no notebook", "corrupt")  # flags of submissions that say nothing about an exercise
@@ -206,10 +206,11 @@ def discrimination(exercise, students):
 # ----------------------------------------------------------------------------- the page
 
 STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px; padding: 0 1em; color: #222; }
+body { font: 15px/1.45 system-ui, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", NanumGothic, sans-serif; margin: 1.5em auto; max-width: 1100px; padding: 0 1em; color: #222; }
 #struggles { border: 2px solid #b45309; background: #fffbeb; padding: .5em 1em; }
 table { border-collapse: collapse; margin: .5em 0 1.2em; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
+th { word-break: keep-all; }  /* Korean wraps between words, not inside one */
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 section.exercise { border-top: 1px solid #999; margin-top: 1.5em; }
 .row { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: flex-start; }
@@ -250,8 +251,15 @@ def struggles(exercises, students):
     return lines
 
 
+def labels(assignment):
+    """The page's Labels: Korean beside English where the course's glossary has the term (and
+    the figures can draw Hangul; else English alone)."""
+    return figures.Labels(glossary.korean(assignment.root) if figures.hangul() else {})
+
+
 def render(assignment, students, exercises):
     e = html.escape
+    label = labels(assignment)
     total = sum(x.max_points for x in exercises)
     scores = sorted(s.score for s in students)
     parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Class report: {e(assignment.id)}'
@@ -263,28 +271,30 @@ def render(assignment, students, exercises):
              f'UTC from the workspace (grades.csv, observed/, runs/).</p>',
              '<div id="struggles"><h2>Where the class struggles</h2><ul>'
              + "".join(f"<li>{e(line)}</li>" for line in struggles(exercises, students)) + "</ul></div>",
-             _overview(exercises, len(students)),
-             '<h2>Test cells</h2>' + figures.embed(figures.cell_pass_rates(
-                 [(gid, kind, x.cell_rates[gid]) for x in exercises for gid, kind in x.cells]),
+             _overview(exercises, len(students), label),
+             f'<h2>{e(label("test cell", "Test cells"))}</h2>' + figures.embed(figures.cell_pass_rates(
+                 [(gid, kind, x.cell_rates[gid]) for x in exercises for gid, kind in x.cells], label),
                  "share of students passing each test cell", "fig-cells"),
-             '<h2>Discrimination</h2><p>How well each exercise separates strong and weak students: the upper-lower '
-             'index D (how to read it: at the end of the page).</p>'
-             + figures.embed(figures.discrimination([(x.name, x.discrimination) for x in exercises]),
+             f'<h2>{e(label("discrimination", "Discrimination"))}</h2><p>How well each exercise separates strong and '
+             'weak students: the upper-lower index D (how to read it: at the end of the page).</p>'
+             + figures.embed(figures.discrimination([(x.name, x.discrimination) for x in exercises], label),
                              "discrimination index per exercise", "fig-discrimination")]
-    parts += [_exercise(x, len(students)) for x in exercises]
-    parts += [_flags(students), _times(assignment, students), _how_to_read(), "</body></html>\n"]
+    parts += [_exercise(x, len(students), label) for x in exercises]
+    parts += [_flags(students, label), _times(assignment, students, label), _how_to_read(), "</body></html>\n"]
     return "\n".join(parts)
 
 
-def _overview(exercises, n):
+def _overview(exercises, n, label):
     rows = "".join(
         f'<tr><td><a href="#ex-{html.escape(x.name)}">{html.escape(x.name)}</a></td><td class="num">{x.max_points:g}</td>'
         f'<td class="num">{x.mean:.2f}</td><td class="num">{x.full_marks} / {n}</td>'
         f'<td class="num">{x.not_answered}</td><td class="num">{_d(x.discrimination)}</td>'
         f'<td>{html.escape(x.misconceptions[0][0]) + f" ({x.misconceptions[0][1]})" if x.misconceptions else ""}</td></tr>'
         for x in exercises)
-    return ('<h2>Exercises</h2><table id="exercises"><tr><th>exercise</th><th>points</th><th>mean</th>'
-            '<th>full marks</th><th>did not answer</th><th>D</th><th>commonest misconception</th></tr>'
+    head = "".join(f"<th>{html.escape(label(*term))}</th>" for term in (
+        ("exercise",), ("points",), ("mean",), ("full marks",), ("did not answer",), ("discrimination", "D"),
+        ("misconception", "commonest misconception")))
+    return (f'<h2>{html.escape(label("exercise", "Exercises"))}</h2><table id="exercises"><tr>{head}</tr>'
             + rows + "</table>")
 
 
@@ -292,52 +302,56 @@ def _d(value):
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _exercise(x, n):
+def _exercise(x, n, label):
     e = html.escape
     cells = "".join(f'<tr><td>{e(gid)}</td><td>{e(kind)}</td><td class="num">{_pct(x.cell_rates[gid])}</td></tr>'
                     for gid, kind in x.cells)
     wrong = ("".join(f'<tr><td>{e(what)}</td><td class="num">{count}</td></tr>' for what, count in x.misconceptions)
              if x.misconceptions else '<tr><td colspan="2">none matched</td></tr>')
-    histogram = figures.embed(figures.score_histogram(x.points, x.max_points, x.name), f"scores on {x.name}",
-                              f"fig-hist-{x.name}")
+    histogram = figures.embed(figures.score_histogram(x.points, x.max_points, x.name, label),
+                              f"scores on {x.name}", f"fig-hist-{x.name}")
     return (f'<section class="exercise" id="ex-{e(x.name)}"><h3>{e(x.name)} ({x.max_points:g} points)</h3>'
             f'<div class="row">{histogram}'
             f'<div><p>Mean {x.mean:.2f}, median {x.median:g}; {x.full_marks} of {n} full marks; {x.not_answered} did '
             f'not answer; discrimination D = {_d(x.discrimination)}.</p>'
-            f'<table class="cells"><tr><th>test cell</th><th>tests</th><th>passed by</th></tr>{cells}</table>'
-            f'<table class="misconceptions"><tr><th>misconception its values show</th><th>students</th></tr>{wrong}'
+            f'<table class="cells"><tr><th>{e(label("test cell"))}</th><th>tests</th>'
+            f'<th>{e(label("pass rate", "passed by"))}</th></tr>{cells}</table>'
+            f'<table class="misconceptions"><tr><th>{e(label("misconception", "misconception its values show"))}</th>'
+            f'<th>{e(label("students"))}</th></tr>{wrong}'
             f'</table></div></div></section>')
 
 
-def _flags(students):
+def _flags(students, label):
     e = html.escape
     groups = {}
     for s in students:
         for why, detail in s.flags:
             groups.setdefault(why, []).append((s.name, detail))
     if not groups:
-        return '<h2>Flagged submissions</h2><p id="flags">None.</p>'
+        return f'<h2>{e(label("flagged", "Flagged submissions"))}</h2><p id="flags">None.</p>'
     rows = "".join(f'<tr><td>{e(why)}</td><td class="num">{len(members)}</td><td>'
                    + "<br>".join(f"{e(name)}{': ' + e(detail[:200]) if detail else ''}" for name, detail in members)
                    + "</td></tr>" for why, members in sorted(groups.items(), key=lambda g: -len(g[1])))
-    return ('<h2>Flagged submissions, by reason</h2><table id="flags"><tr><th>reason</th><th>how many</th>'
-            '<th>students</th></tr>' + rows + "</table>")
+    return (f'<h2>{e(label("flagged", "Flagged submissions, by reason"))}</h2><table id="flags"><tr><th>reason</th>'
+            f'<th>how many</th><th>{e(label("students"))}</th></tr>' + rows + "</table>")
 
 
-def _times(assignment, students):
+def _times(assignment, students, label):
     timed = [s for s in students if s.seconds is not None]
     timeouts = [s.name for s in students if any(why == "timeout" for why, _ in s.flags)]
     limits = Counter(s.time_limit for s in timed if s.time_limit)
     limit = limits.most_common(1)[0][0] if limits else assignment.time_limit
     others = [f"{s.name} ({s.time_limit:g} s)" for s in timed if s.time_limit and s.time_limit != limit]
-    text = (f'<p>Timeouts: {len(timeouts)}{" (" + html.escape(", ".join(timeouts)) + ")" if timeouts else ""}. '
+    text = (f'<p>{html.escape(label("timeout", "Timeouts"))}: {len(timeouts)}'
+            f'{" (" + html.escape(", ".join(timeouts)) + ")" if timeouts else ""}. '
             f'Time limit: {limit:g} CPU seconds per notebook'
             f'{"; other limits: " + html.escape(", ".join(others)) if others else ""}.</p>')
     if not timed:
-        return '<h2>Run times</h2><p id="times">Not recorded (runs/ is missing: grade again to record them).</p>' + text
+        return (f'<h2>{html.escape(label("run time", "Run times"))}</h2><p id="times">Not recorded (runs/ is missing: '
+                'grade again to record them).</p>' + text)
     wall = sorted(s.seconds for s in timed)
-    return ('<h2>Run times</h2>' + figures.embed(figures.run_times(
-        [s.seconds for s in timed], [s.cpu_seconds for s in timed if s.cpu_seconds is not None], limit),
+    return (f'<h2>{html.escape(label("run time", "Run times"))}</h2>' + figures.embed(figures.run_times(
+        [s.seconds for s in timed], [s.cpu_seconds for s in timed if s.cpu_seconds is not None], limit, label),
         "seconds per notebook", "fig-times")
         + f'<p id="times">Median {wall[len(wall) // 2]:.1f} s wall clock, longest {wall[-1]:.1f} s.</p>' + text)
 

@@ -20,27 +20,23 @@ from pathlib import Path
 
 import pytest
 
+from autograder import glossary
+
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "course" / "GLOSSARY.md"
 SEED_MAP = ROOT / "course" / "SEED_MAP.md"
 LESSONS = sorted((ROOT / "source").glob("*/*.ipynb"))
 
-HANGUL = re.compile("[\uac00-\ud7a3]")
+HANGUL = glossary.HANGUL
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 PARENTHESES = re.compile(r"\(([^()]*)\)")
 ENGLISH_SUMMARY = re.compile(r"## (\d+\. )?Summary\b")
 KOREAN_SUMMARY = "## 요약"
-TERM_TABLE_HEADER = "한국어 (house term)"
 
 
 def house_terms(glossary_text):
-    """The first column of the glossary's term table (rows of five cells)."""
-    terms = []
-    for line in glossary_text.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 5 and HANGUL.search(cells[0]) and cells[0] != TERM_TABLE_HEADER:
-            terms.append(cells[0])
-    return terms
+    """The first column of the glossary's term tables (rows of five cells)."""
+    return [term for term, _ in glossary.rows(glossary_text)]
 
 
 def markdown_cells(path):
@@ -200,3 +196,52 @@ def test_hangul_beside_math_needs_the_hangul_font_first():
         "mathtext now draws Korean through the font fallback list: nnref/fonts.py's advice to put "
         "NanumGothic first for such labels can go")
     assert missing_glyph_warnings([nnref.fonts.HANGUL_FONT, "sans-serif"], mixed) == []
+
+
+def _class_report_page():
+    """The class report of a made-up class of eight on lesson 01 (no grading: the page is drawn
+    from the figures grading would give), its labels from this course's glossary."""
+    from autograder.course import load_course
+    from autograder.report import Exercise, Student, _figures_of, render
+
+    assignment = load_course(ROOT).get("01_perceptron")
+    cells = [("test_perceptron_predict", "visible"), ("test_perceptron_predict__hidden", "hidden")]
+    exercise = Exercise("perceptron_predict", 3.0, cells)
+    students = [Student(f"s{i}", "graded", "", i % 4, {"perceptron_predict": i % 4},
+                        cells={cells[0][0]: "passed" if i % 4 else "failed", cells[1][0]: "passed" if i % 4 > 1 else "failed"},
+                        misconceptions={"perceptron_predict": "subtracts the bias b instead of adding it"} if i % 4 == 1 else {},
+                        seconds=2.0 + i, cpu_seconds=1.5 + i, time_limit=assignment.time_limit) for i in range(8)]
+    students[0].flags = [("timeout", "stopped after 120 s")]
+    _figures_of(exercise, students)
+    return render(assignment, students, [exercise])
+
+
+def test_the_class_report_labels_its_glossary_terms_in_korean_with_hangul_glyphs():
+    """Every term the report labels has a row in the glossary's report table, the page shows the
+    Korean beside the English, and the figures draw it: a missing glyph is an error."""
+    from autograder.report_figures import TERMS, Labels
+
+    korean = {english: term for term, english in glossary.rows(GLOSSARY.read_text(encoding="utf-8"))}
+    missing = [term for term in TERMS if term not in korean]
+    assert not missing, (f"the class report labels {missing}, which course/GLOSSARY.md's tables lack: add a row "
+                         f"'| 한국어 | English | in the report | alternatives | report |' for each")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph")  # matplotlib's missing-glyph warning
+        page = _class_report_page()
+    for term in ("exercise", "pass rate", "misconception", "discrimination", "flagged", "run time", "did not answer"):
+        assert f" · {korean[term]}" in page, f"the report's page does not show {term!r} as '{term} · {korean[term]}'"
+    assert page.count('<img class="figure"') == 4 and "<script" not in page
+    label = Labels(korean)
+    figure_labels = (label("pass rate"), label("hidden test"), label("wall-clock time"))
+    assert missing_glyph_warnings(["DejaVu Sans"], figure_labels), (
+        "the report's Korean labels drew without a missing-glyph warning in a font without Hangul: this test "
+        "cannot tell whether the report's figures draw Hangul")
+
+
+def test_a_course_without_a_glossary_gets_an_english_report(tmp_path):
+    from autograder.report_figures import Labels
+
+    assert glossary.korean(tmp_path) == {}
+    assert Labels({})("pass rate") == "pass rate" and Labels({"pass rate": "통과율"})("pass rate") == "pass rate · 통과율"
+    with pytest.raises(KeyError, match="not one of the report's terms"):
+        Labels({})("grade")

@@ -1,8 +1,19 @@
 """The misconception matcher's rules on hand-made observations (no kernel: the graded runs are
-tests/test_grade_e2e.py's and the validity harness's, tests/validity)."""
-import numpy as np
+tests/test_grade_e2e.py's and the validity harness's, tests/validity), and the catalogs'
+descriptions, which the feedback names a misconception by."""
+import io
+import re
+import tokenize
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from autograder import catalog, notebooks
+from autograder.course import load_course
+from autograder.feedback import MISCONCEPTION
 from autograder.misconceptions import closest, visible_parts
+from autograder.release import release_notebook
 from autograder.plan import make_plan
 from nnref.observations import encode
 
@@ -75,3 +86,52 @@ def test_checks_the_reference_did_not_make_agree_only_with_the_very_same_values(
     assert closest("f", same, [extra], REFERENCE) == "one more"
     near = {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"), obs([5.0 + 1e-12])]}
     assert closest("f", near, [extra], REFERENCE) is None
+
+
+# --- the catalogs' descriptions: feedback a student reads (course/AUTHORING.md) -------------------
+COURSE = load_course(Path(__file__).resolve().parents[1])
+JARGON = re.compile(r"\b(mutants?|catalog\w*|probes?|harness|placeholder|the contract)\b", re.I)
+PLACEHOLDER = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[A-Z]{4,}\b")  # VARIANCE, UPDATE_MEAN
+CAPITALS = {"MNIST", "NAND", "SGD"}  # words in capitals a student knows from the lessons
+LONGEST = 120  # characters: the end of one sentence, not a paragraph
+
+
+def _code_words(source):
+    """The names and numbers of ``source``'s code, without its comments and strings."""
+    try:
+        return {t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type in (tokenize.NAME, tokenize.NUMBER)}
+    except (tokenize.TokenError, IndentationError):
+        return set(re.findall(r"[A-Za-z_]\w*|\d[\d.e+-]*", source))
+
+
+def _hidden_only(assignment):
+    """Names and numbers the hidden tests' code uses that the release notebook nowhere shows."""
+    source_nb = notebooks.read(assignment.source_notebook)
+    shown = set(re.findall(r"[A-Za-z_]\w*|\d+(?:\.\d+)?(?:e[+-]?\d+)?",
+                           "\n".join(c.source for c in release_notebook(source_nb).cells)))
+    hidden = set()
+    for _, _, cell in notebooks.test_cells(source_nb):
+        hidden |= _code_words("\n".join(notebooks.hidden_lines(cell.source, shortest=0)))
+    return hidden - shown
+
+
+@pytest.mark.parametrize("assignment", COURSE.assignments, ids=lambda a: a.id)
+def test_every_mutant_description_is_feedback_a_student_reads(assignment):
+    """Each ends the feedback's sentence: short, no trailing period, no developer word or capital
+    placeholder, nothing that only a hidden test's code names (its inputs), no ';' (the report's
+    CSV separates misconceptions with it)."""
+    mutants = catalog.load(assignment.id, catalog.catalog_path(COURSE.root, assignment.id))["MUTANTS"]
+    secret = _hidden_only(assignment)
+    problems = []
+    for exercise, entries in mutants.items():
+        for description, _ in entries:
+            said = MISCONCEPTION.format(exercise=exercise, description=description)
+            words = set(re.findall(r"[A-Za-z_]\w*|\d+(?:\.\d+)?(?:e[+-]?\d+)?", description))
+            why = ([f"longer than {LONGEST} characters"] * (len(description) > LONGEST)
+                   + ["ends with a period or space (the sentence adds one)"] * description.endswith((".", " "))
+                   + ["';'"] * (";" in description) + [f"developer word {m!r}" for m in JARGON.findall(description)]
+                   + [f"placeholder {p!r}" for p in PLACEHOLDER.findall(description) if p not in CAPITALS]
+                   + [f"names {w!r}, which only the hidden tests' code shows" for w in sorted(words & secret)])
+            problems += [f"{exercise}: {description!r}: {w} (the feedback reads: {said})" for w in why]
+    assert not problems, "\n".join(problems)

@@ -26,95 +26,95 @@ def _sigmoid_net(hidden="sigmoid(X @ params['W1'] + params['b1'])",
 
 MUTANTS = {
     "perceptron_predict": [
-        ("returns the weighted total, no step", '''def perceptron_predict(X, w, b):
+        ("returns the weighted sum X @ w + b itself, without the step to 0 or 1", '''def perceptron_predict(X, w, b):
     return X @ w + b
 '''),
-        ("step(0) = 1: z >= 0", '''def perceptron_predict(X, w, b):
+        ("fires when the weighted sum is exactly 0 (z >= 0): the step gives 1 only for z > 0", '''def perceptron_predict(X, w, b):
     return (X @ w + b >= 0).astype(int)
 '''),
-        ("forgets the bias", '''def perceptron_predict(X, w, b):
+        ("leaves out the bias b", '''def perceptron_predict(X, w, b):
     return (X @ w > 0).astype(int)
 '''),
-        ("subtracts the bias", '''def perceptron_predict(X, w, b):
+        ("subtracts the bias b instead of adding it", '''def perceptron_predict(X, w, b):
     return (X @ w - b > 0).astype(int)
 '''),
-        ("np.sign: -1 instead of 0", '''def perceptron_predict(X, w, b):
+        ("uses np.sign: -1 instead of 0 below the threshold", '''def perceptron_predict(X, w, b):
     return np.sign(X @ w + b)
 '''),
-        ("hard-codes two inputs: x[0] * w[0] + x[1] * w[1]", '''def perceptron_predict(X, w, b):
+        ("uses only the first two inputs (x[0] * w[0] + x[1] * w[1]): right for two features only", '''def perceptron_predict(X, w, b):
     return (X[:, 0] * w[0] + X[:, 1] * w[1] + b > 0).astype(int)
 '''),
     ],
     "perceptron_update": [
-        ("error with the wrong sign: y_hat - y", '''def perceptron_update(x, y, w, b, lr):
+        ("takes the error as y_hat - y: the sign is flipped, so each update pushes the wrong way", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b > 0 else 0
     return w + lr * (y_hat - y) * x, b + lr * (y_hat - y)
 '''),
-        ("forgets to update the bias", '''def perceptron_update(x, y, w, b, lr):
+        ("updates w but leaves the bias b unchanged", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b > 0 else 0
     return w + lr * (y - y_hat) * x, b
 '''),
-        ("uses the raw total instead of the step (delta rule)", '''def perceptron_update(x, y, w, b, lr):
+        ("uses the weighted sum itself as the prediction, without the step (the delta rule)", '''def perceptron_update(x, y, w, b, lr):
     error = y - (x @ w + b)
     return w + lr * error * x, b + lr * error
 '''),
-        ("updates even when right: w + lr * y * x", '''def perceptron_update(x, y, w, b, lr):
+        ("adds lr * y * x whatever the prediction: it changes the weights even when the prediction is right", '''def perceptron_update(x, y, w, b, lr):
     return w + lr * y * x, b + lr * y
 '''),
-        ("ignores the learning rate", '''def perceptron_update(x, y, w, b, lr):
+        ("ignores the learning rate lr", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b > 0 else 0
     return w + (y - y_hat) * x, b + (y - y_hat)
 '''),
-        ("step(0) = 1 in the prediction", '''def perceptron_update(x, y, w, b, lr):
+        ("predicts 1 when the weighted sum is exactly 0 (z >= 0): the step gives 1 only for z > 0", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b >= 0 else 0
     return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
 '''),
-        ("w += ...: updates the caller's weights in place (values right)", '''def perceptron_update(x, y, w, b, lr):
+        ("changes the caller's w in place (w += ...): right values, but the array passed in changes too", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b > 0 else 0
     w += lr * (y - y_hat) * x
     return w, b + lr * (y - y_hat)
 '''),
-        ("scales the caller's x in place by the error (values right)", '''def perceptron_update(x, y, w, b, lr):
+        ("scales the caller's x in place (x *= ...): right values, but the input passed in changes too", '''def perceptron_update(x, y, w, b, lr):
     y_hat = 1 if x @ w + b > 0 else 0
     x *= lr * (y - y_hat)
     return w + x, b + lr * (y - y_hat)
 '''),
     ],
     "xor_network": [
-        ("no step on the hidden layer (two linear layers = one)", '''def step_network_forward(X, W1, b1, w2, b2):
+        ("no step on the hidden layer: two linear layers in a row act as one, which cannot compute XOR", '''def step_network_forward(X, W1, b1, w2, b2):
     hidden = X @ W1 + b1
     return (hidden @ w2 + b2 > 0).astype(int)
 ''' + "\n\n" + _XOR_WEIGHTS),
-        ("W1.T: a unit's weights read from a row", '''def step_network_forward(X, W1, b1, w2, b2):
+        ("multiplies by W1.T: reads a hidden unit's weights from a row of W1, not from its column", '''def step_network_forward(X, W1, b1, w2, b2):
     hidden = (X @ W1.T + b1 > 0).astype(int)
     return (hidden @ w2 + b2 > 0).astype(int)
 ''' + "\n\n" + _XOR_WEIGHTS),
-        ("step(0) = 1: z >= 0", '''def step_network_forward(X, W1, b1, w2, b2):
+        ("fires when the weighted sum is exactly 0 (z >= 0): the step gives 1 only for z > 0", '''def step_network_forward(X, W1, b1, w2, b2):
     hidden = (X @ W1 + b1 >= 0).astype(int)
     return (hidden @ w2 + b2 >= 0).astype(int)
 ''' + "\n\n" + _XOR_WEIGHTS),
-        ("forgets the output bias", '''def step_network_forward(X, W1, b1, w2, b2):
+        ("leaves out the output bias b2", '''def step_network_forward(X, W1, b1, w2, b2):
     hidden = (X @ W1 + b1 > 0).astype(int)
     return (hidden @ w2 > 0).astype(int)
 ''' + "\n\n" + _XOR_WEIGHTS),
-        ("xor_weights: gates' weights as rows of W1", _STEP_NETWORK + "\n\n" + '''def xor_weights():
+        ("xor_weights puts the gates' weights in the rows of W1: a hidden unit's weights are a column", _STEP_NETWORK + "\n\n" + '''def xor_weights():
     (w_nand, b_nand), (w_or, b_or), (w_and, b_and) = (pw.GATES[g] for g in ["NAND", "OR", "AND"])
     return np.array([w_nand, w_or]), np.array([b_nand, b_or]), w_and, b_and
 '''),
-        ("xor_weights: AND as a hidden unit, OR as the output", _STEP_NETWORK + "\n\n" + '''def xor_weights():
+        ("xor_weights swaps two gates: AND as a hidden unit, OR as the output", _STEP_NETWORK + "\n\n" + '''def xor_weights():
     (w_nand, b_nand), (w_or, b_or), (w_and, b_and) = (pw.GATES[g] for g in ["NAND", "OR", "AND"])
     return np.column_stack([w_nand, w_and]), np.array([b_nand, b_and]), w_or, b_or
 '''),
     ],
     "sigmoid_net_forward": [
-        ("no sigmoid on the output", _sigmoid_net(output="hidden @ params['W2'] + params['b2']")),
-        ("no sigmoid on the hidden layer", _sigmoid_net(hidden="X @ params['W1'] + params['b1']")),
-        ("W1.T", _sigmoid_net(hidden="sigmoid(X @ params['W1'].T + params['b1'])")),
-        ("sign error: 1 / (1 + exp(z))", _sigmoid_net(sigmoid="1 / (1 + np.exp(z))")),
-        ("exp(z) / (1 + exp(z)): nan for large z", _sigmoid_net(sigmoid="np.exp(z) / (1 + np.exp(z))")),
-        ("tanh on the hidden layer", _sigmoid_net(hidden="np.tanh(X @ params['W1'] + params['b1'])")),
-        ("forgets b2", _sigmoid_net(output="sigmoid(hidden @ params['W2'])")),
-        ("squeezes the output to (N,)",
+        ("leaves out the sigmoid on the output layer", _sigmoid_net(output="hidden @ params['W2'] + params['b2']")),
+        ("leaves out the sigmoid on the hidden layer", _sigmoid_net(hidden="X @ params['W1'] + params['b1']")),
+        ("multiplies by W1.T: reads a hidden unit's weights from a row of W1, not from its column", _sigmoid_net(hidden="sigmoid(X @ params['W1'].T + params['b1'])")),
+        ("a sign error in the sigmoid, 1 / (1 + exp(z)): it falls where it should rise", _sigmoid_net(sigmoid="1 / (1 + np.exp(z))")),
+        ("computes the sigmoid as exp(z) / (1 + exp(z)), which gives nan for large z (exp overflows)", _sigmoid_net(sigmoid="np.exp(z) / (1 + np.exp(z))")),
+        ("uses tanh on the hidden layer instead of the sigmoid", _sigmoid_net(hidden="np.tanh(X @ params['W1'] + params['b1'])")),
+        ("leaves out the output bias b2", _sigmoid_net(output="sigmoid(hidden @ params['W2'])")),
+        ("flattens the output to shape (N,) instead of keeping one column per output",
          _sigmoid_net(output="sigmoid(hidden @ params['W2'] + params['b2']).ravel()")),
     ],
 }

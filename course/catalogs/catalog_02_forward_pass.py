@@ -3,62 +3,62 @@ ASSIGNMENT = "02_forward_pass"
 
 MUTANTS = {
     "affine_forward": [
-        ("forgets the bias", '''def affine_forward(x, w, b):
+        ("leaves out the bias b", '''def affine_forward(x, w, b):
     x_rows = x.reshape(x.shape[0], -1)
     out = x_rows @ w
     cache = (x, w)
     return out, cache
 '''),
-        ("adds the bias to the first row only", '''def affine_forward(x, w, b):
+        ("adds the bias b to the first row only, not to every row", '''def affine_forward(x, w, b):
     x_rows = x.reshape(x.shape[0], -1)
     out = x_rows @ w
     out[0] += b
     cache = (x, w)
     return out, cache
 '''),
-        ("does not flatten (N, d1, d2) inputs", '''def affine_forward(x, w, b):
+        ("does not flatten each example into a row: fails for inputs of shape (N, d1, d2)", '''def affine_forward(x, w, b):
     out = x @ w + b
     cache = (x, w)
     return out, cache
 '''),
-        ("w.T instead of w (layout confusion)", '''def affine_forward(x, w, b):
+        ("multiplies by w.T instead of w: w already has shape (D, M), one column per output", '''def affine_forward(x, w, b):
     x_rows = x.reshape(x.shape[0], -1)
     out = x_rows @ w.T + b
     cache = (x, w)
     return out, cache
 '''),
-        ("caches the flattened x (dx comes back in the wrong shape)", '''def affine_forward(x, w, b):
+        ("caches the flattened x instead of the x it was given: the backward pass then returns dx in the wrong shape", '''def affine_forward(x, w, b):
     x = x.reshape(x.shape[0], -1)
     out = x @ w + b
     cache = (x, w)
     return out, cache
 '''),
-        ("returns only out, no cache", '''def affine_forward(x, w, b):
+        ("returns only out: a forward returns the pair (out, cache)", '''def affine_forward(x, w, b):
     return x.reshape(x.shape[0], -1) @ w + b
 '''),
     ],
     "sigmoid_forward": [
-        ("exp(x) / (1 + exp(x)): nan at x = 1000", '''def sigmoid_forward(x):
+        ("computes exp(x) / (1 + exp(x)), which gives nan for large x such as 1000 (exp overflows)", '''def sigmoid_forward(x):
     out = np.exp(x) / (1 + np.exp(x))
     cache = out
     return out, cache
 '''),
-        ("sign error: 1 / (1 + exp(x))", '''def sigmoid_forward(x):
+        ("a sign error, 1 / (1 + exp(x)): it falls where it should rise", '''def sigmoid_forward(x):
     out = 1 / (1 + np.exp(x))
     cache = out
     return out, cache
 '''),
-        ("caches x instead of out", '''def sigmoid_forward(x):
+        ("caches x instead of out, the value the backward pass reuses", '''def sigmoid_forward(x):
     out = 1 / (1 + np.exp(-x))
     cache = x
     return out, cache
 '''),
-        ("0.5 * (1 + tanh(x)): forgets the x / 2", '''def sigmoid_forward(x):
+        ("computes 0.5 * (1 + tanh(x)): the tanh form of the sigmoid needs x / 2", '''def sigmoid_forward(x):
     out = 0.5 * (1 + np.tanh(x))
     cache = out
     return out, cache
 '''),
-        ("negates x in place", '''def sigmoid_forward(x):
+        ("flips the sign of the caller's x in place: right values, but the input passed in changes", '''def sigmoid_forward(x):
     np.negative(x, out=x)
     out = 1 / (1 + np.exp(np.clip(x, -500, 500)))
     cache = out
@@ -66,92 +66,92 @@ MUTANTS = {
 '''),
     ],
     "tanh_forward": [
-        ("the textbook formula (exp(x) - exp(-x)) / (exp(x) + exp(-x)): nan at x = +-1000", '''def tanh_forward(x):
+        ("uses the textbook formula with exp(x) and exp(-x), which gives nan for large |x| such as 1000", '''def tanh_forward(x):
     out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
     return out, out
 '''),
-        ("forgets the 2: t = exp(-|x|) gives tanh(x / 2)", '''def tanh_forward(x):
+        ("uses exp(-|x|) where exp(-2|x|) is needed: that gives tanh(x / 2)", '''def tanh_forward(x):
     t = np.exp(-np.abs(x))
     out = np.sign(x) * (1 - t) / (1 + t)
     return out, out
 '''),
-        ("caches x instead of out", '''def tanh_forward(x):
+        ("caches x instead of out, the value the backward pass reuses", '''def tanh_forward(x):
     out = np.tanh(x)
     return out, x
 '''),
-        ("np.tanh(x, out=x): overwrites the caller's x", '''def tanh_forward(x):
+        ("writes the result into the caller's x (np.tanh(x, out=x)): the input passed in changes", '''def tanh_forward(x):
     np.tanh(x, out=x)
     return x, x
 '''),
-        ("the sigmoid instead of tanh", '''def tanh_forward(x):
+        ("computes the sigmoid instead of tanh", '''def tanh_forward(x):
     out = 1 / (1 + np.exp(-x))
     return out, out
 '''),
     ],
     "relu_forward": [
-        ("np.max(x, 0): a reduction over axis 0, not elementwise", '''def relu_forward(x):
+        ("uses np.max(x, 0), the largest entry of each column, instead of the elementwise np.maximum", '''def relu_forward(x):
     out = np.max(x, 0)
     cache = x
     return out, cache
 '''),
-        ("zeroes the negatives of the caller's x in place", '''def relu_forward(x):
+        ("zeroes the negatives of the caller's x in place: right values, but the input passed in changes", '''def relu_forward(x):
     x[x < 0] = 0
     out = x
     cache = x
     return out, cache
 '''),
-        ("returns the mask x > 0", '''def relu_forward(x):
+        ("returns the mask x > 0 (True and False) instead of the values", '''def relu_forward(x):
     out = x > 0
     cache = x
     return out, cache
 '''),
     ],
     "leaky_relu_forward": [
-        ("slope on the wrong side", '''def leaky_relu_forward(x, alpha=0.01):
+        ("puts the small slope alpha on the positive side instead of the negative side", '''def leaky_relu_forward(x, alpha=0.01):
     out = np.where(x > 0, alpha * x, x)
     cache = (x, alpha)
     return out, cache
 '''),
-        ("hard-codes 0.01 and ignores alpha", '''def leaky_relu_forward(x, alpha=0.01):
+        ("always uses a slope of 0.01 and ignores the argument alpha", '''def leaky_relu_forward(x, alpha=0.01):
     out = np.where(x > 0, x, 0.01 * x)
     cache = (x, alpha)
     return out, cache
 '''),
-        ("np.maximum(alpha, x): compares with alpha, not alpha * x", '''def leaky_relu_forward(x, alpha=0.01):
+        ("computes np.maximum(alpha, x): compares x with alpha instead of with alpha * x", '''def leaky_relu_forward(x, alpha=0.01):
     out = np.maximum(alpha, x)
     cache = (x, alpha)
     return out, cache
 '''),
-        ("caches x without alpha", '''def leaky_relu_forward(x, alpha=0.01):
+        ("caches x without alpha: the backward pass needs both", '''def leaky_relu_forward(x, alpha=0.01):
     out = np.where(x > 0, x, alpha * x)
     cache = x
     return out, cache
 '''),
     ],
     "elu_forward": [
-        ("alpha * x on the negative side", '''def elu_forward(x, alpha=1.0):
+        ("computes alpha * x on the negative side (a leaky ReLU) instead of the exponential curve", '''def elu_forward(x, alpha=1.0):
     out = np.where(x > 0, x, alpha * x)
     cache = (x, alpha)
     return out, cache
 '''),
-        ("forgets the - 1: alpha * exp(x)", '''def elu_forward(x, alpha=1.0):
+        ("forgets the - 1 on the negative side: alpha * exp(x) jumps at 0", '''def elu_forward(x, alpha=1.0):
     out = np.where(x > 0, x, alpha * np.exp(x))
     cache = (x, alpha)
     return out, cache
 '''),
-        ("forgets alpha: exp(x) - 1", '''def elu_forward(x, alpha=1.0):
+        ("forgets alpha on the negative side: exp(x) - 1", '''def elu_forward(x, alpha=1.0):
     out = np.where(x > 0, x, np.exp(x) - 1)
     cache = (x, alpha)
     return out, cache
 '''),
-        ("caches x without alpha", '''def elu_forward(x, alpha=1.0):
+        ("caches x without alpha: the backward pass needs both", '''def elu_forward(x, alpha=1.0):
     out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
     cache = x
     return out, cache
 '''),
     ],
     "mlp_forward": [
-        ("a ReLU after the last layer too", '''def mlp_forward(x, params):
+        ("applies a ReLU after the last layer too: the scores must be able to go negative", '''def mlp_forward(x, params):
     num_layers = len(params) // 2
     h = x
     for layer in range(1, num_layers + 1):
@@ -159,13 +159,13 @@ MUTANTS = {
         h, _ = relu_forward(h)
     return h
 '''),
-        ("hard-codes two layers", '''def mlp_forward(x, params):
+        ("always uses two layers, whatever the number in params", '''def mlp_forward(x, params):
     h, _ = affine_forward(x, params["W1"], params["b1"])
     h, _ = relu_forward(h)
     scores, _ = affine_forward(h, params["W2"], params["b2"])
     return scores
 '''),
-        ("a ReLU on the input before the first layer", '''def mlp_forward(x, params):
+        ("applies a ReLU to the input before the first layer", '''def mlp_forward(x, params):
     num_layers = len(params) // 2
     h = x
     for layer in range(1, num_layers + 1):
@@ -173,7 +173,7 @@ MUTANTS = {
         h, _ = affine_forward(h, params[f"W{layer}"], params[f"b{layer}"])
     return h
 '''),
-        ("counts len(params) layers (W and b are two entries each)", '''def mlp_forward(x, params):
+        ("counts len(params) layers: each layer has two entries in params, its W and its b", '''def mlp_forward(x, params):
     num_layers = len(params)
     h = x
     for layer in range(1, num_layers):
@@ -182,7 +182,7 @@ MUTANTS = {
     scores, _ = affine_forward(h, params[f"W{num_layers}"], params[f"b{num_layers}"])
     return scores
 '''),
-        ("returns the last hidden layer instead of the scores", '''def mlp_forward(x, params):
+        ("stops one layer early: returns the last hidden layer instead of the scores", '''def mlp_forward(x, params):
     num_layers = len(params) // 2
     h = x
     for layer in range(1, num_layers):

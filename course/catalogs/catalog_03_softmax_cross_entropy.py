@@ -3,72 +3,71 @@ ASSIGNMENT = "03_softmax_cross_entropy"
 
 MUTANTS = {
     "softmax": [
-        ("unstable: no max subtraction (nan for scores near 1000)", '''def softmax(scores):
+        ("skips subtracting each row's maximum: exp overflows, nan for scores near 1000", '''def softmax(scores):
     exp_scores = np.exp(scores)
     return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
 '''),
-        ("normalizes over the wrong axis (columns)", '''def softmax(scores):
+        ("normalizes each column instead of each row (axis=0)", '''def softmax(scores):
     shifted = scores - np.max(scores, axis=0, keepdims=True)
     exp_scores = np.exp(shifted)
     return exp_scores / np.sum(exp_scores, axis=0, keepdims=True)
 '''),
-        ("normalizes over the whole batch, not each row", '''def softmax(scores):
+        ("divides by the sum over the whole batch instead of each row's own sum", '''def softmax(scores):
     exp_scores = np.exp(scores - np.max(scores))
     return exp_scores / np.sum(exp_scores)
 '''),
-        ("subtracts the global maximum: rows far below it underflow to 0/0", '''def softmax(scores):
+        ("subtracts the largest score of the whole batch, not each row's: a row far below it underflows to 0/0", '''def softmax(scores):
     exp_scores = np.exp(scores - np.max(scores))
     return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
 '''),
-        ("subtracts the row minimum instead of the maximum", '''def softmax(scores):
+        ("subtracts each row's minimum instead of its maximum: exp can still overflow", '''def softmax(scores):
     exp_scores = np.exp(scores - np.min(scores, axis=1, keepdims=True))
     return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
 '''),
-        ("shifts the caller's array in place (scores -= max)", '''def softmax(scores):
+        ("shifts the caller's scores in place (scores -= ...): right values, but the array passed in changes", '''def softmax(scores):
     scores -= np.max(scores, axis=1, keepdims=True)
     exp_scores = np.exp(scores)
     return exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
 '''),
-        ("forgets keepdims: the sums broadcast along the wrong axis", '''def softmax(scores):
+        ("divides by the row sums without keepdims: they broadcast along the wrong axis", '''def softmax(scores):
     shifted = (scores.T - np.max(scores, axis=1)).T
     exp_scores = np.exp(shifted)
     return exp_scores / np.sum(exp_scores, axis=1)
 '''),
     ],
     "cross_entropy": [
-        ("log base 10 instead of the natural log", '''def cross_entropy(probs, y):
+        ("uses log base 10 (np.log10) instead of the natural log", '''def cross_entropy(probs, y):
     n = probs.shape[0]
     return float(-np.mean(np.log10(probs[np.arange(n), y])))
 '''),
-        ("sums over the batch instead of averaging (missing 1/N)", '''def cross_entropy(probs, y):
+        ("sums the losses over the batch instead of averaging them (the 1/N is missing)", '''def cross_entropy(probs, y):
     n = probs.shape[0]
     return float(-np.sum(np.log(probs[np.arange(n), y])))
 '''),
-        ("takes the log of the whole row, not of the true class", '''def cross_entropy(probs, y):
+        ("adds up the log of every probability in a row, not only of the true class's", '''def cross_entropy(probs, y):
     return float(-np.sum(np.log(probs)) / probs.shape[0])
 '''),
-        ("uses the largest probability instead of the true class's", '''def cross_entropy(probs, y):
+        ("uses each row's largest probability instead of the true class's", '''def cross_entropy(probs, y):
     return float(-np.mean(np.log(np.max(probs, axis=1))))
 '''),
-        ("probs[:, y] picks an N x N block, not one entry per row", '''def cross_entropy(probs, y):
+        ("indexes probs[:, y], which picks an N x N block, not one entry per row", '''def cross_entropy(probs, y):
     return float(-np.mean(np.log(probs[:, y])))
 '''),
-        ("forgets the minus sign", '''def cross_entropy(probs, y):
+        ("forgets the minus sign: the loss comes out negative", '''def cross_entropy(probs, y):
     n = probs.shape[0]
     return float(np.mean(np.log(probs[np.arange(n), y])))
 '''),
-        ("np.log(p + 1e-7) (Deep Learning from Scratch): a negative loss when sure and right, "
-         "capped at 16.1 when wrong; the visible near-certain checks catch it", '''def cross_entropy(probs, y):
+        ("takes the log of p + 1e-7: a loss below 0 when sure and right, and never above 16.1 when wrong", '''def cross_entropy(probs, y):
     n = probs.shape[0]
     return float(-np.mean(np.log(probs[np.arange(n), y] + 1e-7)))
 '''),
-        ("clips the probabilities to [1e-7, 1] before the log (caps the loss at 16.1)", '''def cross_entropy(probs, y):
+        ("clips the probabilities to [1e-7, 1] before the log, which caps the loss at 16.1", '''def cross_entropy(probs, y):
     n = probs.shape[0]
     return float(-np.mean(np.log(np.clip(probs[np.arange(n), y], 1e-7, 1.0))))
 '''),
     ],
     "softmax_cross_entropy": [
-        ("unstable softmax (nan for scores near 1000)", '''def softmax_cross_entropy(scores, y):
+        ("a softmax without subtracting each row's maximum: nan for scores near 1000", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     exp_scores = np.exp(scores)
     probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
@@ -77,7 +76,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
-        ("loss summed over the batch (missing 1/N); gradient right", '''def softmax_cross_entropy(scores, y):
+        ("sums the loss over the batch instead of averaging it (the 1/N is missing), though the gradient is right", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -86,7 +85,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
-        ("gradient missing 1/N; loss right", '''def softmax_cross_entropy(scores, y):
+        ("forgets the 1/N in the gradient, though the loss is right", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -95,14 +94,14 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores
 '''),
-        ("gradient p instead of p - y", '''def softmax_cross_entropy(scores, y):
+        ("returns the probabilities as the gradient, without subtracting 1 at the true class", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
     loss = -np.mean(np.log(probs[np.arange(n), y]))
     return loss, probs / n
 '''),
-        ("gradient y - p (sign flipped)", '''def softmax_cross_entropy(scores, y):
+        ("flips the gradient's sign (y - p instead of p - y)", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -111,7 +110,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, -dscores / n
 '''),
-        ("subtracts 1 in the columns y of every row (dscores[:, y] -= 1)", '''def softmax_cross_entropy(scores, y):
+        ("subtracts 1 in the columns y of every row (dscores[:, y] -= 1), not once per row", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -120,7 +119,7 @@ MUTANTS = {
     dscores[:, y] -= 1
     return loss, dscores / n
 '''),
-        ("log base 10 in the loss", '''def softmax_cross_entropy(scores, y):
+        ("uses log base 10 (np.log10) in the loss", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -129,7 +128,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
-        ("loss from the log of the whole row", '''def softmax_cross_entropy(scores, y):
+        ("takes the loss from the log of every probability in a row, not only of the true class's", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -138,7 +137,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
-        ("shifts the caller's scores in place", '''def softmax_cross_entropy(scores, y):
+        ("shifts the caller's scores in place (scores -= ...): right values, but the array passed in changes", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     scores -= np.max(scores, axis=1, keepdims=True)
     probs = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
@@ -147,7 +146,7 @@ MUTANTS = {
     dscores[np.arange(n), y] -= 1
     return loss, dscores / n
 '''),
-        ("loss from np.log(probs + 1e-7): capped at 16.1 for a confidently wrong sample", '''def softmax_cross_entropy(scores, y):
+        ("takes the log of probs + 1e-7, which caps the loss at 16.1 for a confidently wrong sample", '''def softmax_cross_entropy(scores, y):
     n = scores.shape[0]
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
@@ -158,36 +157,36 @@ MUTANTS = {
 '''),
     ],
     "mse": [
-        ("gradient without the factor 2", '''def mse(pred, target):
+        ("forgets the factor 2 in the gradient (the derivative of the square)", '''def mse(pred, target):
     diff = pred - target
     return float(np.mean(diff ** 2)), diff / diff.size
 '''),
-        ("gradient divided by N rows instead of every entry", '''def mse(pred, target):
+        ("divides the gradient by the number of rows N instead of by the number of entries", '''def mse(pred, target):
     diff = pred - target
     return float(np.mean(diff ** 2)), 2 * diff / diff.shape[0]
 '''),
-        ("loss summed, not averaged", '''def mse(pred, target):
+        ("sums the squared errors instead of averaging them", '''def mse(pred, target):
     diff = pred - target
     return float(np.sum(diff ** 2)), 2 * diff / diff.size
 '''),
-        ("root mean squared error", '''def mse(pred, target):
+        ("returns the root mean squared error: the square root is one step too many", '''def mse(pred, target):
     diff = pred - target
     return float(np.sqrt(np.mean(diff ** 2))), 2 * diff / diff.size
 '''),
-        ("gradient sign flipped (target - pred)", '''def mse(pred, target):
+        ("flips the gradient's sign (target - pred instead of pred - target)", '''def mse(pred, target):
     diff = pred - target
     return float(np.mean(diff ** 2)), 2 * (target - pred) / diff.size
 '''),
-        ("averages over the rows only (sum over classes / N)", '''def mse(pred, target):
+        ("divides by the number of rows N only, not by the number of entries", '''def mse(pred, target):
     diff = pred - target
     n = diff.shape[0]
     return float(np.sum(diff ** 2) / n), 2 * diff / n
 '''),
-        ("subtracts target from the caller's pred in place (values right)", '''def mse(pred, target):
+        ("subtracts target from the caller's pred in place (pred -= target): right values, but pred changes", '''def mse(pred, target):
     pred -= target
     return float(np.mean(pred ** 2)), 2 * pred / pred.size
 '''),
-        ("overwrites the caller's target with target - pred (values right)", '''def mse(pred, target):
+        ("overwrites the caller's target with target - pred: right values, but target changes", '''def mse(pred, target):
     target -= pred
     return float(np.mean(target ** 2)), -2 * target / target.size
 '''),

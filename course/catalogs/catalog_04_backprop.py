@@ -3,7 +3,7 @@ ASSIGNMENT = "04_backprop"
 
 MUTANTS = {
     "numerical_gradient": [
-        ("forward difference (f(x+h) - f(x)) / h", '''def numerical_gradient(f, x, h=1e-5):
+        ("uses the one-sided difference (f(x + h) - f(x)) / h instead of the centered one: a larger error", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     fx = f(x)
     for i in np.ndindex(x.shape):
@@ -13,7 +13,7 @@ MUTANTS = {
         x[i] = old
     return grad
 '''),
-        ("does not restore x (ends each entry at x - h)", '''def numerical_gradient(f, x, h=1e-5):
+        ("does not put each entry of x back after nudging it: x ends at x - h", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         x[i] += h
@@ -23,7 +23,7 @@ MUTANTS = {
         grad[i] = (plus - minus) / (2 * h)
     return grad
 '''),
-        ("divides by h instead of 2h", '''def numerical_gradient(f, x, h=1e-5):
+        ("divides the centered difference by h instead of by 2h: twice the gradient", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -35,7 +35,7 @@ MUTANTS = {
         grad[i] = (plus - minus) / h
     return grad
 '''),
-        ("ignores the argument h (fixed 1e-5)", '''def numerical_gradient(f, x, h=1e-5):
+        ("always nudges by 1e-5 and ignores the argument h", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -47,7 +47,7 @@ MUTANTS = {
         grad[i] = (plus - minus) / (2 * 1e-5)
     return grad
 '''),
-        ("loops over the first axis only (nudges whole rows)", '''def numerical_gradient(f, x, h=1e-5):
+        ("loops over the first axis only, so it nudges whole rows at once instead of one entry", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in range(x.shape[0]):
         old = x[i].copy()
@@ -59,7 +59,7 @@ MUTANTS = {
         grad[i] = (plus - minus) / (2 * h)
     return grad
 '''),
-        ("returns a flat gradient", '''def numerical_gradient(f, x, h=1e-5):
+        ("returns the gradient flattened, not in x's shape", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.size)
     flat = x.reshape(-1)
     for i in range(x.size):
@@ -74,7 +74,7 @@ MUTANTS = {
 '''),
         # The contract with f: the notebook's f may ignore its argument and read x through a
         # closure (lambda _: net.loss(X, y)[0]), so x itself must be nudged; the result is new.
-        ("passes f a nudged copy (x + step): an f reading x through a closure never sees it", '''def numerical_gradient(f, x, h=1e-5):
+        ("passes f a nudged copy of x: an f that reads x itself (a lambda that ignores its argument) never sees the nudge", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.empty(x.shape)
     for i in np.ndindex(*x.shape):
         step = np.zeros(x.shape)
@@ -82,7 +82,7 @@ MUTANTS = {
         grad[i] = (f(x + step) - f(x - step)) / h / 2
     return grad
 '''),
-        ("nudges x.copy() for each entry, not x itself", '''def numerical_gradient(f, x, h=1e-5):
+        ("nudges a copy of x for each entry, not x itself: an f that reads x itself never sees the nudge", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         x_plus, x_minus = x.copy(), x.copy()
@@ -91,7 +91,7 @@ MUTANTS = {
         grad[i] = (f(x_plus) - f(x_minus)) / (2 * h)
     return grad
 '''),
-        ("returns a view of x (grad = x.reshape(-1) is not a copy): x becomes the gradient", '''def numerical_gradient(f, x, h=1e-5):
+        ("fills a view of x (x.reshape(-1) is not a copy): x itself is overwritten with the gradient", '''def numerical_gradient(f, x, h=1e-5):
     grad = x.reshape(-1)
     for k in range(x.size):
         old = x.flat[k]
@@ -103,7 +103,7 @@ MUTANTS = {
         grad[k] = (plus - minus) / (2 * h)
     return grad.reshape(x.shape)
 '''),
-        ("returns the same preallocated array on every call", '''_buffers = {}
+        ("returns the same array on every call: the next call overwrites the gradient returned before", '''_buffers = {}
 
 def numerical_gradient(f, x, h=1e-5):
     grad = _buffers.setdefault(x.shape, np.zeros(x.shape))
@@ -119,49 +119,49 @@ def numerical_gradient(f, x, h=1e-5):
 '''),
     ],
     "affine_backward": [
-        ("db is the mean over the batch", '''def affine_backward(dout, cache):
+        ("averages db over the batch instead of summing it", '''def affine_backward(dout, cache):
     x, w = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.mean(axis=0)
     return dx, dw, db
 '''),
-        ("dx not reshaped back to x's shape", '''def affine_backward(dout, cache):
+        ("does not reshape dx back to the shape of the x in the cache", '''def affine_backward(dout, cache):
     x, w = cache
     dx = dout @ w.T
     dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
-        ("dw averaged over the batch (divided by N)", '''def affine_backward(dout, cache):
+        ("divides dw by the batch size N: the upstream gradient already holds the 1/N", '''def affine_backward(dout, cache):
     x, w = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout / x.shape[0]
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
-        ("dx with w instead of w.T", '''def affine_backward(dout, cache):
+        ("computes dx with w instead of w.T", '''def affine_backward(dout, cache):
     x, w = cache
     dx = (dout @ w).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
-        ("dw transposed (dout.T @ x)", '''def affine_backward(dout, cache):
+        ("computes dw as dout.T @ x: the transpose of the gradient, not in w's shape", '''def affine_backward(dout, cache):
     x, w = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = dout.T @ x.reshape(x.shape[0], -1)
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
-        ("x not flattened before x.T @ dout", '''def affine_backward(dout, cache):
+        ("does not flatten x into rows before multiplying it with dout", '''def affine_backward(dout, cache):
     x, w = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
 '''),
-        ("flattens the cached x in place (x.shape = (N, -1))", '''def affine_backward(dout, cache):
+        ("flattens the cached x in place (x.shape = ...): right values, but the cache changes", '''def affine_backward(dout, cache):
     x, w = cache
     shape = x.shape
     x.shape = (shape[0], -1)
@@ -172,106 +172,106 @@ def numerical_gradient(f, x, h=1e-5):
 '''),
     ],
     "relu_backward": [
-        ("passes the gradient at x == 0 (x >= 0)", '''def relu_backward(dout, cache):
+        ("lets the gradient through where x == 0 (x >= 0): the ReLU's slope there is 0", '''def relu_backward(dout, cache):
     x = cache
     return dout * (x >= 0)
 '''),
-        ("masks by the sign of dout instead of x", '''def relu_backward(dout, cache):
+        ("keeps the positive entries of dout instead of those where x > 0", '''def relu_backward(dout, cache):
     return np.maximum(dout, 0)
 '''),
-        ("returns the mask, forgets dout", '''def relu_backward(dout, cache):
+        ("returns the mask alone and forgets to multiply it by dout", '''def relu_backward(dout, cache):
     x = cache
     return (x > 0).astype(float)
 '''),
-        ("multiplies by the forward output max(0, x) instead of the mask", '''def relu_backward(dout, cache):
+        ("multiplies dout by the forward output max(0, x) instead of by the 0/1 mask", '''def relu_backward(dout, cache):
     x = cache
     return dout * np.maximum(x, 0)
 '''),
-        ("dx = dout, then dx[x <= 0] = 0: zeroes the caller's dout", '''def relu_backward(dout, cache):
+        ("zeroes entries of dx = dout, which is the caller's dout itself: right values, but dout changes", '''def relu_backward(dout, cache):
     x = cache
     dx = dout
     dx[x <= 0] = 0
     return dx
 '''),
-        ("clamps the cached x in place before masking", '''def relu_backward(dout, cache):
+        ("clamps the cached x in place before masking: right values, but the cache changes", '''def relu_backward(dout, cache):
     x = cache
     x[x < 0] = 0
     return dout * (x > 0)
 '''),
     ],
     "sigmoid_backward": [
-        ("forgets the (1 - out) factor", '''def sigmoid_backward(dout, cache):
+        ("forgets the factor (1 - out) of the sigmoid's derivative", '''def sigmoid_backward(dout, cache):
     out = cache
     return dout * out
 '''),
-        ("applies the sigmoid to the cache again (treats it as x)", '''def sigmoid_backward(dout, cache):
+        ("applies the sigmoid to the cache again: the cache already holds the output, not x", '''def sigmoid_backward(dout, cache):
     s = 1 / (1 + np.exp(-cache))
     return dout * s * (1 - s)
 '''),
-        ("forgets the upstream dout", '''def sigmoid_backward(dout, cache):
+        ("forgets to multiply by the upstream gradient dout", '''def sigmoid_backward(dout, cache):
     out = cache
     return out * (1 - out)
 '''),
-        ("uses tanh's derivative 1 - out**2", '''def sigmoid_backward(dout, cache):
+        ("uses tanh's derivative 1 - out**2 instead of the sigmoid's", '''def sigmoid_backward(dout, cache):
     out = cache
     return dout * (1 - out ** 2)
 '''),
-        ("dout *= out * (1 - out): changes the caller's dout", '''def sigmoid_backward(dout, cache):
+        ("multiplies the caller's dout in place (dout *= ...): right values, but dout changes", '''def sigmoid_backward(dout, cache):
     out = cache
     dout *= out * (1 - out)
     return dout
 '''),
-        ("out *= 1 - out: changes the cached forward output", '''def sigmoid_backward(dout, cache):
+        ("multiplies the cached output in place (out *= ...): the cache changes", '''def sigmoid_backward(dout, cache):
     out = cache
     out *= 1 - out
     return dout * out
 '''),
     ],
     "tanh_backward": [
-        ("uses the sigmoid's derivative out * (1 - out)", '''def tanh_backward(dout, cache):
+        ("uses the sigmoid's derivative out * (1 - out) instead of tanh's", '''def tanh_backward(dout, cache):
     out = cache
     return dout * out * (1 - out)
 '''),
-        ("applies tanh to the cache again (treats it as x)", '''def tanh_backward(dout, cache):
+        ("applies tanh to the cache again: the cache already holds the output, not x", '''def tanh_backward(dout, cache):
     return dout * (1 - np.tanh(cache) ** 2)
 '''),
-        ("forgets the upstream dout", '''def tanh_backward(dout, cache):
+        ("forgets to multiply by the upstream gradient dout", '''def tanh_backward(dout, cache):
     out = cache
     return 1 - out ** 2
 '''),
-        ("1 - out instead of 1 - out**2", '''def tanh_backward(dout, cache):
+        ("uses 1 - out as the slope: the square on out is missing", '''def tanh_backward(dout, cache):
     out = cache
     return dout * (1 - out)
 '''),
-        ("dout *= 1 - out**2: changes the caller's dout", '''def tanh_backward(dout, cache):
+        ("multiplies the caller's dout in place (dout *= ...): right values, but dout changes", '''def tanh_backward(dout, cache):
     out = cache
     dout *= 1 - out ** 2
     return dout
 '''),
-        ("out **= 2 in place: changes the cached forward output", '''def tanh_backward(dout, cache):
+        ("squares the cached output in place (out **= 2): the cache changes", '''def tanh_backward(dout, cache):
     out = cache
     out **= 2
     return dout * (1 - out)
 '''),
     ],
     "leaky_relu_backward": [
-        ("ignores the cache's alpha (fixed 0.01)", '''def leaky_relu_backward(dout, cache):
+        ("always uses a slope of 0.01 and ignores the alpha stored in the cache", '''def leaky_relu_backward(dout, cache):
     x, _ = cache
     return np.where(x > 0, dout, 0.01 * dout)
 '''),
-        ("plain ReLU's backward: 0 where x <= 0", '''def leaky_relu_backward(dout, cache):
+        ("uses the plain ReLU's backward: 0 where x <= 0 instead of the slope alpha", '''def leaky_relu_backward(dout, cache):
     x, alpha = cache
     return dout * (x > 0)
 '''),
-        ("slope 1 at the kink (x >= 0)", '''def leaky_relu_backward(dout, cache):
+        ("uses slope 1 at x == 0 (x >= 0): there the course takes the negative side's slope, alpha", '''def leaky_relu_backward(dout, cache):
     x, alpha = cache
     return np.where(x >= 0, dout, alpha * dout)
 '''),
-        ("masks by the sign of dout instead of x", '''def leaky_relu_backward(dout, cache):
+        ("picks the slope by the sign of dout instead of by the sign of x", '''def leaky_relu_backward(dout, cache):
     x, alpha = cache
     return np.where(dout > 0, dout, alpha * dout)
 '''),
-        ("dx = dout, then dx[x <= 0] *= alpha: changes the caller's dout", '''def leaky_relu_backward(dout, cache):
+        ("scales entries of dx = dout, which is the caller's dout itself: right values, but dout changes", '''def leaky_relu_backward(dout, cache):
     x, alpha = cache
     dx = dout
     dx[x <= 0] *= alpha
@@ -279,30 +279,30 @@ def numerical_gradient(f, x, h=1e-5):
 '''),
     ],
     "elu_backward": [
-        ("forgets alpha (dout * exp(x))", '''def elu_backward(dout, cache):
+        ("forgets alpha on the negative side (dout * exp(x))", '''def elu_backward(dout, cache):
     x, alpha = cache
     return np.where(x > 0, dout, dout * np.exp(np.minimum(x, 0)))
 '''),
-        ("uses the forward alpha * (exp(x) - 1) as the slope", '''def elu_backward(dout, cache):
+        ("uses the forward output alpha * (exp(x) - 1) as the slope instead of its derivative", '''def elu_backward(dout, cache):
     x, alpha = cache
     return np.where(x > 0, dout, dout * alpha * np.expm1(np.minimum(x, 0)))
 '''),
-        ("slope 1 at the kink (x >= 0)", '''def elu_backward(dout, cache):
+        ("uses slope 1 at x == 0 (x >= 0): there the course takes the negative side's slope", '''def elu_backward(dout, cache):
     x, alpha = cache
     return np.where(x >= 0, dout, dout * alpha * np.exp(np.minimum(x, 0)))
 '''),
-        ("forgets the upstream dout where x > 0 (slope 1, not dout)", '''def elu_backward(dout, cache):
+        ("returns 1 where x > 0 instead of dout: forgets the upstream gradient there", '''def elu_backward(dout, cache):
     x, alpha = cache
     return np.where(x > 0, 1.0, dout * alpha * np.exp(np.minimum(x, 0)))
 '''),
-        ("dout *= slope in place: changes the caller's dout", '''def elu_backward(dout, cache):
+        ("multiplies the caller's dout in place (dout *= ...): right values, but dout changes", '''def elu_backward(dout, cache):
     x, alpha = cache
     dout *= np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
     return dout
 '''),
     ],
     "two_layer_loss": [
-        ("no regularization in the gradients", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("adds the L2 penalty to the loss but not its reg * W to the gradients", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -313,7 +313,7 @@ def numerical_gradient(f, x, h=1e-5):
     grads = {"W1": X.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dscores, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
-        ("regularizes the biases too", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("regularizes the biases too: the L2 penalty is on the weights only", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -325,7 +325,7 @@ def numerical_gradient(f, x, h=1e-5):
              "W2": h.T @ dscores + reg * W2, "b2": dscores.sum(axis=0) + reg * b2}
     return loss, grads
 '''),
-        ("own softmax gradient without the 1/N", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("forgets the 1/N in the gradient of the scores", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     N = X.shape[0]
     z1 = X @ W1 + b1
@@ -341,7 +341,7 @@ def numerical_gradient(f, x, h=1e-5):
              "W2": h.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
-        ("no ReLU mask in the backward pass", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("skips the ReLU's mask in the backward pass", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -353,7 +353,7 @@ def numerical_gradient(f, x, h=1e-5):
              "W2": h.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
-        ("L2 term in the loss without the 0.5", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("adds reg * sum(W**2) to the loss without the 0.5", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -365,7 +365,7 @@ def numerical_gradient(f, x, h=1e-5):
              "W2": h.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
-        ("dW2 from the pre-activation z1 instead of the ReLU output", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("computes dW2 from z1, before the ReLU, instead of from the ReLU's output", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -377,7 +377,7 @@ def numerical_gradient(f, x, h=1e-5):
              "W2": z1.T @ dscores + reg * W2, "b2": dscores.sum(axis=0)}
     return loss, grads
 '''),
-        ("grads = params: writes the gradients into the caller's dict", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("writes the gradients into the caller's params dict (grads = params is not a copy)", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)
@@ -392,7 +392,7 @@ def numerical_gradient(f, x, h=1e-5):
     grads["b2"] = dscores.sum(axis=0)
     return loss, grads
 '''),
-        ("starts each dW from W in place (dW = W; dW *= reg)", '''def two_layer_loss(X, y, params, reg=0.0):
+        ("starts each dW from W itself and updates it in place: the weights passed in are overwritten", '''def two_layer_loss(X, y, params, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     z1, _ = affine_forward(X, W1, b1)
     h, _ = relu_forward(z1)

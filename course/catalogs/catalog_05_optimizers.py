@@ -126,58 +126,58 @@ def clip(body):
 
 MUTANTS = {
     "sgd": [
-        ("plus sign: steps up the gradient", step("SGD", '''
+        ("plus sign: steps up the gradient, so the loss grows", step("SGD", '''
 for name, w in params.items():
     w += self.lr * grads[name]
 ''')),
-        ("puts new arrays in the dict (not in place)", step("SGD", '''
+        ("puts new arrays into params instead of updating the arrays in place: whoever holds the old arrays never sees the step", step("SGD", '''
 for name in params:
     params[name] = params[name] - self.lr * grads[name]
 ''')),
-        ("scales the caller's gradients in place", step("SGD", '''
+        ("scales the caller's gradients in place (grads[name] *= lr): right step, but grads changes", step("SGD", '''
 for name, w in params.items():
     grads[name] *= self.lr
     w -= grads[name]
 ''')),
-        ("float64 copies written back into the dict", step("SGD", '''
+        ("writes float64 copies back into params: float32 parameters become float64", step("SGD", '''
 for name in params:
     params[name] = np.asarray(params[name], dtype=np.float64) - self.lr * np.asarray(grads[name], dtype=np.float64)
 ''')),
     ],
     "momentum": [
-        ("momentum with the wrong sign (v = mu v - lr g, then w -= v)", step("Momentum", '''
+        ("mixes two sign conventions: the velocity subtracts lr * g and the step subtracts the velocity, so it climbs", step("Momentum", '''
 for name, w in params.items():
     v = self.velocity.setdefault(name, np.zeros_like(w))
     v *= self.momentum
     v -= self.lr * grads[name]
     w -= v
 ''')),
-        ("no memory: a new zero velocity every step (plain SGD)", step("Momentum", '''
+        ("starts from a zero velocity at every step: no memory, so it is plain SGD", step("Momentum", '''
 for name, w in params.items():
     v = self.momentum * np.zeros_like(w) + self.lr * grads[name]
     w -= v
 ''')),
-        ("forgets the learning rate (v = mu v + g)", step("Momentum", '''
+        ("forgets the learning rate in the velocity (v = mu v + g)", step("Momentum", '''
 for name, w in params.items():
     v = self.velocity.setdefault(name, np.zeros_like(w))
     v *= self.momentum
     v += grads[name]
     w -= v
 ''')),
-        ("PyTorch's form (v = mu v + g, w -= lr v): a new lr rescales the old velocity", step("Momentum", '''
+        ("uses PyTorch's form (v = mu v + g, then w -= lr v): a changed lr also rescales the old velocity", step("Momentum", '''
 for name, w in params.items():
     v = self.velocity.setdefault(name, np.zeros_like(w))
     v[...] = self.momentum * v + grads[name]
     w -= self.lr * v
 ''')),
-        ("velocity keyed by the array (id(w)), not by the name", step("Momentum", '''
+        ("keeps each velocity under id(w), not under the parameter's name: a new array with the same name starts from zero", step("Momentum", '''
 for name, w in params.items():
     v = self.velocity.setdefault(id(w), np.zeros_like(w))
     v *= self.momentum
     v += self.lr * grads[name]
     w -= v
 ''')),
-        ("velocity made with np.zeros(w.shape): float64 for float32 parameters", step("Momentum", '''
+        ("makes the velocity with np.zeros(w.shape): float64, not the parameters' float32", step("Momentum", '''
 for name, w in params.items():
     v = self.velocity.setdefault(name, np.zeros(w.shape))
     v *= self.momentum
@@ -186,14 +186,14 @@ for name, w in params.items():
 ''')),
     ],
     "nesterov": [
-        ("plain Momentum, no look-ahead", step("Nesterov", '''
+        ("plain Momentum: the look-ahead step of Nesterov is missing", step("Nesterov", '''
 for name, w in params.items():
     v = self.velocity.setdefault(name, np.zeros_like(w))
     v *= self.momentum
     v += self.lr * grads[name]
     w -= v
 ''')),
-        ("look-ahead with the velocity before its update", step("Nesterov", '''
+        ("takes the look-ahead step with the velocity from before its update", step("Nesterov", '''
 for name, w in params.items():
     g = grads[name]
     v = self.velocity.setdefault(name, np.zeros_like(w))
@@ -201,7 +201,7 @@ for name, w in params.items():
     v *= self.momentum
     v += self.lr * g
 ''')),
-        ("mixes the two sign conventions (v = mu v - lr g)", step("Nesterov", '''
+        ("mixes two sign conventions: the velocity subtracts lr * g, and the step subtracts it again", step("Nesterov", '''
 for name, w in params.items():
     g = grads[name]
     v = self.velocity.setdefault(name, np.zeros_like(w))
@@ -209,7 +209,7 @@ for name, w in params.items():
     v -= self.lr * g
     w -= self.momentum * v + self.lr * g
 ''')),
-        ("PyTorch's form (v = mu v + g, w -= lr (g + mu v)): a new lr rescales the old velocity", step("Nesterov", '''
+        ("uses PyTorch's form (v = mu v + g, then w -= lr (g + mu v)): a changed lr also rescales the old velocity", step("Nesterov", '''
 for name, w in params.items():
     g = grads[name]
     v = self.velocity.setdefault(name, np.zeros_like(w))
@@ -217,7 +217,7 @@ for name, w in params.items():
     v += g
     w -= self.lr * (g + self.momentum * v)
 ''')),
-        ("velocities kept by position in the dict, not by name", step("Nesterov", '''
+        ("keeps the velocities by position in params, not by the parameters' names", step("Nesterov", '''
 for i, (name, w) in enumerate(params.items()):
     g = grads[name]
     v = self.velocity.setdefault(i, np.zeros_like(w))
@@ -227,18 +227,18 @@ for i, (name, w) in enumerate(params.items()):
 ''')),
     ],
     "adagrad": [
-        ("does not accumulate (c = g**2 each step)", adagrad_like("AdaGrad", "c[...] = g * g")),
-        ("eps inside the square root (the contract puts it outside)",
+        ("does not accumulate the squared gradients: the cache holds only this step's g**2", adagrad_like("AdaGrad", "c[...] = g * g")),
+        ("puts eps inside the square root: the lesson adds it after the root",
          adagrad_like("AdaGrad", "c += g * g", "np.sqrt(c + self.eps)")),
-        ("no square root", adagrad_like("AdaGrad", "c += g * g", "(c + self.eps)")),
-        ("cache made with np.zeros(w.shape): float64 for float32 parameters", step("AdaGrad", '''
+        ("divides by the summed squares without their square root", adagrad_like("AdaGrad", "c += g * g", "(c + self.eps)")),
+        ("makes the cache with np.zeros(w.shape): float64, not the parameters' float32", step("AdaGrad", '''
 for name, w in params.items():
     g = grads[name]
     c = self.cache.setdefault(name, np.zeros(w.shape))
     c += g * g
     w -= self.lr * g / (np.sqrt(c) + self.eps)
 ''')),
-        ("the learning rate read once, at the first step (a schedule never reaches it)", step("AdaGrad", '''
+        ("reads the learning rate once, at the first step: a later change of lr (a schedule) never reaches it", step("AdaGrad", '''
 self.cache.setdefault("lr", self.lr)
 for name, w in params.items():
     g = grads[name]
@@ -248,13 +248,13 @@ for name, w in params.items():
 ''')),
     ],
     "rmsprop": [
-        ("decay weights swapped (c = (1 - decay) c + decay g**2)",
+        ("swaps the decay weights: the old cache gets 1 - decay and the new g**2 gets decay",
          adagrad_like("RMSProp", "c[...] = (1 - self.decay) * c + self.decay * g * g")),
-        ("eps inside the square root (the contract puts it outside)",
+        ("puts eps inside the square root: the lesson adds it after the root",
          adagrad_like("RMSProp", "c[...] = self.decay * c + (1 - self.decay) * g * g", "np.sqrt(c + self.eps)")),
-        ("no memory (c = (1 - decay) g**2 each step)",
+        ("forgets the old cache: each step keeps only (1 - decay) g**2",
          adagrad_like("RMSProp", "c[...] = (1 - self.decay) * g * g")),
-        ("cache kept by position in the dict, not by name", step("RMSProp", '''
+        ("keeps the caches by position in params, not by the parameters' names", step("RMSProp", '''
 for i, (name, w) in enumerate(params.items()):
     g = grads[name]
     c = self.cache.setdefault(i, np.zeros_like(w))
@@ -262,7 +262,7 @@ for i, (name, w) in enumerate(params.items()):
     c += (1 - self.decay) * g * g
     w -= self.lr * g / (np.sqrt(c) + self.eps)
 ''')),
-        ("cache keyed by the array (id(w)), not by the name", step("RMSProp", '''
+        ("keeps each cache under id(w), not under the parameter's name: a new array with the same name starts from zero", step("RMSProp", '''
 for name, w in params.items():
     g = grads[name]
     c = self.cache.setdefault(id(w), np.zeros_like(w))
@@ -272,12 +272,12 @@ for name, w in params.items():
 ''')),
     ],
     "adam": [
-        ("no bias correction", adam(update="w -= self.lr * m / (np.sqrt(v) + self.eps)")),
-        ("t incremented after the correction", adam(count_before="", count_after="self.t += 1\n")),
-        ("t incremented once per parameter", adam(count_before="", count_inside="self.t += 1\n    ")),
-        ("eps inside the square root (the contract puts it outside)",
+        ("skips the bias correction of m and v: the first steps come out too small", adam(update="w -= self.lr * m / (np.sqrt(v) + self.eps)")),
+        ("counts the step t after the bias correction instead of before it", adam(count_before="", count_after="self.t += 1\n")),
+        ("counts the step t once per parameter instead of once per step", adam(count_before="", count_inside="self.t += 1\n    ")),
+        ("puts eps inside the square root: the lesson adds it after the root",
          adam(update=ADAM_UPDATE.replace("(np.sqrt(v_hat) + self.eps)", "np.sqrt(v_hat + self.eps)"))),
-        ("lr folded into m (m = beta1 m + (1 - beta1) lr g): a new lr reaches only new gradients' share",
+        ("multiplies lr into m: a changed lr then reaches only the new gradients' share of the step",
          step("Adam", '''
 self.t += 1
 for name, w in params.items():
@@ -290,15 +290,15 @@ for name, w in params.items():
     v += (1 - self.beta2) * g * g
     w -= (m / (1 - self.beta1 ** self.t)) / (np.sqrt(v / (1 - self.beta2 ** self.t)) + self.eps)
 ''')),
-        ("m and v made with np.zeros(w.shape): float64 for float32 parameters",
+        ("makes m and v with np.zeros(w.shape): float64, not the parameters' float32",
          adam().replace("np.zeros_like(w)", "np.zeros(w.shape)")),
     ],
     "reduce_on_plateau": [
-        ("cuts one epoch late (bad_epochs > patience)", plateau(PLATEAU.replace(">= self.patience", "> self.patience"))),
-        ("an improvement does not reset the count", plateau(PLATEAU.replace("    self.best = val_loss\n    self.bad_epochs = 0\n", "    self.best = val_loss\n"))),
-        ("a cut does not reset the count (cuts every epoch after)", plateau(PLATEAU.replace("        self.bad_epochs = 0\n", ""))),
+        ("cuts the learning rate one epoch late (bad_epochs > patience)", plateau(PLATEAU.replace(">= self.patience", "> self.patience"))),
+        ("does not reset the count of bad epochs when the loss improves", plateau(PLATEAU.replace("    self.best = val_loss\n    self.bad_epochs = 0\n", "    self.best = val_loss\n"))),
+        ("does not reset the count after a cut, so it cuts again every epoch after", plateau(PLATEAU.replace("        self.bad_epochs = 0\n", ""))),
         ("ignores min_lr and min_delta", plateau(PLATEAU.replace(" - self.min_delta", "").replace("max(self.lr * self.factor, self.min_lr)", "self.lr * self.factor"))),
-        ("a nan loss improves (the test written as `if val_loss >= best - min_delta: bad`)", plateau('''
+        ("treats a nan loss as an improvement (every comparison with nan is False)", plateau('''
 if val_loss >= self.best - self.min_delta:
     self.bad_epochs += 1
     if self.bad_epochs >= self.patience:
@@ -309,16 +309,16 @@ else:
     self.bad_epochs = 0
 return self.lr
 ''')),
-        ("nan epochs skipped (neither good nor bad)", plateau("if np.isnan(val_loss):\n    return self.lr\n" + PLATEAU)),
+        ("skips an epoch whose loss is nan instead of counting it as a bad epoch", plateau("if np.isnan(val_loss):\n    return self.lr\n" + PLATEAU)),
     ],
     "clip_grad_norm": [
-        ("clips each element to [-max_norm, max_norm]", clip('''
+        ("clips each entry to [-max_norm, max_norm] instead of rescaling by the total norm", clip('''
 total_norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
 for g in grads.values():
     np.clip(g, -max_norm, max_norm, out=g)
 return total_norm
 ''')),
-        ("clips each array by its own norm", clip('''
+        ("rescales each array by its own norm instead of all of them by the total norm", clip('''
 total_norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
 for g in grads.values():
     norm = np.linalg.norm(g)
@@ -326,13 +326,13 @@ for g in grads.values():
         g *= max_norm / norm
 return total_norm
 ''')),
-        ("always rescales to max_norm (scales small gradients up)", clip('''
+        ("always rescales to max_norm, so it scales small gradients up too", clip('''
 total_norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
 for g in grads.values():
     g *= max_norm / total_norm
 return total_norm
 ''')),
-        ("not in place: new arrays put into the dict", clip('''
+        ("puts new arrays into grads instead of scaling them in place: whoever holds the old arrays never sees the clip", clip('''
 total_norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
 if total_norm > max_norm:
     for name in grads:

@@ -52,18 +52,18 @@ _GRADIENT_NORMS = '''def gradient_norms(x, weights, forward, backward, dout):
 
 MUTANTS = {
     "fixed_scale_init": [
-        ("small_random with std 0.1 (0.01 taken as the variance)", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("takes 0.01 as the variance of small_random: its standard deviation becomes 0.1", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (np.sqrt(0.01) * rng.standard_normal((fan_in, fan_out))).astype(dtype)
 ''' + _STANDARD_NORMAL),
-        ("draws from np.random.randn, ignoring rng", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("draws from np.random.randn and ignores rng, so a seed cannot repeat the draw", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     return (0.01 * np.random.randn(fan_in, fan_out)).astype(dtype)
 
 
 def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     return np.random.randn(fan_in, fan_out).astype(dtype)
 '''),
-        ("dtype ignored: always float64", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("ignores dtype: the weights are always float64", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return 0.01 * rng.standard_normal((fan_in, fan_out))
 
@@ -72,7 +72,7 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.standard_normal((fan_in, fan_out))
 '''),
-        ("shape (fan_out, fan_in)", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("returns shape (fan_out, fan_in) instead of (fan_in, fan_out)", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (0.01 * rng.standard_normal((fan_out, fan_in))).astype(dtype)
 
@@ -81,15 +81,15 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.standard_normal((fan_out, fan_in)).astype(dtype)
 '''),
-        ("uniform on [-0.01, 0.01) instead of normal with std 0.01", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("draws small_random uniformly on [-0.01, 0.01) instead of from a normal with std 0.01", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.uniform(-0.01, 0.01, size=(fan_in, fan_out)).astype(dtype)
 ''' + _STANDARD_NORMAL),
-        ("standard_normal from rng.random (uniform on [0, 1))", _SMALL_RANDOM + '''def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("draws standard_normal with rng.random, which is uniform on [0, 1), not normal", _SMALL_RANDOM + '''def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.random((fan_in, fan_out)).astype(dtype)
 '''),
-        ("uniform draws with the right std (on [-sqrt(3) std, sqrt(3) std])", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("draws uniformly with the right standard deviation, but not from a normal distribution", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     limit = np.sqrt(3) * 0.01
     return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
@@ -99,7 +99,7 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.uniform(-np.sqrt(3), np.sqrt(3), size=(fan_in, fan_out)).astype(dtype)
 '''),
-        ("returns a list of rows (W.tolist())", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("returns a Python list of rows (W.tolist()) instead of a numpy array", '''def small_random(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (0.01 * rng.standard_normal((fan_in, fan_out))).astype(dtype).tolist()
 
@@ -110,7 +110,7 @@ def standard_normal(fan_in, fan_out, rng=None, dtype=np.float64):
 '''),
     ],
     "scaled_init": [
-        ("fan_out instead of fan_in", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("scales by fan_out instead of fan_in", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_out)).astype(dtype)
 
@@ -119,11 +119,11 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2 / fan_out)).astype(dtype)
 '''),
-        ("xavier with He's 2/n (std sqrt(2 / fan_in)) for tanh", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("uses He's std sqrt(2 / fan_in) in xavier: for tanh the 2 is too much", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype)
 ''' + _HE),
-        ("the variance used as the standard deviation (no square root)", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("uses the variance as the standard deviation: the square root is missing", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) / fan_in).astype(dtype)
 
@@ -132,7 +132,7 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * 2 / fan_in).astype(dtype)
 '''),
-        ("float32 lost: float32 draws times a float64 np.sqrt scalar", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("loses float32: float32 draws times the float64 number np.sqrt returns give float64", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.standard_normal((fan_in, fan_out), dtype=dtype) * np.sqrt(1 / fan_in)
 
@@ -141,15 +141,15 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return rng.standard_normal((fan_in, fan_out), dtype=dtype) * np.sqrt(2 / fan_in)
 '''),
-        ("he with Glorot's fan_in + fan_out", _XAVIER + '''def he(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("uses Glorot's fan_in + fan_out in he instead of fan_in", _XAVIER + '''def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2 / (fan_in + fan_out))).astype(dtype)
 '''),
-        ("he's 2 outside the square root (std 2 / sqrt(fan_in))", _XAVIER + '''def he(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("puts he's 2 outside the square root (std 2 / sqrt(fan_in))", _XAVIER + '''def he(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) * 2 / np.sqrt(fan_in)).astype(dtype)
 '''),
-        ("Keras' truncated normal (redrawn beyond 2, divided by 0.8796 to keep the std)", '''def _truncated(rng, shape):
+        ("draws from a truncated normal (redrawn beyond 2 standard deviations, as Keras does) instead of a normal", '''def _truncated(rng, shape):
     z = rng.standard_normal(shape)
     outside = np.abs(z) > 2
     while outside.any():
@@ -165,7 +165,7 @@ def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
 def he(fan_in, fan_out, rng=None, dtype=np.float64):
     return (_truncated(np.random.default_rng(rng), (fan_in, fan_out)) * np.sqrt(2 / fan_in)).astype(dtype)
 '''),
-        ("returns a list of rows (W.tolist())", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
+        ("returns a Python list of rows (W.tolist()) instead of a numpy array", '''def xavier(fan_in, fan_out, rng=None, dtype=np.float64):
     rng = np.random.default_rng(rng)
     return (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(dtype).tolist()
 
@@ -176,8 +176,8 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
 '''),
     ],
     "activation_statistics": [
-        ("std per unit (axis=0), then averaged over the units", _ACTIVATION_STATISTICS.replace("h.mean()", "h.mean(axis=0).mean()").replace("h.std()", "h.std(axis=0).mean()")),
-        ("statistics of the pre-activation h @ W instead of the output", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
+        ("takes each unit's std over the batch (axis=0) and averages those, instead of the std of the whole layer", _ACTIVATION_STATISTICS.replace("h.mean()", "h.mean(axis=0).mean()").replace("h.std()", "h.std(axis=0).mean()")),
+        ("measures h @ W, before the activation, instead of the layer's output", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
     means, stds, saturated = [], [], []
     h = x
     for W in weights:
@@ -189,8 +189,8 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(local < saturated_below))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
-        ("the variance instead of the standard deviation", _ACTIVATION_STATISTICS.replace("h.std()", "h.var()")),
-        ("saturated counted as |h| > 0.99, not by the local gradient", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
+        ("reports the variance instead of the standard deviation", _ACTIVATION_STATISTICS.replace("h.std()", "h.var()")),
+        ("counts a unit as saturated when |h| > 0.99 instead of by its local gradient", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
     means, stds, saturated = [], [], []
     h = x
     for W in weights:
@@ -200,7 +200,7 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(np.abs(h) > 0.99))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
-        ("every layer fed x instead of the previous layer's output", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
+        ("feeds every layer the input x instead of the previous layer's output", '''def activation_statistics(x, weights, forward, backward, saturated_below=0.05):
     means, stds, saturated = [], [], []
     for W in weights:
         h, cache = forward(x @ W)
@@ -210,14 +210,14 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         saturated.append(np.mean(local < saturated_below))
     return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}
 '''),
-        ("the input x counted as layer 0", _ACTIVATION_STATISTICS.replace("means, stds, saturated = [], [], []", "means, stds, saturated = [x.mean()], [x.std()], [0.0]")),
-        ("ignores saturated_below (always 0.05)", _ACTIVATION_STATISTICS.replace("local < saturated_below", "local < 0.05")),
-        ("returns lists of numbers, not arrays", _ACTIVATION_STATISTICS.replace(
+        ("counts the input x as a layer: one entry too many", _ACTIVATION_STATISTICS.replace("means, stds, saturated = [], [], []", "means, stds, saturated = [x.mean()], [x.std()], [0.0]")),
+        ("always uses 0.05 and ignores the argument saturated_below", _ACTIVATION_STATISTICS.replace("local < saturated_below", "local < 0.05")),
+        ("returns Python lists instead of numpy arrays", _ACTIVATION_STATISTICS.replace(
             'return {"mean": np.array(means), "std": np.array(stds), "saturated": np.array(saturated)}',
             'return {"mean": means, "std": stds, "saturated": saturated}')),
     ],
     "gradient_norms": [
-        ("dh taken after the layer's backward (the gradient at its input)", '''def gradient_norms(x, weights, forward, backward, dout):
+        ("takes the norm of dh after the layer's backward, at its input, instead of at its output", '''def gradient_norms(x, weights, forward, backward, dout):
     caches, h = [], x
     for W in weights:
         a, affine_cache = nnref.layers.affine_forward(h, W, np.zeros(W.shape[1]))
@@ -231,7 +231,7 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         dW_norms.append(np.linalg.norm(dW))
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
 '''),
-        ("dW from the upstream gradient, skipping the activation's backward", '''def gradient_norms(x, weights, forward, backward, dout):
+        ("computes dW from the upstream gradient without going back through the activation", '''def gradient_norms(x, weights, forward, backward, dout):
     inputs, caches, h = [], [], x
     for W in weights:
         inputs.append(h)
@@ -244,9 +244,9 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         grad = backward(grad, cache) @ W.T
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
 '''),
-        ("squared norms (no square root)", _GRADIENT_NORMS.replace("np.linalg.norm(grad)", "np.sum(grad ** 2)").replace("np.linalg.norm(dW)", "np.sum(dW ** 2)")),
-        ("norms listed from the top layer down", _GRADIENT_NORMS.replace("[::-1]", "")),
-        ("dW with the layer's output instead of its input", '''def gradient_norms(x, weights, forward, backward, dout):
+        ("reports squared norms: the square root is missing", _GRADIENT_NORMS.replace("np.linalg.norm(grad)", "np.sum(grad ** 2)").replace("np.linalg.norm(dW)", "np.sum(dW ** 2)")),
+        ("lists the norms from the last layer down instead of from the first layer up", _GRADIENT_NORMS.replace("[::-1]", "")),
+        ("computes dW with the layer's output instead of its input", '''def gradient_norms(x, weights, forward, backward, dout):
     outputs, caches, h = [], [], x
     for W in weights:
         h, cache = forward(h @ W)
@@ -260,10 +260,10 @@ def he(fan_in, fan_out, rng=None, dtype=np.float64):
         grad = da @ W.T
     return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}
 '''),
-        ("returns lists of norms, not arrays", _GRADIENT_NORMS.replace(
+        ("returns Python lists instead of numpy arrays", _GRADIENT_NORMS.replace(
             'return {"dW": np.array(dW_norms[::-1]), "dh": np.array(dh_norms[::-1])}',
             'return {"dW": dW_norms[::-1], "dh": dh_norms[::-1]}')),
-        ("changes dout in place (grad *= local gradient)", '''def gradient_norms(x, weights, forward, backward, dout):
+        ("multiplies the caller's dout in place (grad *= ...): right norms, but dout changes", '''def gradient_norms(x, weights, forward, backward, dout):
     inputs, caches, h = [], [], x
     for W in weights:
         inputs.append(h)

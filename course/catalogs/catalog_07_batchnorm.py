@@ -142,14 +142,14 @@ def _layernorm(**wrong):
 
 MUTANTS = {
     "batchnorm_forward": [
-        ("variance with ddof=1", _forward(VARIANCE="x.var(axis=0, ddof=1)")),
-        ("eps outside the square root", _forward(INV_STD="1 / (np.sqrt(var) + eps)")),
-        ("running statistics never updated", _forward(UPDATE_MEAN="running_mean", UPDATE_VAR="running_var")),
-        ("running statistics with the momentum weights swapped",
+        ("uses the unbiased variance (ddof = 1): the batch statistics use 1/N", _forward(VARIANCE="x.var(axis=0, ddof=1)")),
+        ("adds eps after the square root instead of inside it", _forward(INV_STD="1 / (np.sqrt(var) + eps)")),
+        ("never updates the running mean and variance in train mode", _forward(UPDATE_MEAN="running_mean", UPDATE_VAR="running_var")),
+        ("swaps the momentum weights: the batch gets momentum, the running statistics 1 - momentum",
          _forward(UPDATE_MEAN="(1 - momentum) * running_mean + momentum * mean",
                   UPDATE_VAR="(1 - momentum) * running_var + momentum * var")),
-        ("test mode uses the batch statistics", _forward(TEST_STATISTICS="x.mean(axis=0), x.var(axis=0)")),
-        ("running statistics updated in test mode too", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("normalizes with the batch's own statistics in test mode instead of the running ones", _forward(TEST_STATISTICS="x.mean(axis=0), x.var(axis=0)")),
+        ("updates the running statistics in test mode too", '''def batchnorm_forward(x, gamma, beta, bn_param):
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
     D = x.shape[1]
@@ -162,7 +162,7 @@ MUTANTS = {
     x_hat = (x - mu) * inv_std
     return gamma * x_hat + beta, (bn_param["mode"], x_hat, gamma, inv_std)
 '''),
-        ("ignores bn_param's eps and momentum (always 1e-5 and 0.9)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("always uses eps 1e-5 and momentum 0.9 and ignores those given in bn_param", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     D = x.shape[1]
     running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
@@ -177,7 +177,7 @@ MUTANTS = {
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
 '''),
-        ("running statistics start as float64 zeros and ones (float32 promoted)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("starts the running statistics as float64 zeros and ones: float32 inputs turn them float64", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -194,7 +194,7 @@ MUTANTS = {
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
 '''),
-        ("test mode on a fresh bn_param reads bn_param['running_mean'] (KeyError)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("reads bn_param['running_mean'] in test mode before any train call: a KeyError on a fresh bn_param", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -209,7 +209,7 @@ MUTANTS = {
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
 '''),
-        ("a test call on a fresh bn_param does not store the initial statistics (.get, not setdefault)", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("does not store the starting running statistics in bn_param when the first call is in test mode", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -226,7 +226,7 @@ MUTANTS = {
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
 '''),
-        ("updates the running statistics in place (running_mean *= momentum), changing the caller's arrays", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("updates the running statistics in place (running_mean *= ...): arrays the caller holds change too", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -245,7 +245,7 @@ MUTANTS = {
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, (mode, x_hat, gamma, inv_std)
 '''),
-        ("normalizes over the features (axis=1) instead of the batch", '''def batchnorm_forward(x, gamma, beta, bn_param):
+        ("normalizes each example over its features (axis=1) instead of each feature over the batch", '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
@@ -264,11 +264,11 @@ MUTANTS = {
 '''),
     ],
     "batchnorm_backward": [
-        ("misses the paths through mu and var (dx = dout * gamma * inv_std)", '''def batchnorm_backward(dout, cache):
+        ("misses the paths through the batch mean and variance: dx = dout * gamma * inv_std alone", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     return dout * gamma * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
-        ("misses the path through var only", '''def batchnorm_backward(dout, cache):
+        ("misses the path through the batch variance", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dx_hat = dout * gamma
     if mode == "test":
@@ -276,7 +276,7 @@ MUTANTS = {
     dx = (dx_hat - dx_hat.mean(axis=0)) * inv_std
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
-        ("dgamma summed over the wrong axis (axis=1)", '''def batchnorm_backward(dout, cache):
+        ("sums dgamma over the features (axis=1) instead of over the batch", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dx_hat = dout * gamma
     if mode == "test":
@@ -285,7 +285,7 @@ MUTANTS = {
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, (dout * x_hat).sum(axis=1), dout.sum(axis=0)
 '''),
-        ("dgamma = sum(dout), without x_hat", '''def batchnorm_backward(dout, cache):
+        ("computes dgamma as the sum of dout, without the factor x_hat", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dx_hat = dout * gamma
     if mode == "test":
@@ -294,14 +294,14 @@ MUTANTS = {
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, dout.sum(axis=0), dout.sum(axis=0)
 '''),
-        ("train-mode formula in test mode too (ignores cache[0])", '''def batchnorm_backward(dout, cache):
+        ("uses the train-mode formula in test mode too, where the statistics are constants", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dx_hat = dout * gamma
     N = dout.shape[0]
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
-        ("forgets gamma (dx_hat = dout)", '''def batchnorm_backward(dout, cache):
+        ("forgets gamma in the gradient of x_hat (dx_hat = dout)", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dx_hat = dout
     if mode == "test":
@@ -310,7 +310,7 @@ MUTANTS = {
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
-        ("accumulates dgamma and dbeta in float64 zeros (float32 promoted)", '''def batchnorm_backward(dout, cache):
+        ("accumulates dgamma and dbeta in float64 zeros: float32 inputs get float64 gradients", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     N, D = dout.shape
     dgamma, dbeta = np.zeros(D), np.zeros(D)
@@ -323,7 +323,7 @@ MUTANTS = {
     dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0)) * (inv_std / N)
     return dx, dgamma, dbeta
 '''),
-        ("changes dout in place (dx_hat = dout; dx_hat *= gamma)", '''def batchnorm_backward(dout, cache):
+        ("multiplies the caller's dout by gamma in place (dx_hat = dout is not a copy): dout changes", '''def batchnorm_backward(dout, cache):
     mode, x_hat, gamma, inv_std = cache
     dbeta = dout.sum(axis=0)
     dgamma = (dout * x_hat).sum(axis=0)
@@ -337,35 +337,35 @@ MUTANTS = {
 '''),
     ],
     "bn_net_loss": [
-        ("regularizes gamma1 too", _net(L2='np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2) + np.sum(params["gamma1"] ** 2)',
+        ("regularizes gamma1 too: the L2 penalty is on the weights only", _net(L2='np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2) + np.sum(params["gamma1"] ** 2)',
                                         GAMMA_REG='grads["gamma1"] = grads["gamma1"] + reg * params["gamma1"]')),
-        ("predicts in train mode (never sets mode 'test')", _net(MODE='bn_param["mode"] = "train"')),
-        ("ReLU before batch norm", _net(
+        ("predicts in train mode: with y None the mode must be 'test'", _net(MODE='bn_param["mode"] = "train"')),
+        ("applies the ReLU before batch norm instead of after it", _net(
             FORWARD_MIDDLE='''r, cr = nnref.layers.relu_forward(z)
     h, cb = nnref.layers.batchnorm_forward(r, params["gamma1"], params["beta1"], bn_param)''',
             BACKWARD_MIDDLE='''dr, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dh, cb)
     dz = nnref.layers.relu_backward(dr, cr)''')),
-        ("works on a copy of bn_param: the running statistics are lost", _net(
+        ("works on a copy of bn_param: the running statistics never reach the caller's dict", _net(
             MODE='bn_param = dict(bn_param, mode="test" if y is None else "train")')),
-        ("gamma1 and beta1 gradients swapped", _net(
+        ("swaps the gradients of gamma1 and beta1", _net(
             BACKWARD_MIDDLE='''dn = nnref.layers.relu_backward(dh, cr)
     dz, grads["beta1"], grads["gamma1"] = nnref.layers.batchnorm_backward(dn, cb)''')),
-        ("backward skips the ReLU", _net(
+        ("skips the ReLU's backward", _net(
             BACKWARD_MIDDLE='''dz, grads["gamma1"], grads["beta1"] = nnref.layers.batchnorm_backward(dh, cb)''')),
     ],
     "bn_deep_net_loss": [
-        ("one bn_param (bn_params[0]) shared by every hidden layer", _deep(BN_PARAM="bn_param = bn_params[0]")),
-        ("L2 on the last weight matrix only", _deep(REGULARIZED="(L,)")),
-        ("predicts in train mode (mode always 'train')", _deep(MODE='"train"')),
-        ("backward skips the ReLUs", _deep(RELU_BACKWARD="pass")),
+        ("shares one bn_param, bn_params[0], between all hidden layers instead of one per layer", _deep(BN_PARAM="bn_param = bn_params[0]")),
+        ("regularizes only the last weight matrix instead of every one", _deep(REGULARIZED="(L,)")),
+        ("predicts in train mode: with y None the mode must be 'test'", _deep(MODE='"train"')),
+        ("skips the ReLUs' backward", _deep(RELU_BACKWARD="pass")),
     ],
     "layernorm": [
-        ("statistics over the batch axis (axis=0): batch norm again", _layernorm(AXIS="0")),
-        ("ignores ln_param's eps (always 1e-5)", _layernorm(EPS="1e-5")),
-        ("dgamma summed over the features (axis=1)", _layernorm(DGAMMA_AXIS="1")),
-        ("backward misses the path through the variance",
+        ("takes the statistics over the batch (axis=0), which is batch norm again, not over each example's features", _layernorm(AXIS="0")),
+        ("always uses eps 1e-5 and ignores the one given in ln_param", _layernorm(EPS="1e-5")),
+        ("sums dgamma over the features (axis=1) instead of over the batch", _layernorm(DGAMMA_AXIS="1")),
+        ("misses the path through the variance in the backward pass",
          _layernorm(DX="(dx_hat - dx_hat.mean(axis=1, keepdims=True)) * inv_std")),
-        ("batch norm's backward: sums over the batch axis, with N",
+        ("uses batch norm's backward, summing over the batch with N, instead of over the features with D",
          _layernorm(DX="(dout.shape[0] * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))"
                        " * (inv_std / dout.shape[0])")),
     ],

@@ -39,7 +39,7 @@ def _net(**wrong):
 
 MUTANTS = {
     "l2_penalty": [
-        ("no 0.5 in the penalty (against the stated convention)", '''def l2_penalty(params, reg):
+        ("leaves out the 0.5 of the penalty: the lesson's convention is 0.5 * reg * sum(W**2)", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -49,14 +49,14 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("applied to the biases too", '''def l2_penalty(params, reg):
+        ("applies the penalty to the biases too: it is on the weights only", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         penalty += 0.5 * reg * float(np.sum(value ** 2))
         grads[name] = reg * value
     return penalty, grads
 '''),
-        ("gradient 2 * reg * W (the derivative without the 0.5)", '''def l2_penalty(params, reg):
+        ("takes the gradient as 2 * reg * W: the 0.5 in the penalty cancels the 2", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -66,13 +66,13 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("only W1 and W2, by name", '''def l2_penalty(params, reg):
+        ("penalizes W1 and W2 by name only, not every weight matrix in params", '''def l2_penalty(params, reg):
     penalty = 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     grads = {name: np.zeros_like(value) for name, value in params.items()}
     grads["W1"], grads["W2"] = reg * params["W1"], reg * params["W2"]
     return penalty, grads
 '''),
-        ("the mean of W**2 instead of the sum", '''def l2_penalty(params, reg):
+        ("takes the mean of W**2 instead of the sum", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -82,7 +82,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("float64 zeros for the biases (np.zeros(shape))", '''def l2_penalty(params, reg):
+        ("makes the biases' zero gradients with np.zeros(shape): float64, not the parameters' float32", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -92,7 +92,7 @@ MUTANTS = {
             grads[name] = np.zeros(value.shape)
     return penalty, grads
 '''),
-        ("a numpy float32 penalty for float32 parameters (np.sum without float())", '''def l2_penalty(params, reg):
+        ("returns the penalty as a numpy float32 for float32 parameters instead of a Python float", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -102,7 +102,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("applies the decay to the weights in place", '''def l2_penalty(params, reg):
+        ("also shrinks the caller's weights in place (weight decay): the parameters change", '''def l2_penalty(params, reg):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -115,7 +115,7 @@ MUTANTS = {
 '''),
     ],
     "l1_penalty": [
-        ("subgradient W / |W| (nan at W == 0)", '''def l1_penalty(params, l1):
+        ("takes the gradient as W / |W|, which is nan where W == 0", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -125,7 +125,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("L2's gradient l1 * W", '''def l1_penalty(params, l1):
+        ("uses L2's gradient l1 * W instead of L1's", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -135,7 +135,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("a 0.5 in the penalty, copied from L2", '''def l1_penalty(params, l1):
+        ("puts a 0.5 in the L1 penalty, as in L2", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -145,14 +145,14 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("applied to the biases too", '''def l1_penalty(params, l1):
+        ("applies the penalty to the biases too: it is on the weights only", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         penalty += l1 * float(np.sum(np.abs(value)))
         grads[name] = l1 * np.sign(value)
     return penalty, grads
 '''),
-        ("subgradient +l1 at W == 0 (W >= 0 counts as positive)", '''def l1_penalty(params, l1):
+        ("gives the gradient +l1 where W == 0 (W >= 0 counted as positive)", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -162,7 +162,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("a numpy float32 penalty for float32 parameters (np.sum without float())", '''def l1_penalty(params, l1):
+        ("returns the penalty as a numpy float32 for float32 parameters instead of a Python float", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -172,7 +172,7 @@ MUTANTS = {
             grads[name] = np.zeros_like(value)
     return penalty, grads
 '''),
-        ("gradient l1 * |W| instead of l1 * sign(W)", '''def l1_penalty(params, l1):
+        ("takes the gradient as l1 * |W|: the sign of W is lost", '''def l1_penalty(params, l1):
     penalty, grads = 0.0, {}
     for name, value in params.items():
         if name.startswith("W"):
@@ -184,7 +184,7 @@ MUTANTS = {
 '''),
     ],
     "dropout_forward": [
-        ("no 1 / keep_prob rescale", '''def dropout_forward(x, dropout_param):
+        ("does not divide the kept units by keep_prob", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -192,7 +192,7 @@ MUTANTS = {
     mask = (u < keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("the mask keeps with probability 1 - keep_prob (u > keep_prob)", '''def dropout_forward(x, dropout_param):
+        ("keeps a unit with probability 1 - keep_prob (u > keep_prob) instead of keep_prob", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -200,20 +200,20 @@ MUTANTS = {
     mask = ((u > keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("dropout also in test mode", '''def dropout_forward(x, dropout_param):
+        ("drops units in test mode too", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     u = np.random.default_rng(dropout_param.get("seed")).random(x.shape)
     mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("ignores the seed (np.random.random)", '''def dropout_forward(x, dropout_param):
+        ("ignores the seed: draws with np.random.random, so a seed cannot repeat the mask", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
     mask = ((np.random.random(x.shape) < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("divides by the drop rate 1 - keep_prob", '''def dropout_forward(x, dropout_param):
+        ("divides by the drop rate 1 - keep_prob instead of by keep_prob", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -221,7 +221,7 @@ MUTANTS = {
     mask = ((u < keep_prob) / max(1 - keep_prob, 1e-12)).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("paper's test-time scaling on top of inverted dropout (test: x * keep_prob)", '''def dropout_forward(x, dropout_param):
+        ("also scales by keep_prob in test mode (the original paper's way) on top of the train-time 1 / keep_prob", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x * keep_prob, (dropout_param, None)
@@ -229,7 +229,7 @@ MUTANTS = {
     mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("float64 output for float32 input (mask not cast)", '''def dropout_forward(x, dropout_param):
+        ("returns float64 for a float32 input: the mask is not cast to x's dtype", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -237,7 +237,7 @@ MUTANTS = {
     mask = (u < keep_prob) / keep_prob
     return x * mask, (dropout_param, mask)
 '''),
-        ("draws the mask with rng.binomial: the right distribution, not the docstring's mask for the seed", '''def dropout_forward(x, dropout_param):
+        ("draws the mask with rng.binomial: the right distribution, but not the mask the docstring asks for", '''def dropout_forward(x, dropout_param):
     p = dropout_param["keep_prob"]
     if dropout_param["mode"] != "train":
         return x, (dropout_param, None)
@@ -246,7 +246,7 @@ MUTANTS = {
     mask = np.where(keep, 1.0 / p, 0.0).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("keeps where u >= 1 - keep_prob: the right distribution, not the docstring's mask", '''def dropout_forward(x, dropout_param):
+        ("keeps where u >= 1 - keep_prob: the right distribution, but not the mask the docstring asks for", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -254,7 +254,7 @@ MUTANTS = {
     mask = ((u >= 1 - keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("a mask of ones in test mode instead of None", '''def dropout_forward(x, dropout_param):
+        ("caches a mask of ones in test mode instead of None", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, np.ones_like(x))
@@ -262,7 +262,7 @@ MUTANTS = {
     mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("seed 0 when no seed is given: the same mask at every call", '''def dropout_forward(x, dropout_param):
+        ("uses seed 0 when no seed is given, so every call drops the same units", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -270,7 +270,7 @@ MUTANTS = {
     mask = ((u < keep_prob) / keep_prob).astype(x.dtype)
     return x * mask, (dropout_param, mask)
 '''),
-        ("drops x in place (x *= mask)", '''def dropout_forward(x, dropout_param):
+        ("drops units of the caller's x in place (x *= mask): x changes", '''def dropout_forward(x, dropout_param):
     keep_prob = dropout_param["keep_prob"]
     if dropout_param["mode"] == "test":
         return x, (dropout_param, None)
@@ -281,7 +281,7 @@ MUTANTS = {
 '''),
     ],
     "dropout_backward": [
-        ("a fresh mask in the backward pass", '''def dropout_backward(dout, cache):
+        ("draws a new mask in the backward pass instead of using the cached one", '''def dropout_backward(dout, cache):
     dropout_param, mask = cache
     if dropout_param["mode"] == "test":
         return dout
@@ -289,31 +289,31 @@ MUTANTS = {
     u = np.random.default_rng(dropout_param.get("seed")).random(dout.shape)
     return dout * (u < keep_prob) / keep_prob
 '''),
-        ("divides by keep_prob again", '''def dropout_backward(dout, cache):
+        ("divides by keep_prob again: the cached mask already holds the 1 / keep_prob", '''def dropout_backward(dout, cache):
     dropout_param, mask = cache
     if dropout_param["mode"] == "test":
         return dout
     return dout * mask / dropout_param["keep_prob"]
 '''),
-        ("the kept units without the 1 / keep_prob (mask > 0)", '''def dropout_backward(dout, cache):
+        ("passes the kept units' gradient without the 1 / keep_prob (mask > 0)", '''def dropout_backward(dout, cache):
     dropout_param, mask = cache
     if dropout_param["mode"] == "test":
         return dout
     return dout * (mask > 0)
 '''),
-        ("returns the mask, forgets dout", '''def dropout_backward(dout, cache):
+        ("returns the mask alone and forgets to multiply it by dout", '''def dropout_backward(dout, cache):
     dropout_param, mask = cache
     if dropout_param["mode"] == "test":
         return np.ones_like(dout)
     return mask
 '''),
-        ("no test-mode case (None mask)", '''def dropout_backward(dout, cache):
+        ("has no test-mode case: in test mode the cached mask is None", '''def dropout_backward(dout, cache):
     _, mask = cache
     return dout * mask
 '''),
     ],
     "early_stopping": [
-        ("keeps the last epoch instead of the best", '''def early_stopping(val_losses, patience):
+        ("returns the epoch it stopped at as the best epoch instead of the epoch with the lowest loss", '''def early_stopping(val_losses, patience):
     best_epoch, best_loss = 0, val_losses[0]
     for epoch, loss in enumerate(val_losses):
         if loss < best_loss:
@@ -322,7 +322,7 @@ MUTANTS = {
             return epoch, epoch
     return len(val_losses) - 1, len(val_losses) - 1
 '''),
-        ("stops one epoch late (waited > patience)", '''def early_stopping(val_losses, patience):
+        ("stops one epoch late: waits for more than patience epochs without improvement", '''def early_stopping(val_losses, patience):
     best_epoch, best_loss = 0, val_losses[0]
     for epoch, loss in enumerate(val_losses):
         if loss < best_loss:
@@ -331,7 +331,7 @@ MUTANTS = {
             return best_epoch, epoch
     return best_epoch, len(val_losses) - 1
 '''),
-        ("a tie counts as an improvement (<=)", '''def early_stopping(val_losses, patience):
+        ("counts a loss equal to the best as an improvement (<=)", '''def early_stopping(val_losses, patience):
     best_epoch, best_loss = 0, val_losses[0]
     for epoch, loss in enumerate(val_losses):
         if loss <= best_loss:
@@ -340,7 +340,7 @@ MUTANTS = {
             return best_epoch, epoch
     return best_epoch, len(val_losses) - 1
 '''),
-        ("best epoch over the whole history, past the stop", '''def early_stopping(val_losses, patience):
+        ("picks the best epoch from the whole list, also from epochs after the stop", '''def early_stopping(val_losses, patience):
     best_epoch, best_loss = 0, val_losses[0]
     for epoch, loss in enumerate(val_losses):
         if loss < best_loss:
@@ -349,7 +349,7 @@ MUTANTS = {
             return int(np.argmin(val_losses)), epoch
     return best_epoch, len(val_losses) - 1
 '''),
-        ("counts epochs without improvement without resetting the count", '''def early_stopping(val_losses, patience):
+        ("never resets the count of epochs without improvement when the loss improves", '''def early_stopping(val_losses, patience):
     best_epoch, best_loss, bad = 0, val_losses[0], 0
     for epoch, loss in enumerate(val_losses):
         if loss < best_loss:
@@ -360,20 +360,20 @@ MUTANTS = {
                 return best_epoch, epoch
     return best_epoch, len(val_losses) - 1
 '''),
-        ("never stops early", '''def early_stopping(val_losses, patience):
+        ("never stops early: always runs to the last epoch", '''def early_stopping(val_losses, patience):
     return int(np.argmin(val_losses)), len(val_losses) - 1
 '''),
     ],
     "dropout_net_loss": [
-        ("drops in test mode too (mode always 'train')", _net(MODE='"train"')),
-        ("backward skips the dropout mask", _net(DROPOUT_BACKWARD="dh = dd")),
-        ("dropout on the input X instead of the hidden layer", _net(
+        ("drops units in test mode too: with y None the mode must be 'test'", _net(MODE='"train"')),
+        ("skips the dropout's backward: the gradient passes the dropped units too", _net(DROPOUT_BACKWARD="dh = dd")),
+        ("applies dropout to the input X instead of to the hidden layer", _net(
             FORWARD_MIDDLE='''xd, cd = nnref.layers.dropout_forward(X, dropout_param)
     z, c1 = nnref.layers.affine_forward(xd, params["W1"], params["b1"])
     d, cr = nnref.layers.relu_forward(z)''',
             BACKWARD_MIDDLE='''dz = nnref.layers.relu_backward(dd, cr)
     _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)''')),
-        ("regularizes the biases too", _net(BIAS_REG='''loss = loss + 0.5 * reg * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
+        ("regularizes the biases too: the L2 penalty is on the weights only", _net(BIAS_REG='''loss = loss + 0.5 * reg * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))
     grads["b1"] = grads["b1"] + reg * params["b1"]
     grads["b2"] = grads["b2"] + reg * params["b2"]''')),
     ],

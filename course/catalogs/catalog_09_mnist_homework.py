@@ -60,71 +60,71 @@ def _final(hidden=512, reg=1e-4, model="ShiftedBatches(final_model, max_shift=1,
 
 MUTANTS = {
     "network_shapes": [
-        ("weights transposed (the W x convention): W1 (H, D), W2 (C, H)", _shapes(W1="(H, D)", W2="(C, H)")),
-        ("the batch dimension forgotten: the arrays of one example", _shapes(
+        ("transposes the weights, W1 (H, D) and W2 (C, H): the W x convention of some books, not the course's X @ W", _shapes(W1="(H, D)", W2="(C, H)")),
+        ("forgets the batch dimension N: gives the shapes for one example", _shapes(
             X="(D,)", y="()", z1="(H,)", h1="(H,)", scores="(C,)")),
-        ("biases given the batch dimension: b1 (N, H), b2 (N, C)", _shapes(b1="(N, H)", b2="(N, C)")),
-        ("a bias as a bare number instead of a 1-tuple: H, not (H,)", _shapes(b1="H", b2="C")),
-        ("one-hot labels: y (N, C)", _shapes(y="(N, C)")),
-        ("one loss per example: loss (N,)", _shapes(loss="(N,)")),
-        ("the visible test's sizes written in: (4, 5), (5, 6), ...", _shapes(
+        ("gives the biases the batch dimension, b1 (N, H) and b2 (N, C): one bias is shared by all examples", _shapes(b1="(N, H)", b2="(N, C)")),
+        ("writes a bias's shape as a bare number, H, instead of the tuple (H,)", _shapes(b1="H", b2="C")),
+        ("gives the labels as one-hot rows, y (N, C), instead of one class index per example", _shapes(y="(N, C)")),
+        ("gives one loss per example, (N,), instead of the single averaged number", _shapes(loss="(N,)")),
+        ("writes in the numbers of one example, such as (4, 5), instead of the names N, D, H and C", _shapes(
             X="(4, 5)", y="(4,)", W1="(5, 6)", b1="(6,)", z1="(4, 6)", h1="(4, 6)", W2="(6, 3)",
             b2="(3,)", scores="(4, 3)")),
     ],
     "two_layer_forward": [
-        ("no ReLU: the net is linear", _FORWARD.format(body='''    z1 = X @ W1 + b1
+        ("leaves out the ReLU, so the whole net is linear", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = z1
     scores = h1 @ W2 + b2
     cache = (X, z1, h1)''')),
-        ("ReLU on the scores too", _FORWARD.format(body='''    z1 = X @ W1 + b1
+        ("applies a ReLU to the scores too: scores must be able to go negative", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = np.maximum(z1, 0)
     scores = np.maximum(h1 @ W2 + b2, 0)
     cache = (X, z1, h1)''')),
-        ("forgets b2", _FORWARD.format(body='''    z1 = X @ W1 + b1
+        ("leaves out the output bias b2", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = np.maximum(z1, 0)
     scores = h1 @ W2
     cache = (X, z1, h1)''')),
-        ("caches the activation in place of the pre-activation", _FORWARD.format(body='''    z1 = X @ W1 + b1
+        ("caches the ReLU's output h1 where the cache holds z1, before the ReLU", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = np.maximum(z1, 0)
     scores = h1 @ W2 + b2
     cache = (X, h1, h1)''')),
-        ("sigmoid instead of ReLU", _FORWARD.format(body='''    z1 = X @ W1 + b1
+        ("uses a sigmoid instead of the ReLU", _FORWARD.format(body='''    z1 = X @ W1 + b1
     h1 = 1 / (1 + np.exp(-z1))
     scores = h1 @ W2 + b2
     cache = (X, z1, h1)''')),
     ],
     "softmax_l2_loss": [
-        ("loss without 1/N (summed over the batch)", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].sum()
+        ("sums the loss over the batch instead of averaging it (the 1/N is missing)", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].sum()
     loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
-        ("dscores without 1/N", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+        ("forgets the 1/N in dscores, though the loss is right", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
     loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1''')),
-        ("regularizes the biases too", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+        ("regularizes the biases too: the L2 penalty is on the weights only", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
     loss += 0.5 * reg * sum(np.sum(p ** 2) for p in params.values())
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
-        ("no L2 term", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+        ("leaves out the L2 penalty", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
-        ("unstable softmax: no max subtraction (overflows for large scores)", _LOSS.format(body='''    exp = np.exp(scores)
+        ("a softmax without subtracting each row's maximum: exp overflows for large scores", _LOSS.format(body='''    exp = np.exp(scores)
     probs = exp / exp.sum(axis=1, keepdims=True)
     loss = -np.log(probs[np.arange(n), y]).mean()
     loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     dscores = probs.copy()
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
-        ("L2 term without the 0.5", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
+        ("adds reg * sum(W**2) to the loss without the 0.5", _LOSS.format(body=_STABLE_LOG_PROBS + '''    loss = -log_probs[np.arange(n), y].mean()
     loss += reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     dscores = np.exp(log_probs)
     dscores[np.arange(n), y] -= 1
     dscores /= n''')),
-        ("shifts the caller's scores in place (scores -= max): right loss, scores changed", _LOSS.format(body='''    scores -= scores.max(axis=1, keepdims=True)
+        ("shifts the caller's scores in place (scores -= ...): right loss, but the scores passed in change", _LOSS.format(body='''    scores -= scores.max(axis=1, keepdims=True)
     log_probs = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
     loss = -log_probs[np.arange(n), y].mean()
     loss += 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
@@ -133,42 +133,42 @@ MUTANTS = {
     dscores /= n''')),
     ],
     "two_layer_backward": [
-        ("W1 gradient transposed", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+        ("returns dW1 transposed, in the shape of W1.T", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = dz1.T @ X + reg * params["W1"].T
     db1 = dz1.sum(axis=0)''')),
-        ("W2 gradient from the pre-activation z1 (wrong activation cache)", _BACKWARD.format(body='''    dW2 = z1.T @ dscores + reg * params["W2"]
+        ("computes dW2 from z1, before the ReLU, instead of from h1", _BACKWARD.format(body='''    dW2 = z1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = X.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0)''')),
-        ("W1 gradient from the hidden activation instead of X (wrong cache)", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+        ("computes dW1 from the hidden activation h1 instead of from the input X", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = h1.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0)''')),
-        ("ReLU backward passes the gradient of negative inputs", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+        ("skips the ReLU's mask in the backward pass: the gradient passes where z1 <= 0 too", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)
     dz1 = dscores @ params["W2"].T
     dW1 = X.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0)''')),
-        ("regularizes the biases in the gradient", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+        ("adds reg * b to the biases' gradients: the L2 penalty is on the weights only", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0) + reg * params["b2"]
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = X.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0) + reg * params["b1"]''')),
-        ("regularization missing from the gradient", _BACKWARD.format(body='''    dW2 = h1.T @ dscores
+        ("forgets the L2 penalty's reg * W in the weights' gradients", _BACKWARD.format(body='''    dW2 = h1.T @ dscores
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = X.T @ dz1
     db1 = dz1.sum(axis=0)''')),
-        ("2 * reg * W: the derivative of 0.5 * reg * W**2 taken as 2 * reg * W", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + 2 * reg * params["W2"]
+        ("takes the L2 gradient as 2 * reg * W: the 0.5 in the penalty cancels the 2", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + 2 * reg * params["W2"]
     db2 = dscores.sum(axis=0)
     dz1 = (dscores @ params["W2"].T) * (z1 > 0)
     dW1 = X.T @ dz1 + 2 * reg * params["W1"]
     db1 = dz1.sum(axis=0)''')),
-        ("writes the ReLU's slope into the cache's z1 (in place): right gradients, cache changed", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
+        ("writes the ReLU's slope into the cached z1 in place: right gradients, but the cache changes", _BACKWARD.format(body='''    dW2 = h1.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)
     relu_slope = z1
     relu_slope[z1 > 0] = 1
@@ -178,31 +178,31 @@ MUTANTS = {
     db1 = dz1.sum(axis=0)''')),
     ],
     "predict_accuracy": [
-        ("accuracy computed on the training data, not the arguments", _PREDICT + '''def accuracy(model, X, y):
+        ("computes the accuracy on the training data instead of on the X and y it is given", _PREDICT + '''def accuracy(model, X, y):
     return float(np.mean(predict(model, X_train) == y_train))
 '''),
-        ("accuracy as a percentage", _PREDICT + '''def accuracy(model, X, y):
+        ("returns the accuracy as a percentage (0 to 100) instead of a fraction (0 to 1)", _PREDICT + '''def accuracy(model, X, y):
     return 100 * float(np.mean(predict(model, X) == y))
 '''),
-        ("argmax over the batch axis", '''def predict(model, X):
+        ("takes the argmax over the batch (axis=0) instead of over each row's classes", '''def predict(model, X):
     return np.argmax(model.loss(X), axis=0)
 
 
 def accuracy(model, X, y):
     return float(np.mean(predict(model, X) == y))
 '''),
-        ("returns the error rate", _PREDICT + '''def accuracy(model, X, y):
+        ("returns the error rate, the share of wrong predictions, instead of the accuracy", _PREDICT + '''def accuracy(model, X, y):
     return float(np.mean(predict(model, X) != y))
 '''),
     ],
     "sgd_train": [
-        ("never shuffles", _SGD.format(body='''    for epoch in range(epochs):
+        ("never shuffles the training data", _SGD.format(body='''    for epoch in range(epochs):
         for start in range(0, n, batch_size):
             loss, grads = model.loss(X[start:start + batch_size], y[start:start + batch_size])
             for name in model.params:
                 model.params[name] -= lr * grads[name]
             batch_losses.append(float(loss))''')),
-        ("shuffles once, before the first epoch", _SGD.format(body='''    order = rng.permutation(n)
+        ("shuffles only once, before the first epoch, instead of at every epoch", _SGD.format(body='''    order = rng.permutation(n)
     for epoch in range(epochs):
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
@@ -210,7 +210,7 @@ def accuracy(model, X, y):
             for name in model.params:
                 model.params[name] -= lr * grads[name]
             batch_losses.append(float(loss))''')),
-        ("drops the last, smaller batch", _SGD.format(body='''    for epoch in range(epochs):
+        ("leaves out the last, smaller batch of each epoch", _SGD.format(body='''    for epoch in range(epochs):
         order = rng.permutation(n)
         for k in range(n // batch_size):
             batch = order[k * batch_size:(k + 1) * batch_size]
@@ -218,7 +218,7 @@ def accuracy(model, X, y):
             for name in model.params:
                 model.params[name] -= lr * grads[name]
             batch_losses.append(float(loss))''')),
-        ("shuffles X but not y", _SGD.format(body='''    for epoch in range(epochs):
+        ("shuffles X but not y: the labels no longer belong to their images", _SGD.format(body='''    for epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
@@ -226,7 +226,7 @@ def accuracy(model, X, y):
             for name in model.params:
                 model.params[name] -= lr * grads[name]
             batch_losses.append(float(loss))''')),
-        ("gradient ascent: += instead of -=", _SGD.format(body='''    for epoch in range(epochs):
+        ("adds the gradient instead of subtracting it: steps up the loss", _SGD.format(body='''    for epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
@@ -234,7 +234,7 @@ def accuracy(model, X, y):
             for name in model.params:
                 model.params[name] += lr * grads[name]
             batch_losses.append(float(loss))''')),
-        ("ignores rng: shuffles with np.random (runs cannot be repeated)", _SGD.format(body='''    for epoch in range(epochs):
+        ("ignores rng and shuffles with np.random, so a run cannot be repeated", _SGD.format(body='''    for epoch in range(epochs):
         order = np.random.permutation(n)
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
@@ -244,23 +244,23 @@ def accuracy(model, X, y):
             batch_losses.append(float(loss))''')),
     ],
     "final_model": [
-        ("hands in the untrained model", '''final_model = TwoLayerNet(784, 512, 10, seed=0)
+        ("hands in the model before training it", '''final_model = TwoLayerNet(784, 512, 10, seed=0)
 final_params = final_model.params
 '''),
-        ("too little training: 32 units, plain SGD, one epoch on 5000 images",
+        ("trains too little: 32 hidden units, plain SGD, one epoch on 5000 images",
          _final(hidden=32, data="X_train[:5000], y_train[:5000], X_val, y_val",
                 optimizer="SGD(lr=0.01)", epochs=1, schedule=None)),
-        ("one epoch of a small net: 64 units", _final(hidden=64, epochs=1)),
-        ("hands in the history instead of the parameters", _final(hidden=32, epochs=1).replace(
+        ("trains too little: one epoch of a small net (64 hidden units)", _final(hidden=64, epochs=1)),
+        ("hands in the training history instead of the parameters", _final(hidden=32, epochs=1).replace(
             "final_params = final_model.params", "final_params = final_history")),
-        ("a learning rate far too large: training diverges", _final(
+        ("uses a learning rate far too large: training diverges", _final(
             hidden=32, optimizer="SGD(lr=1e4)", schedule=None, epochs=1)),
         ("hands in the model object instead of its params", _final(hidden=32, epochs=1).replace(
             "final_params = final_model.params", "final_params = final_model")),
         ("hands in the weights without the biases", _final(hidden=32, epochs=1).replace(
             "final_params = final_model.params",
             'final_params = {"W1": final_model.params["W1"], "W2": final_model.params["W2"]}')),
-        ("too little training: 16 units, two epochs of SGD", _final(
+        ("trains too little: 16 hidden units, two epochs of SGD", _final(
             hidden=16, optimizer="SGD(lr=0.05)", schedule=None, epochs=2)),
     ],
 }
