@@ -234,6 +234,8 @@ STATISTICS = {
                                                   > 2 * np.std(np.asarray(x, dtype=np.float64)))),
     "standardized fourth moment": _standardized_fourth_moment,
     "last fifth's mean / first fifth's mean": _tail_over_head,
+    "share of entries other than 0 and 1": lambda x: float(np.mean(~np.isin(np.asarray(x), (0, 1)))),
+    "row sums": lambda x: np.sum(np.asarray(x, dtype=np.float64), axis=-1),
 }
 
 RULES = {"shape": _shape_rule, "close": _close_rule, "rel_error": _rel_error_rule,
