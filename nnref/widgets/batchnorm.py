@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 
+from nnref.homework import grading_mode
 from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
-from nnref.widgets.display import wrap_text
-from nnref.widgets.mnist import grading_mode
 from nnref.train import train
+from nnref.widgets.display import wrap_text
 
 __all__ = ["ACTIVATIONS", "run_experiments", "staged_backward", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
            "plot_state", "plot_sweep", "draw_graph", "batchnorm_explorer"]
