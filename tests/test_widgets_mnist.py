@@ -136,8 +136,8 @@ def test_check_final_model_grades_on_the_real_test_set(capsys):
     with pytest.raises(AssertionError, match="below 95%"):
         check_final_model(untrained, 0.95, cause="train longer")
     # a chance-level net clears a 5 % bar: the accuracy is computed, not assumed
-    assert check_final_model(untrained, 0.05, cause="") is None, \
-        "a test cell ending with a number is a partial score to stock nbgrader: return nothing"
+    assert check_final_model(untrained, 0.05, cause="") is None, (
+        "a test cell ending with a number is a partial score to stock nbgrader: return nothing")
     accuracy = two_layer_accuracy(untrained, *load_mnist()[2:])
     assert 0.0 < accuracy < 0.3, f"an untrained net should be near chance (10 %), got {accuracy:.2%}"
     assert f"test accuracy of final_params: {accuracy:.2%}" in capsys.readouterr().out
@@ -189,8 +189,8 @@ def test_needs_names_what_a_widget_waits_for(capsys):
 def test_wrap_text_breaks_long_lines_at_spaces_only():
     from nnref.widgets.display import wrap_text
 
-    long = "Momentum with lr = 0.1, momentum 0.9 on bowl x²/20 + y², 50 steps from (-7, 2): " \
-           "ends at (0.409, -0.061), f = 0.01209; still 0.0121 above the minimum."
+    long = ("Momentum with lr = 0.1, momentum 0.9 on bowl x²/20 + y², 50 steps from (-7, 2): "
+            "ends at (0.409, -0.061), f = 0.01209; still 0.0121 above the minimum.")
     wrapped = wrap_text("short line\n" + long, width=60)
     lines = wrapped.splitlines()
     assert lines[0] == "short line" and all(len(line) <= 60 for line in lines)

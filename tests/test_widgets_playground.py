@@ -33,8 +33,8 @@ def test_config_string_round_trips_and_keeps_unnamed_defaults():
 def test_the_chosen_setting_reaches_the_optimizer_and_the_config_line(text, attribute, value):
     config = pg.parse_config(text)
     optimizer = pg.Playground(config).optimizer
-    assert getattr(optimizer, attribute) == value, \
-        f"{text}: the optimizer's {attribute} is {getattr(optimizer, attribute)}, not {value}"
+    assert getattr(optimizer, attribute) == value, (
+        f"{text}: the optimizer's {attribute} is {getattr(optimizer, attribute)}, not {value}")
     assert f"{attribute}={value}" in pg.config_string(config)
     assert pg.parse_config(pg.config_string(config)) == config
 

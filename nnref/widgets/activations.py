@@ -56,8 +56,8 @@ def draw_activation(ax, name, x_min=-5.0, x_max=5.0, alpha=None, show_derivative
     curves = activation_curves(name, x_min, x_max, alpha)
     x = curves["x"]
     ax.clear()
-    label = name if name not in DEFAULT_ALPHA else \
-        f"{name} (alpha={DEFAULT_ALPHA[name] if alpha is None else alpha:g})"
+    label = (name if name not in DEFAULT_ALPHA else
+             f"{name} (alpha={DEFAULT_ALPHA[name] if alpha is None else alpha:g})")
     ax.plot(x, curves["y"], color="C0", lw=2, label=f"g(a): {label}")
     if show_derivative:
         ax.plot(x, curves["dy"], color="C1", lw=2, ls="--", label="g'(a)")

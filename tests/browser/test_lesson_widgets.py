@@ -181,8 +181,8 @@ def check_mistake_figure_survives_a_filter(page, root):
         pngs = widget_pngs(root)
         assert len(pngs) == 1, f"true digit {digit}: {len(pngs)} figures in the widget"
         size = _png_size(pngs[0])
-        assert all(abs(a - b) <= 0.05 * b for a, b in zip(size, first_size)), \
-            f"true digit {digit}: figure {size}, the first one {first_size}"
+        assert all(abs(a - b) <= 0.05 * b for a, b in zip(size, first_size)), (
+            f"true digit {digit}: figure {size}, the first one {first_size}")
         assert figure_problems(pngs[0]) == [], f"true digit {digit}"
 
 
