@@ -3,7 +3,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nnref import layers
+from nnref import layers, nets
 from nnref.checks import rel_error
 from nnref.gradcheck import numerical_gradient
 from nnref.widgets import playground as pg
@@ -132,7 +132,7 @@ def test_own_layers_are_the_students_functions():
         calls.append(x.shape)
         return layers.affine_forward(x, w, b)
 
-    fns, own = pg.layer_functions({"affine_forward": affine_forward, "unrelated": 1})
+    fns, own = nets.layer_functions({"affine_forward": affine_forward, "unrelated": 1})
     assert own == ["affine_forward"] and fns.relu_forward is layers.relu_forward
     net = pg.Playground(pg.parse_config("hidden=3"), fns)
     net.train_epoch()
@@ -181,3 +181,26 @@ def test_widget_offers_more_classes_on_the_spiral_only():
     by_name["data set"].value = "circle"
     assert by_name["classes (spiral)"].disabled and by_name["classes (spiral)"].value == 2
     assert "dataset=circle" in box.children[2].value and "classes=2" in box.children[2].value
+
+
+def test_the_own_layers_switch_trains_with_the_notebooks_functions():
+    calls = []
+
+    def relu_forward(x):
+        calls.append(x.shape)
+        return layers.relu_forward(x)
+
+    box = pg.playground_widget(namespace={"relu_forward": relu_forward},
+                               config="activation=relu; hidden=3")
+    by_name = {c.description: c for c in box.children[1].children[0].children + box.children[1].children[1].children}
+    status = box.children[0].children[-1]
+    assert not calls and status.value == "", "nnref's layers until the switch is ticked"
+    by_name["own layers"].value = True
+    assert calls and "your layers: relu_forward" in status.value, status.value
+    before = len(calls)
+    box.children[0].children[1].click()  # step
+    assert len(calls) > before, "an epoch runs the student's relu_forward"
+    by_name["own layers"].value = False
+    before = len(calls)
+    box.children[0].children[1].click()
+    assert len(calls) == before and "your layers" not in status.value

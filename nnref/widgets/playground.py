@@ -8,21 +8,21 @@ initializers (06), batch norm (07), dropout (08), softmax cross-entropy for two 
 Pure parts, tested without a browser: ``parse_config`` / ``config_string`` (the whole setup as
 one line to paste and share), ``optimizer_settings`` (which hyper-parameters an optimizer takes
 beside the learning rate), ``make_data`` (data set, train/test split, feature columns),
-``Playground`` (reset, one epoch at a time, losses, the decision boundary on a grid) and
-``layer_functions`` (which layer functions a run uses). ``playground_widget`` wires them to
-ipywidgets controls.
+``Playground`` (nnref's FullyConnectedNet, with the student's layer functions when asked:
+reset, one epoch at a time, losses, the decision boundary on a grid). ``playground_widget``
+wires them to ipywidgets controls.
 """
 import inspect
-from types import SimpleNamespace
 
 import numpy as np
 
-from nnref import init, layers, optim
+from nnref import optim
 from nnref.data import make_spiral, toy_dataset
 from nnref.losses import softmax, softmax_cross_entropy
+from nnref.nets import INITIALIZERS, LAYER_FUNCTIONS, FullyConnectedNet, layer_functions
 
-__all__ = ["DEFAULTS", "CHOICES", "FEATURES", "LAYER_FUNCTIONS", "parse_config", "config_string",
-           "optimizer_settings", "make_optimizer", "make_data", "feature_columns", "layer_functions",
+__all__ = ["DEFAULTS", "CHOICES", "FEATURES", "parse_config", "config_string",
+           "optimizer_settings", "make_optimizer", "make_data", "feature_columns",
            "Playground", "playground_widget"]
 
 FEATURES = {
@@ -34,8 +34,6 @@ FEATURES = {
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "nesterov": optim.Nesterov,
               "adagrad": optim.AdaGrad, "rmsprop": optim.RMSProp, "adam": optim.Adam}
-INITIALIZERS = {"he": init.he, "xavier": init.xavier, "small_random": init.small_random,
-                "standard_normal": init.standard_normal}
 # Choices of every option that has a fixed set of values.
 CHOICES = {"dataset": ("circle", "xor", "gauss", "spiral"), "activation": ACTIVATIONS,
            "optimizer": tuple(OPTIMIZERS), "init": tuple(INITIALIZERS),
@@ -51,10 +49,6 @@ DEFAULTS = {
 # The optimizers' own hyper-parameters, named as their constructors name them (nnref.optim), and
 # nnref's defaults; a configuration holds all of them, each optimizer takes its own.
 OPTIMIZER_SETTINGS = ("momentum", "decay", "beta1", "beta2")
-# What the student may define in the notebook to replace nnref's layers (lessons 02, 04, 07, 08).
-LAYER_FUNCTIONS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward",
-                   "tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward",
-                   "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward")
 
 
 def _parse_value(key, text):
@@ -161,99 +155,40 @@ def make_data(config):
     return data
 
 
-def layer_functions(namespace=None):
-    """The layer functions a run uses: the student's where ``namespace`` (a notebook's
-    globals()) defines them, nnref's otherwise. Returns (functions, names of the student's)."""
-    namespace = namespace or {}
-    own = [name for name in LAYER_FUNCTIONS if callable(namespace.get(name))]
-    chosen = {name: namespace[name] if name in own else getattr(layers, name)
-              for name in LAYER_FUNCTIONS}
-    return SimpleNamespace(**chosen), own
-
-
 class Playground:
-    """A fully connected net on a 2-D data set, trained one epoch at a time.
+    """nnref's FullyConnectedNet on a 2-D data set, trained one epoch at a time.
 
-    config: a dict from ``parse_config``. fns: the layer functions (``layer_functions``).
+    config: a dict from ``parse_config``. fns: where the net's layer functions come from (see
+    ``nnref.nets.layer_functions``; None: nnref's).
     """
 
     def __init__(self, config, fns=None):
         self.config = _check(dict(config))
-        self.fns = fns or layer_functions()[0]
+        self.fns = fns
         self.reset()
 
     def reset(self):
         c = self.config
         self.data = make_data(c)
-        self.rng = np.random.default_rng(c["seed"])
-        dims = [len(c["features"]), *c["hidden"], c["classes"]]
-        make_weights = INITIALIZERS[c["init"]]
-        self.params = {}
-        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
-            self.params[f"W{i}"] = make_weights(fan_in, fan_out, rng=self.rng)
-            self.params[f"b{i}"] = np.zeros(fan_out)
-            if c["batchnorm"] and i < len(dims) - 1:
-                self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(fan_out), np.zeros(fan_out)
-        self.bn_params = {i: {"mode": "train"} for i in range(1, len(dims) - 1)}
+        self.rng = np.random.default_rng(c["seed"])  # shuffles the batches
+        penalty = {"L2": "reg", "L1": "l1"}.get(c["regularization"])
+        self.net = FullyConnectedNet(
+            c["hidden"], len(c["features"]), c["classes"], activation=c["activation"],
+            normalization="batchnorm" if c["batchnorm"] else None, keep_prob=c["keep_prob"],
+            init=c["init"], dtype=np.float64, seed=c["seed"], layers=self.fns,
+            **({penalty: c["reg_rate"]} if penalty else {}))
         self.optimizer = make_optimizer(c)
         self.epoch = 0
         self.history = {"train_loss": [], "test_loss": []}
         self._record()
 
     @property
-    def num_layers(self):
-        return len(self.config["hidden"]) + 1
-
-    def _forward(self, F, train):
-        fns, c, caches = self.fns, self.config, []
-        mode = "train" if train else "test"
-        h = F
-        for i in range(1, self.num_layers):
-            h, cache = fns.affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
-            caches.append(("affine", i, cache))
-            if c["batchnorm"]:
-                self.bn_params[i]["mode"] = mode
-                h, cache = fns.batchnorm_forward(h, self.params[f"gamma{i}"],
-                                                 self.params[f"beta{i}"], self.bn_params[i])
-                caches.append(("batchnorm", i, cache))
-            h, cache = getattr(fns, f"{c['activation']}_forward")(h)
-            caches.append((c["activation"], i, cache))
-            if c["keep_prob"] < 1:
-                h, cache = fns.dropout_forward(h, {"keep_prob": c["keep_prob"], "mode": mode,
-                                                   "seed": self.rng})
-                caches.append(("dropout", i, cache))
-        last = self.num_layers
-        scores, cache = fns.affine_forward(h, self.params[f"W{last}"], self.params[f"b{last}"])
-        caches.append(("affine", last, cache))
-        return scores, caches
-
-    def _penalty(self):
-        """The L1 or L2 term on the weight matrices and its gradients."""
-        c = self.config
-        weights = [k for k in self.params if k.startswith("W")]
-        if c["regularization"] == "none":
-            return 0.0, {}
-        if c["regularization"] == "L2":
-            return (0.5 * c["reg_rate"] * sum(np.sum(self.params[k] ** 2) for k in weights),
-                    {k: c["reg_rate"] * self.params[k] for k in weights})
-        return (c["reg_rate"] * sum(np.sum(np.abs(self.params[k])) for k in weights),
-                {k: c["reg_rate"] * np.sign(self.params[k]) for k in weights})
+    def params(self):
+        return self.net.params
 
     def loss_and_grads(self, F, y):
-        scores, caches = self._forward(F, train=True)
-        loss, dout = softmax_cross_entropy(scores, y)
-        penalty, dpenalty = self._penalty()
-        grads = {}
-        for kind, i, cache in reversed(caches):
-            if kind == "affine":
-                dout, grads[f"W{i}"], grads[f"b{i}"] = self.fns.affine_backward(dout, cache)
-            elif kind == "batchnorm":
-                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = self.fns.batchnorm_backward(dout, cache)
-            else:
-                dout = getattr(self.fns, f"{kind}_backward")(dout, cache)
-        for key, g in dpenalty.items():
-            grads[key] = grads[key] + g
-        return loss + penalty, grads
+        """The net's training loss (with its L1 or L2 term) and gradients on F, y."""
+        return self.net.loss(F, y)
 
     def train_epoch(self):
         """One pass over the training points in shuffled mini-batches."""
@@ -269,7 +204,7 @@ class Playground:
         self._record()
 
     def loss(self, split):
-        scores, _ = self._forward(self.data[f"F_{split}"], train=False)
+        scores = self.net.loss(self.data[f"F_{split}"])
         return float(softmax_cross_entropy(scores, self.data[f"y_{split}"])[0])
 
     def _record(self):
@@ -278,8 +213,7 @@ class Playground:
 
     def probabilities(self, X):
         """Class probabilities (n, classes) of 2-D points X (n, 2), in test mode."""
-        scores, _ = self._forward(feature_columns(X, self.config["features"]), train=False)
-        return softmax(scores)
+        return softmax(self.net.loss(feature_columns(X, self.config["features"])))
 
     def boundary(self, resolution=60, margin=0.3):
         """The predicted class on a grid covering the data: (xs, ys, classes (res, res))."""
