@@ -19,11 +19,12 @@ from nnref.losses import softmax_cross_entropy
 
 __all__ = ["FullyConnectedNet", "TwoLayerNet", "LAYER_FUNCTIONS", "layer_functions"]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu")
+NONLINEAR = ("relu", "tanh", "sigmoid", "leaky_relu", "elu")
+ACTIVATIONS = (*NONLINEAR, "linear")  # linear: no activation, the identity
 INITIALIZERS = ("he", "xavier", "small_random", "standard_normal")
 # The layer functions a net calls, each with its lesson's signature (02, 04, 07, 08).
 LAYER_FUNCTIONS = ("affine_forward", "affine_backward",
-                   *(f"{a}_{d}" for a in ACTIVATIONS for d in ("forward", "backward")),
+                   *(f"{a}_{d}" for a in NONLINEAR for d in ("forward", "backward")),
                    "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward")
 
 
@@ -41,13 +42,22 @@ def layer_functions(namespace=None):
                               for name in LAYER_FUNCTIONS}), own
 
 
+def _linear_forward(x):
+    return x, None
+
+
+def _linear_backward(dout, cache):
+    return dout
+
+
 class FullyConnectedNet:
     """{affine - [batchnorm] - activation - [dropout]} x (L - 1) - affine - softmax.
 
     Args:
         hidden_dims: sizes of the hidden layers, e.g. [100, 50] (L - 1 = len(hidden_dims)).
         input_dim: D.  num_classes: C.
-        activation: 'relu', 'tanh', 'sigmoid', 'leaky_relu' or 'elu'.
+        activation: 'relu', 'tanh', 'sigmoid', 'leaky_relu', 'elu' or 'linear' (none: every
+            layer affine, the whole net one linear map).
         normalization: None or 'batchnorm' (after each hidden affine layer).
         keep_prob: dropout's probability of keeping a unit after each hidden layer; 1.0 = no
             dropout.
@@ -67,6 +77,8 @@ class FullyConnectedNet:
             by default, or e.g. a notebook's globals() holding a student's affine_forward,
             relu_backward, ...; each is called with its lesson's signature, so the net trains
             with the student's layers. ``own_layers`` names those taken from it.
+        loss_function: (scores, y) -> (loss, dscores), softmax_cross_entropy by default; for
+            regression nnref.losses.mse with num_classes=1 and y (N,) real-valued targets.
 
     Parameters: W1 (D, H_1), b1 (H_1,), ..., W{L} (H_{L-1}, C), b{L} (C,); with batchnorm also
     gamma{i}, beta{i} (H_i,) for each hidden layer i. Batchnorm's running statistics live in
@@ -76,7 +88,8 @@ class FullyConnectedNet:
 
     def __init__(self, hidden_dims, input_dim, num_classes, activation="relu",
                  normalization=None, keep_prob=1.0, reg=0.0, init=None, weight_scale=None,
-                 dtype=np.float32, seed=None, dropout_seed=None, l1=0.0, layers=None):
+                 dtype=np.float32, seed=None, dropout_seed=None, l1=0.0, layers=None,
+                 loss_function=softmax_cross_entropy):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
         if normalization not in (None, "batchnorm"):
@@ -99,8 +112,12 @@ class FullyConnectedNet:
         self.num_layers = len(hidden_dims) + 1
         self._rng = np.random.default_rng(seed)
         self.layers, self.own_layers = layer_functions(layers)
-        self._forward = getattr(self.layers, f"{activation}_forward")
-        self._backward = getattr(self.layers, f"{activation}_backward")
+        self.loss_function = loss_function
+        if activation == "linear":
+            self._forward, self._backward = _linear_forward, _linear_backward
+        else:
+            self._forward = getattr(self.layers, f"{activation}_forward")
+            self._backward = getattr(self.layers, f"{activation}_backward")
         # nnref's affine_backward can skip the first layer's dx, which no one uses; a lesson's
         # affine_backward(dout, cache) computes it
         self._skips_dx = "need_dx" in inspect.signature(self.layers.affine_backward).parameters
@@ -147,14 +164,14 @@ class FullyConnectedNet:
         """Scores, or the loss and its gradients.
 
         X: (N, D) or (N, d1, ..., dk).  y: (N,) integer labels in [0, C), or None.
-        Returns scores (N, C) if y is None (test mode), else (loss, grads): the mean
-        cross-entropy plus the L2 and L1 terms (a scalar in the model's dtype) and a dict with the
+        Returns scores (N, C) if y is None (test mode), else (loss, grads): the loss function's
+        (the mean cross-entropy by default) plus the L2 and L1 terms (a scalar in the model's dtype) and a dict with the
         gradient of each parameter, in its shape and dtype (train mode).
         """
         scores, caches, _ = self._forward_pass(X, "test" if y is None else "train")
         if y is None:
             return scores
-        loss, dout = softmax_cross_entropy(scores, y)
+        loss, dout = self.loss_function(scores, y)
         p, L, fns = self.params, self.num_layers, self.layers
         grads = {}
         dout, grads[f"W{L}"], grads[f"b{L}"] = fns.affine_backward(dout, caches[-1])
