@@ -344,11 +344,11 @@ def plot_playground(pg):
     ax_map.set_title(pg.summary(), fontsize=10)
     epochs = np.arange(len(pg.history["train_loss"]))
     # markers: at epoch 0 each curve is one point, which a bare line would not draw
-    ax_loss.plot(epochs, pg.history["train_loss"], marker="o", markersize=3, label="train")
-    ax_loss.plot(epochs, pg.history["test_loss"], marker="o", markersize=3, label="test")
+    ax_loss.plot(epochs, pg.history["train_loss"], marker="o", markersize=4, label="train")
+    ax_loss.plot(epochs, pg.history["test_loss"], marker="o", markersize=4, label="test")
     ax_loss.set(xlabel="epoch", xlim=(-0.5, max(pg.epoch, 1) + 0.5),
                 ylabel="mean squared error" if pg.regression else "cross-entropy loss")
-    ax_loss.legend()
+    ax_loss.legend(loc="upper right")
     fig.tight_layout()
     return fig
 
