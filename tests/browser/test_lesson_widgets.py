@@ -141,12 +141,13 @@ def _black(png):
 
 def frame_problems(png, part=slice(None)):
     """What is broken in a figure (PNG bytes), ``part`` of its columns: no axes frame (two
-    upright and two black lines across, each as long as a third of it). Every widget's
-    figure has at least one framed plot."""
+    upright and two black lines across, each longer than a third of the picture's shorter
+    side: a panel of a wide figure is short across). Every widget's figure has at least one
+    framed plot."""
     chart = _black(png)[:, part]
-    height = chart.shape[0]
-    upright = [x for x in range(chart.shape[1]) if _longest_run(chart[:, x]) > height / 3]
-    across = [y for y in range(height) if _longest_run(chart[y]) > chart.shape[1] / 3]
+    least = min(chart.shape) / 3
+    upright = [x for x in range(chart.shape[1]) if _longest_run(chart[:, x]) > least]
+    across = [y for y in range(chart.shape[0]) if _longest_run(chart[y]) > least]
     if len(_groups(upright)) < 2 or len(_groups(across)) < 2:
         return [f"no axes frame ({len(_groups(upright))} upright and {len(_groups(across))} lines "
                 f"across, 2 and 2 expected)"]
