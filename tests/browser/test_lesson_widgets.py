@@ -64,18 +64,22 @@ def rendered_widget(page, index):
 def apply_setup(root, steps):
     for kind, label, option in steps:
         control = next(c for c in jlab.controls(root)[kind] if jlab.control_label(c) == label)
+        select = control.locator("select")
+        if select.locator("option:checked").inner_text() == option:
+            continue
         before = jlab.widget_fingerprint(root)
-        control.locator("select").select_option(label=option)
+        select.select_option(label=option)
         jlab.wait_changed(root, before, f"{label} set to {option}")
 
 
-def exercise_every_control(root, rounds=2):
-    """One interaction per control, ``rounds`` times over; each must change the widget's output
-    and leave as many figures as before, each of them whole (``figure_problems``). Returns how
-    many controls there are."""
+def exercise_every_control(root, setup=(), rounds=2):
+    """One interaction per control, ``rounds`` times over, each round from ``setup`` (see
+    ``apply_setup``); each must change the widget's output and leave as many figures as
+    before, each of them whole (``frame_problems``). Returns how many controls there are."""
     found = jlab.controls(root)
     figures = len(widget_pngs(root))
     for _ in range(rounds):
+        apply_setup(root, setup)
         for kind, controls in found.items():
             for control in controls:
                 before = jlab.widget_fingerprint(root)
@@ -257,8 +261,7 @@ def check_widget(page, assignment, index):
     assert jlab.layout_problems(root) == []
     if assignment in SPECIFIC:
         SPECIFIC[assignment](page, root)
-    apply_setup(root, SETUP.get(assignment, []))
-    assert exercise_every_control(root) >= 1, "the widget has no controls"
+    assert exercise_every_control(root, SETUP.get(assignment, [])) >= 1, "the widget has no controls"
     assert jlab.layout_problems(root) == []
 
 
