@@ -150,7 +150,12 @@ def _kind(value):
 
 
 def _keys(mapping):
-    return sorted(str(k)[:24] for k in mapping)[:12]
+    return sorted(str(k) for k in mapping)
+
+
+def _show_keys(keys):
+    shown = [k[:24] for k in keys[:12]]
+    return f"the keys {shown}" + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
 
 
 def _structure_difference(got, like, depth, where=""):
@@ -164,7 +169,12 @@ def _structure_difference(got, like, depth, where=""):
                      if (d := _structure_difference(g, k, depth and depth - 1, f"{where}[{i}]"))), None)
     if isinstance(like, dict) and isinstance(got, dict):
         if _keys(got) != _keys(like) or len(got) != len(like):
-            return where, f"the keys {_keys(like)}", f"the keys {_keys(got)}"
+            # the student's own key names are not quoted: only which expected ones are missing
+            missing = sorted(set(_keys(like)) - set(_keys(got)))
+            extra = len(set(_keys(got)) - set(_keys(like)))
+            found = [f"{len(got)} keys"] + ([f"without {_show_keys(missing)[9:]}"] if missing else []) + (
+                [f"with {extra} key{'s' if extra > 1 else ''} not asked for"] if extra else [])
+            return where, _show_keys(_keys(like)), ", ".join(found)
         by_name = {str(k): v for k, v in got.items()}
         items = like.items() if depth != 1 else ()
         return next((d for k, v in items

@@ -188,7 +188,7 @@ def test_check_structure_compares_containers_keys_dtypes_and_kinds_with_an_examp
         "cache: expected a tuple of 2 items\n  but got a tuple of 3 items\nUsual cause: cache = (x, w).")
     assert "cache [1]: expected an array of float64\n  but got an array of float32" in message_of(
         check_structure, (x, w.astype(np.float32)), (x, w), "cache")
-    assert "expected the keys ['W1', 'b1']\n  but got the keys ['W1']" in message_of(
+    assert "expected the keys ['W1', 'b1']\n  but got 1 keys, without ['b1']" in message_of(
         check_structure, {"W1": w}, {"W1": w, "b1": x}, "grads")
     assert "expected a float\n  but got a float32 number" in message_of(check_structure, np.float32(1), 0.0, "penalty")
     assert "expected None\n  but got an array of float64" in message_of(check_structure, x, None, "mask")
