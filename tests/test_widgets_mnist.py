@@ -336,22 +336,12 @@ def test_nbgrader_marks_its_autograde_and_validate_runs():
     assert "NBGRADER_EXECUTION='validate'" in inspect.getsource(validator.Validator)
 
 
-def test_scores_only_hides_predict():
-    from nnref.homework import ScoresOnly
-
-    net = TwoLayerNet(5, 4, 3, seed=0)
-    model = ScoresOnly(net)
-    X = np.random.default_rng(0).random((2, 5), dtype=np.float32)
-    assert model.params is net.params and not hasattr(model, "predict")
-    np.testing.assert_array_equal(model.loss(X), net.loss(X))
-
-
 def test_batch_recorder_counts_rows_and_labels():
     from nnref.data import toy_dataset
     from nnref.homework import BatchRecorder
 
     X, y = toy_dataset("gauss", n=10, seed=0)
-    model = BatchRecorder(X, y, hidden=4)
+    model = BatchRecorder(X, y)
     model.loss(X[[3, 1]], y[[3, 1]])
     model.loss(X[[0]] + 1.0, y[[0]])                       # a row that is not in X
     wrong = y[[2, 5]].copy()
@@ -361,5 +351,14 @@ def test_batch_recorder_counts_rows_and_labels():
     assert model.batches == [[3, 1], [-1], [2, 5], [4, 6]]
     assert (model.unknown_rows, model.wrong_labels, len(model.losses)) == (1, 1, 4)
     assert model.epochs(batch_size=4) == [[[3, 1], [-1], [2, 5]], [[4, 6]]]   # ceil(10 / 4) = 3 per epoch
-    assert model.loss(X).shape == (10, 2)
-    assert model.params is model.net.params
+    # least squares: its gradients are the loss's, by central differences
+    loss, grads = model.loss_and_grads(X, y)
+    assert loss == model.loss_and_grads(X, y)[0] and len(model.losses) == 4  # recording nothing
+    W = model.params["W"]
+    for index in [(0, 0), (1, 1)]:
+        W[index] += 1e-6
+        up = model.loss_and_grads(X, y)[0]
+        W[index] -= 2e-6
+        down = model.loss_and_grads(X, y)[0]
+        W[index] += 1e-6
+        assert abs((up - down) / 2e-6 - grads["W"][index]) < 1e-6

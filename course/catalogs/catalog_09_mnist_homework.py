@@ -518,3 +518,11 @@ def accuracy(model, X, y):
 '''),
     ],
 }
+
+# Test cells the audit has nothing of nnref's to withhold in: the grader itself scores the final
+# model's parameters on the MNIST test set (check_final_model); no function of the student's runs.
+UNAUDITED = {
+    "test_final_model": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
+    "test_final_model__97": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
+    "test_final_model__98": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
+}
