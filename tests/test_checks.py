@@ -91,8 +91,8 @@ def test_check_equal_messages():
 
 
 def test_check_true_message():
-    assert message_of(check_true, False, "weights must change", "lr is 0") == \
-        "weights must change\nUsual cause: lr is 0"
+    assert message_of(check_true, False, "weights must change", "lr is 0") == (
+        "weights must change\nUsual cause: lr is 0")
     assert message_of(check_true, False, "weights must change") == "weights must change"
 
 
