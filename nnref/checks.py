@@ -217,6 +217,7 @@ def _tail_over_head(x):
 # the raw value the kernel reported, never in the kernel.
 STATISTICS = {
     "mean": lambda x: float(np.mean(np.asarray(x, dtype=np.float64))),
+    "mean of each column": lambda x: np.mean(np.asarray(x, dtype=np.float64), axis=0),
     "std": lambda x: float(np.std(np.asarray(x, dtype=np.float64))),
     "mean of |x|": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64)))),
     "share of nonzero entries": lambda x: float(np.mean(np.asarray(x) != 0)),
