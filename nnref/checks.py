@@ -221,6 +221,7 @@ STATISTICS = {
     "std": lambda x: float(np.std(np.asarray(x, dtype=np.float64))),
     "mean of |x|": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64)))),
     "share of nonzero entries": lambda x: float(np.mean(np.asarray(x) != 0)),
+    "distinct values": lambda x: np.unique(np.round(np.asarray(x, dtype=np.float64), 9)),
     "share beyond 2 std": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64))
                                                   > 2 * np.std(np.asarray(x, dtype=np.float64)))),
     "standardized fourth moment": _standardized_fourth_moment,
