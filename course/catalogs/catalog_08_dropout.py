@@ -21,11 +21,11 @@ _NET_RIGHT = {
     "MODE": '"test" if y is None else "train"',
     "FORWARD_MIDDLE": '''z, c1 = nnref.layers.affine_forward(X, params["W1"], params["b1"])
     h, cr = nnref.layers.relu_forward(z)
-    d, cd = nnref.layers.dropout_forward(h, dropout_param)''',
+    d, cd = dropout_forward(h, dropout_param)''',
     "BACKWARD_MIDDLE": '''DROPOUT_BACKWARD
     dz = nnref.layers.relu_backward(dh, cr)
     _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)''',
-    "DROPOUT_BACKWARD": "dh = nnref.layers.dropout_backward(dd, cd)",
+    "DROPOUT_BACKWARD": "dh = dropout_backward(dd, cd)",
     "BIAS_REG": "",
 }
 
@@ -368,7 +368,7 @@ MUTANTS = {
         ("drops in test mode too (mode always 'train')", _net(MODE='"train"')),
         ("backward skips the dropout mask", _net(DROPOUT_BACKWARD="dh = dd")),
         ("dropout on the input X instead of the hidden layer", _net(
-            FORWARD_MIDDLE='''xd, cd = nnref.layers.dropout_forward(X, dropout_param)
+            FORWARD_MIDDLE='''xd, cd = dropout_forward(X, dropout_param)
     z, c1 = nnref.layers.affine_forward(xd, params["W1"], params["b1"])
     d, cr = nnref.layers.relu_forward(z)''',
             BACKWARD_MIDDLE='''dz = nnref.layers.relu_backward(dd, cr)
