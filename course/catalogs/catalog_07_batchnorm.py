@@ -33,7 +33,9 @@ def _forward(**wrong):
     return source
 
 
-# The correct network with one thing changed.
+# The correct network with one thing changed. Its batch norm is the student's own batchnorm_forward and
+# batchnorm_backward (exercises 1 and 2, the source's here), as the lesson allows: the audit withholds
+# nnref's versions of every exercise of the assignment.
 _NET = '''def bn_net_loss(X, y, params, bn_param, reg=0.0):
     MODE
     z, c1 = nnref.layers.affine_forward(X, params["W1"], params["b1"])

@@ -1,6 +1,8 @@
 """Lesson 08's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
 ASSIGNMENT = "08_dropout"
-# The correct dropout network with one thing changed.
+# The correct dropout network with one thing changed. Its dropout is the student's own dropout_forward and
+# dropout_backward (exercises 3 and 4, the source's here), as the lesson allows: the audit withholds
+# nnref's versions of every exercise of the assignment.
 _NET = '''def dropout_net_loss(X, y, params, dropout_param, reg=0.0):
     dropout_param["mode"] = MODE
     FORWARD_MIDDLE
