@@ -228,9 +228,11 @@ def _tail_over_head(x):
 # the raw value the kernel reported, never in the kernel.
 STATISTICS = {
     "mean": lambda x: float(np.mean(np.asarray(x, dtype=np.float64))),
+    "mean of each column": lambda x: np.mean(np.asarray(x, dtype=np.float64), axis=0),
     "std": lambda x: float(np.std(np.asarray(x, dtype=np.float64))),
     "mean of |x|": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64)))),
     "share of nonzero entries": lambda x: float(np.mean(np.asarray(x) != 0)),
+    "distinct values": lambda x: np.unique(np.round(np.asarray(x, dtype=np.float64), 9)),
     "share beyond 2 std": lambda x: float(np.mean(np.abs(np.asarray(x, dtype=np.float64))
                                                   > 2 * np.std(np.asarray(x, dtype=np.float64)))),
     "standardized fourth moment": _standardized_fourth_moment,

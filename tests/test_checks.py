@@ -216,6 +216,14 @@ def test_a_statistic_of_the_raw_value_is_computed_by_the_rule():
                                                 of="last fifth's mean / first fifth's mean")
     assert abs(STATISTICS["standardized fourth moment"](W) - 3.0) < 0.1
     assert STATISTICS["share of nonzero entries"](np.array([0.0, 1.0, 2.0, 0.0])) == 0.5
+    # lesson 07: a batch-norm output's means over the batch; lesson 08: a dropout output's values
+    x = np.array([[1.0, 2.0], [3.0, 6.0]])
+    check_close(x, [2.0, 4.0], "the mean of each feature", of="mean of each column")
+    assert message_of(check_close, x, [0.0, 0.0], "the mean of each feature", of="mean of each column").startswith(
+        "the mean of each feature: expected array([0., 0.])\n  but got array([2., 4.])")
+    check_close(np.array([[0.0, 1.25], [1.25, 1.25 + 1e-12]]), [0.0, 1.25], "the values", of="distinct values")
+    assert message_of(check_close, np.ones((3, 3)), [0.0, 1.25], "the values", of="distinct values").startswith(
+        "the values shape: expected (2,)\n  but got (1,)")
     with pytest.raises(ValueError, match="is not a statistic the grader knows"):
         check_close(W, 0.1, "std", of="stdev")
 

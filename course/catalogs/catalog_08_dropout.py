@@ -1,6 +1,8 @@
 """Lesson 08's mutants, correct variants and cheats for the validity harness (AUTHORING.md)."""
 ASSIGNMENT = "08_dropout"
-# The correct dropout network with one thing changed.
+# The correct dropout network with one thing changed. Its dropout is the student's own dropout_forward and
+# dropout_backward (exercises 3 and 4, the source's here), as the lesson allows: the audit withholds
+# nnref's versions of every exercise of the assignment.
 _NET = '''def dropout_net_loss(X, y, params, dropout_param, reg=0.0):
     dropout_param["mode"] = MODE
     FORWARD_MIDDLE
@@ -21,11 +23,11 @@ _NET_RIGHT = {
     "MODE": '"test" if y is None else "train"',
     "FORWARD_MIDDLE": '''z, c1 = nnref.layers.affine_forward(X, params["W1"], params["b1"])
     h, cr = nnref.layers.relu_forward(z)
-    d, cd = nnref.layers.dropout_forward(h, dropout_param)''',
+    d, cd = dropout_forward(h, dropout_param)''',
     "BACKWARD_MIDDLE": '''DROPOUT_BACKWARD
     dz = nnref.layers.relu_backward(dh, cr)
     _, grads["W1"], grads["b1"] = nnref.layers.affine_backward(dz, c1)''',
-    "DROPOUT_BACKWARD": "dh = nnref.layers.dropout_backward(dd, cd)",
+    "DROPOUT_BACKWARD": "dh = dropout_backward(dd, cd)",
     "BIAS_REG": "",
 }
 
@@ -368,7 +370,7 @@ MUTANTS = {
         ("drops units in test mode too: with y None the mode must be 'test'", _net(MODE='"train"')),
         ("skips the dropout's backward: the gradient passes the dropped units too", _net(DROPOUT_BACKWARD="dh = dd")),
         ("applies dropout to the input X instead of to the hidden layer", _net(
-            FORWARD_MIDDLE='''xd, cd = nnref.layers.dropout_forward(X, dropout_param)
+            FORWARD_MIDDLE='''xd, cd = dropout_forward(X, dropout_param)
     z, c1 = nnref.layers.affine_forward(xd, params["W1"], params["b1"])
     d, cr = nnref.layers.relu_forward(z)''',
             BACKWARD_MIDDLE='''dz = nnref.layers.relu_backward(dd, cr)
