@@ -634,7 +634,7 @@ def _test_set():
 def final_model_rule(final_params, threshold, what, cause=""):
     """The test-set accuracy of ``final_params``; AssertionError when below ``threshold``."""
     accuracy = two_layer_accuracy(final_params, *_test_set())
-    # the rule itself, not check_true: this runs in the grader, where nothing is reported
+    # the rule itself, not a check: this runs in the grader, where nothing is reported
     checks.RULES["true"](accuracy >= threshold, None, f"test accuracy {accuracy:.2%} of {what} is below "
                          f"{threshold:.0%}.", cause)
     return accuracy
