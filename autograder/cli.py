@@ -66,8 +66,8 @@ def _assignment_of(course, path, nb):
     ids = {gid for gid, _, _ in notebooks.test_cells(nb)}
     best = None
     for a in course.existing():
-        released = {gid for gid, _, _ in notebooks.test_cells(notebooks.read(a.release_notebook))} \
-            if a.release_notebook.is_file() else set()
+        released = ({gid for gid, _, _ in notebooks.test_cells(notebooks.read(a.release_notebook))}
+                    if a.release_notebook.is_file() else set())
         shared = (len(ids & released), path.stem.endswith(a.id))  # a tie: the one the file is named after
         if shared[0] and (best is None or shared > best[0]):
             best = (shared, a)
@@ -106,8 +106,8 @@ def cmd_validate(args):
         # The student's self-check: the visible tests as released (edits to them are reported);
         # the instructor's own source notebook is checked against itself, hidden tests included.
         if not assignment:
-            source, what = path, "the notebook's own test cells (it is not one of this course's " \
-                                 "assignments, so edits to its tests cannot be detected)"
+            source, what = path, ("the notebook's own test cells (it is not one of this course's "
+                                  "assignments, so edits to its tests cannot be detected)")
         elif path.resolve() == assignment.source_notebook.resolve():
             source, what = assignment.source_notebook, f"the instructor's source of {assignment.id}"
         else:
@@ -230,8 +230,8 @@ def _print_check(path, result, hidden, everything=False):
     for exercise in result.exercises():
         cells = [c for c in result.cells if c.exercise == exercise]
         counted = [c for c in cells if everything or c.grade_id not in hidden]
-        points = f"({sum(c.points for c in counted):g}/{sum(c.max_points for c in counted):g})" if counted \
-            else "(its points come from hidden tests)"
+        points = (f"({sum(c.points for c in counted):g}/{sum(c.max_points for c in counted):g})" if counted
+                  else "(its points come from hidden tests)")
         if all(c.outcome == "passed" for c in cells):
             print(f"  passed        {exercise} {points}")
             continue

@@ -68,8 +68,8 @@ def _pick(notebooks_found, assignment_id):
         return notebooks_found[0], ""
     if not notebooks_found:
         return None, "no notebook in the submission"
-    return None, f"several notebooks and none named {assignment_id}.ipynb: " + \
-        ", ".join(sorted(Path(p).name for p in notebooks_found))
+    return None, (f"several notebooks and none named {assignment_id}.ipynb: "
+                  + ", ".join(sorted(Path(p).name for p in notebooks_found)))
 
 
 def _visible(parts):

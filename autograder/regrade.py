@@ -57,8 +57,8 @@ def changes(old, new):
         for gid in sorted(set(cells_a) | set(cells_b)):
             if cells_a.get(gid) != cells_b.get(gid):
                 lines.append(f"  why: test {gid} {cells_a.get(gid, 'absent')} -> {cells_b.get(gid, 'absent')}")
-        if a.get("late_penalty", "") != b.get("late_penalty", "") or \
-                a.get("penalty_reason", "") != b.get("penalty_reason", ""):
+        if (a.get("late_penalty", "") != b.get("late_penalty", "")
+                or a.get("penalty_reason", "") != b.get("penalty_reason", "")):
             lines.append(f"  why: late penalty {a.get('late_penalty') or '0'} ({a.get('penalty_reason') or 'none'}) -> "
                          f"{b.get('late_penalty') or '0'} ({b.get('penalty_reason') or 'none'})")
         if (a["status"], a["reason"]) != (b["status"], b["reason"]):

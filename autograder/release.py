@@ -68,8 +68,8 @@ def check_release(assignment):
     """The list of differences between release/<id>/ and what source/<id>/ generates (empty: up to date)."""
     expected = release_files(assignment)
     target = assignment.release_dir
-    actual = {p.relative_to(target).as_posix(): p for p in sorted(target.rglob("*")) if p.is_file()} \
-        if target.is_dir() else {}
+    actual = ({p.relative_to(target).as_posix(): p for p in sorted(target.rglob("*")) if p.is_file()}
+              if target.is_dir() else {})
     problems = [f"release/{assignment.id}/{rel} is missing" for rel in expected if rel not in actual]
     problems += [f"release/{assignment.id}/{rel} differs from what source/ generates"
                  for rel in expected if rel in actual and Path(actual[rel]).read_bytes() != expected[rel]]

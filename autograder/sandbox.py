@@ -34,6 +34,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from nnref.data import TEST_SET_WITHHELD
+from nnref.homework import GRADING_VARIABLE
 from nnref.observations import MODE_VARIABLE
 
 from .cgroups import Group
@@ -150,8 +151,8 @@ def kernel_settings(blas_threads, observe=None):
     """What every grading kernel's environment sets, sandboxed or not (course/ARCHITECTURE.md: workers x BLAS
     threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student, reference
     or self."""
-    # NNCOURSE_GRADING: exploration cells skip themselves (nnref.widgets.mnist.grading_mode)
-    settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "NNCOURSE_GRADING": "1",
+    # GRADING_VARIABLE: exploration cells skip themselves (nnref.homework.grading_mode)
+    settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", GRADING_VARIABLE: "1",
                 **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
     # graded: the test set stays with the grader (mnist_binds), which scores homework 09 on it
     if observe == "self":  # the student's own self-check: the checks decide in the kernel, test set and all

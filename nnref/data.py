@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["GATES", "logic_gate", "make_circle", "make_xor", "make_gauss", "make_spiral",
+__all__ = ["GATES", "logic_gate", "make_circle", "make_xor", "make_gauss", "make_spiral", "make_regression",
            "toy_dataset", "train_val_split", "load_iris", "IRIS_FEATURES", "load_mnist", "read_idx", "mnist_cache_dir", "MNISTError"]
 
 # ---------------------------------------------------------------------------- logic gates
@@ -122,6 +122,27 @@ def make_spiral(n=300, noise=0.2, seed=None, num_classes=3, dtype=np.float64):
 
 
 _TOY_SETS = {"circle": make_circle, "xor": make_xor, "gauss": make_gauss, "spiral": make_spiral}
+
+
+def make_regression(name, n=200, noise=0.1, seed=None, dtype=np.float64):
+    """TF Playground's two regression sets: points X uniform in [-1, 1]^2 and a real target y.
+
+    'plane': y = (x1 + x2) / 2, a tilted plane; 'gaussians': y = the sum of four bumps
+    exp(-|x - c|^2 / 0.1), two up and two down, at (±0.5, ±0.5). Gaussian noise of standard
+    deviation ``noise`` is added to y. Returns X: (n, 2), y: (n,), both in ``dtype``.
+    """
+    _check_size(n, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    if name == "plane":
+        y = X.sum(axis=1) / 2
+    elif name == "gaussians":
+        centers = np.array([[0.5, 0.5], [-0.5, -0.5], [0.5, -0.5], [-0.5, 0.5]])
+        bumps = np.exp(-((X[:, None, :] - centers) ** 2).sum(axis=2) / 0.1)
+        y = bumps @ np.array([1.0, 1.0, -1.0, -1.0])
+    else:
+        raise ValueError(f"unknown regression set {name!r}: choose 'plane' or 'gaussians'")
+    return X.astype(dtype), (y + noise * rng.standard_normal(n)).astype(dtype)
 
 
 def toy_dataset(name, n=200, noise=None, seed=None, dtype=np.float64):

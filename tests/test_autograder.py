@@ -73,8 +73,8 @@ def test_validate_exit_code_and_summary(course, tmp_path, capsys):
     assert "checked against the release of 00_fixture" in out and "time limit 60 CPU seconds" in out, out
     assert "probe_rng" not in out  # validate never runs (or shows) hidden tests: the student has none
     # its visible values are those of the fixture catalog's first mutant; another mutant's, another name
-    assert "add_bias gives the same values on every check of its tests as a common wrong answer the course " \
-           "knows: adds the mean of b." in out, out
+    assert ("add_bias gives the same values on every check of its tests as a common wrong answer the course "
+            "knows: adds the mean of b.") in out, out
     fill(answers={"add_bias": "def add_bias(x, b):\n    x = x.copy()\n    x[:1] += b\n    return x\n"})
     assert main(root + [str(good)]) == 1
     out = capsys.readouterr().out

@@ -44,8 +44,8 @@ def test_a_fair_catalog_passes(outcome):
 
 def test_unfair_entries_are_named(outcome):
     _, problems = outcome
-    assert problems["mutant-add_bias-secretly correct"] == \
-        ["mutant 'secretly correct' of add_bias keeps all 3 points"]
+    assert problems["mutant-add_bias-secretly correct"] == [
+        "mutant 'secretly correct' of add_bias keeps all 3 points"]
     assert "correct variant 'secretly wrong' earns 0/2" in problems["variant-relative_error-secretly wrong"][0]
     assert "earns 3/3 on add_bias" in problems["cheat-add_bias-calls nnref but add_bias's tests do not guard it"][0]
 

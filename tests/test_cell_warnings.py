@@ -48,35 +48,35 @@ def test_a_noted_cells_warnings_go_to_stdout_counted_once_each(run):
                   "p = 1 / (1 + np.exp(np.array([1000.0])))\n"
                   "for _ in range(3):\n    np.log(np.zeros(1))\n"
                   "print('answer', p[0])")
-    assert streams(outputs, "stderr") == "", \
-        f"a noted cell wrote on stderr, which costs the cell its points under stock nbgrader: {outputs}"
+    assert streams(outputs, "stderr") == "", (
+        f"a noted cell wrote on stderr, which costs the cell its points under stock nbgrader: {outputs}")
     out = streams(outputs, "stdout")
     assert out.startswith("answer 0.0\n"), f"the cell's own output should come first: {out!r}"
-    assert "4 warning(s)" in out and "overflow encountered in exp\n" in out \
-        and "divide by zero encountered in log  (x3)" in out, \
-        f"expected both warnings listed, the repeated one with its count: {out!r}"
+    assert ("4 warning(s)" in out and "overflow encountered in exp\n" in out
+            and "divide by zero encountered in log  (x3)" in out), (
+        f"expected both warnings listed, the repeated one with its count: {out!r}")
 
 
 def test_the_next_cell_warns_on_stderr_again(run):
     run(PREFIX + "np.exp(1000.0)")
     outputs = run("np.exp(1000.0)")
-    assert "overflow encountered in exp" in streams(outputs, "stderr"), \
-        f"note_warnings must end with its cell; a later cell's warning vanished: {outputs}"
+    assert "overflow encountered in exp" in streams(outputs, "stderr"), (
+        f"note_warnings must end with its cell; a later cell's warning vanished: {outputs}")
 
 
 def test_a_failing_noted_cell_still_fails_and_releases_the_warnings(run):
     outputs = run(PREFIX + "np.exp(1000.0)\nraise AssertionError('wrong')")
     assert ("error", "AssertionError") in outputs, f"the failure must stay an error: {outputs}"
     assert "overflow" in streams(outputs, "stdout") and streams(outputs, "stderr") == "", outputs
-    assert "overflow" in streams(run("np.exp(1000.0)"), "stderr"), \
-        "after a failing cell, warnings must be back to normal"
+    assert "overflow" in streams(run("np.exp(1000.0)"), "stderr"), (
+        "after a failing cell, warnings must be back to normal")
 
 
 def test_outside_ipython_it_changes_nothing():
     filters, show = list(warnings.filters), warnings.showwarning
     note_warnings()
-    assert warnings.filters == filters and warnings.showwarning is show, \
-        "outside IPython no cell ends to restore them: note_warnings must leave warnings alone"
+    assert warnings.filters == filters and warnings.showwarning is show, (
+        "outside IPython no cell ends to restore them: note_warnings must leave warnings alone")
 
 
 def test_every_test_cell_of_the_course_starts_by_noting_warnings():

@@ -181,7 +181,7 @@ def test_check_structure_compares_containers_keys_dtypes_and_kinds_with_an_examp
         "cache: expected a tuple of 2 items\n  but got a tuple of 3 items\nUsual cause: cache = (x, w).")
     assert "cache [1]: expected an array of float64\n  but got an array of float32" in message_of(
         check_structure, (x, w.astype(np.float32)), (x, w), "cache")
-    assert "expected the keys ['W1', 'b1']\n  but got the keys ['W1']" in message_of(
+    assert "expected the keys ['W1', 'b1']\n  but got 1 keys, without ['b1']" in message_of(
         check_structure, {"W1": w}, {"W1": w, "b1": x}, "grads")
     assert "expected a float\n  but got a float32 number" in message_of(check_structure, np.float32(1), 0.0, "penalty")
     assert "expected None\n  but got an array of float64" in message_of(check_structure, x, None, "mask")
@@ -211,3 +211,15 @@ def test_a_statistic_of_the_raw_value_is_computed_by_the_rule():
     assert STATISTICS["share of nonzero entries"](np.array([0.0, 1.0, 2.0, 0.0])) == 0.5
     with pytest.raises(ValueError, match="is not a statistic the grader knows"):
         check_close(W, 0.1, "std", of="stdev")
+
+
+def test_the_statistics_of_a_step_and_of_probabilities():
+    # lesson 01: a step's outputs are 0s and 1s (ints, floats or bools); lesson 03: softmax rows sum to 1
+    share = "share of entries other than 0 and 1"
+    check_close(np.array([0, 1, 1, 0]), 0.0, "outputs", atol=0.0, of=share)
+    check_close(np.array([True, False]), 0.0, "outputs", atol=0.0, of=share)
+    assert message_of(check_close, np.array([-0.7, -0.2, 0.0, 1.0]), 0.0, "outputs", atol=0.0,
+                      of=share).startswith("outputs: expected 0\n  but got 0.5")
+    check_close(np.array([[0.2, 0.8], [0.5, 0.5]]), [1.0, 1.0], "row sums", of="row sums")
+    assert message_of(check_close, np.array([[0.1, 0.4], [0.4, 0.1]]), [1.0, 1.0], "row sums",
+                      of="row sums").startswith("row sums: expected array([1., 1.])\n  but got array([0.5, 0.5])")

@@ -57,8 +57,8 @@ def test_grading_a_collected_exchange_and_releasing_its_feedback(tmp_path):
     with (instructor / "grades.csv").open(newline="") as f:
         scores = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
     assert scores == {"alice": 5, "bob": 3}
-    assert {p: p.read_bytes() for p in collected.rglob("*") if p.is_file()} == before, \
-        "the collected submissions must stay as nbgrader left them"
+    assert {p: p.read_bytes() for p in collected.rglob("*") if p.is_file()} == before, (
+        "the collected submissions must stay as nbgrader left them")
 
     nbgrader(instructor, "release_feedback", ASSIGNMENT, exchange=exchange)
     for student in answers:

@@ -27,8 +27,8 @@ def test_every_student_has_a_row_with_status_and_score(graded_class):
     assert sorted(got) == sorted(EXPECTED)
     for student, (status, reason, score, bias, relerr) in EXPECTED.items():
         row = got[student]
-        assert (row["status"], float(row["score"]), float(row["add_bias"]), float(row["relative_error"])) \
-            == (status, score, bias, relerr), (student, row)
+        assert ((row["status"], float(row["score"]), float(row["add_bias"]), float(row["relative_error"]))
+                == (status, score, bias, relerr)), (student, row)
         assert row["reason"].startswith(reason) and (reason or not row["reason"]), (student, row["reason"])
         assert row["max_score"] == "5" and row["assignment"] == ASSIGNMENT and row["run"] == "sandboxed"
         assert "\n" not in row["reason"] and "\\n" not in row["reason"], row["reason"]

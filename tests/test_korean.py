@@ -106,8 +106,8 @@ def test_every_lesson_has_a_korean_summary_after_its_english_one(lesson):
                if cell["cell_type"] == "markdown" and ENGLISH_SUMMARY.match("".join(cell["source"]))]
     assert len(english) == 1, f"{lesson.name}: expected one '## Summary' markdown cell, found {len(english)}"
     after = cells[english[0] + 1] if english[0] + 1 < len(cells) else None
-    assert after is not None and after["cell_type"] == "markdown" and \
-        "".join(after["source"]).startswith(KOREAN_SUMMARY), (
+    assert (after is not None and after["cell_type"] == "markdown"
+            and "".join(after["source"]).startswith(KOREAN_SUMMARY)), (
             f"{lesson.name}: the cell right after the English summary must be the Korean summary, a markdown "
             f"cell starting with '{KOREAN_SUMMARY}'; found "
             f"{'nothing' if after is None else repr(''.join(after['source'])[:60])}")

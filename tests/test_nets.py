@@ -177,3 +177,65 @@ def test_learns_the_spiral():
     assert accuracy >= 0.95, (f"a 100-unit ReLU net should fit the 3-arm spiral (>= 95 % train "
                               f"accuracy), got {accuracy:.1%}; loss went {history['loss'][0]:.3f} "
                               f"-> {history['loss'][-1]:.3f}")
+
+
+def _lesson_layers():
+    """The layer functions as the lessons' solution cells define them (02, 04, 07, 08), run
+    from the source notebooks: the student's functions, with the lessons' signatures."""
+    from pathlib import Path
+
+    import nbformat
+
+    from nnref.nets import LAYER_FUNCTIONS
+
+    namespace = {"np": np}
+    for lesson in ("02_forward_pass", "04_backprop", "07_batchnorm", "08_dropout"):
+        path = Path(__file__).parents[1] / "source" / lesson / f"{lesson}.ipynb"
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in LAYER_FUNCTIONS:
+                exec(cell.source, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("options", [
+    dict(activation="relu", normalization="batchnorm", reg=0.1),
+    dict(activation="tanh", l1=0.01),
+    dict(activation="elu", keep_prob=0.7, dropout_seed=3),
+    dict(activation="sigmoid", keep_prob=0.8, dropout_seed=1, normalization="batchnorm"),
+])
+def test_a_students_layer_functions_train_the_same_net(options):
+    from nnref import layers
+    from nnref.nets import LAYER_FUNCTIONS
+
+    lesson = _lesson_layers()
+    assert set(LAYER_FUNCTIONS) <= set(lesson), "every layer function a net calls is a lesson's exercise"
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((9, 5)), rng.integers(0, 3, size=9)
+    ours = FullyConnectedNet([6, 4], 5, 3, dtype=np.float64, seed=2, **options)
+    theirs = FullyConnectedNet([6, 4], 5, 3, dtype=np.float64, seed=2, layers=lesson, **options)
+    assert theirs.own_layers == list(LAYER_FUNCTIONS) and ours.own_layers == []
+    assert theirs.layers.affine_forward is lesson["affine_forward"]
+    assert theirs.layers.affine_forward is not layers.affine_forward
+    loss, grads = ours.loss(X, y)
+    their_loss, their_grads = theirs.loss(X, y)
+    assert rel_error(loss, their_loss) < 1e-12
+    for name in grads:
+        assert rel_error(grads[name], their_grads[name]) < 1e-10, name
+    np.testing.assert_allclose(theirs.loss(X), ours.loss(X), rtol=1e-12)
+
+
+def test_the_students_functions_are_the_ones_called():
+    """Functions the namespace lacks are nnref's; those it has are called with the lesson's
+    arguments: affine_backward(dout, cache) on every layer, the first one included."""
+    from nnref import layers
+
+    calls = []
+
+    def affine_backward(dout, cache):
+        calls.append(len(cache))
+        return layers.affine_backward(dout, cache)
+
+    net = FullyConnectedNet([4], 3, 2, seed=0, layers={"affine_backward": affine_backward, "np": np})
+    assert net.own_layers == ["affine_backward"] and net.layers.relu_forward is layers.relu_forward
+    net.loss(np.ones((2, 3)), np.array([0, 1]))
+    assert calls == [2, 2], "one call per affine layer, each with dout and cache only"

@@ -85,8 +85,8 @@ def stock_course(tmp_path_factory):
 def test_stock_generate_assignment_reproduces_release(stock_course, aid):
     nbgrader(stock_course, "generate_assignment", aid, "--force")
     made = stock_course / "release" / aid / f"{aid}.ipynb"
-    assert made.read_bytes() == (ROOT / "release" / aid / f"{aid}.ipynb").read_bytes(), \
-        f"stock nbgrader's release of {aid} differs from release/: run `nncourse release` and compare"
+    assert made.read_bytes() == (ROOT / "release" / aid / f"{aid}.ipynb").read_bytes(), (
+        f"stock nbgrader's release of {aid} differs from release/: run `nncourse release` and compare")
 
 
 def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):

@@ -92,8 +92,8 @@ class TestTerm:
         assert sorted(got) == sorted(EXPECTED)
         for student, (status, raw, penalty, final, why) in EXPECTED.items():
             row = got[student]
-            assert (row["status"], float(row["raw_score"]), float(row["late_penalty"]), float(row["score"])) \
-                == (status, raw, penalty, final), (student, row)
+            assert ((row["status"], float(row["raw_score"]), float(row["late_penalty"]), float(row["score"]))
+                    == (status, raw, penalty, final)), (student, row)
             assert row["penalty_reason"].startswith(why), (student, row["penalty_reason"])
         assert got["cal"]["submitted_at"] == "2026-10-26T03:00:00+00:00"
         assert got["fay"]["submitted_at"] == "2026-10-27T00:00:00+00:00"  # 01:00 CET, after the change

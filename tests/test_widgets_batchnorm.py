@@ -130,8 +130,8 @@ def test_draw_graph_labels_every_stage_and_colours_the_three_paths():
     assert {label for _, label in bnw.GRAPH_NODES.values()} <= {t.get_text() for t in ax.texts}
     arrows = [t.arrow_patch for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
     assert len(arrows) == len(bnw.GRAPH_EDGES)
-    assert {matplotlib.colors.to_hex(a.get_edgecolor()) for a in arrows} == \
-        {matplotlib.colors.to_hex(c) for c in bnw.PATH_COLORS.values()}
+    assert ({matplotlib.colors.to_hex(a.get_edgecolor()) for a in arrows}
+            == {matplotlib.colors.to_hex(c) for c in bnw.PATH_COLORS.values()})
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["x's path direct", "x's path through μ", "x's path through σ²"]
     plt.close(fig)

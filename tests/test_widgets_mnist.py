@@ -6,10 +6,11 @@ import pytest
 
 from nnref.data import load_mnist
 from nnref.nets import TwoLayerNet
-from nnref.widgets.mnist import (check_two_layer_params, confident_mistakes, confusion_matrix,
-                                 format_table, mistake_browser, mistake_view, plot_class_counts,
+from nnref.homework import check_two_layer_params, two_layer_accuracy
+from nnref.widgets.mnist import (confident_mistakes, confusion_matrix, format_table,
+                                 mistake_browser, mistake_view, plot_class_counts,
                                  plot_confusion_matrix, plot_search, show_confident_mistakes,
-                                 show_digits, show_first_layer, two_layer_accuracy)
+                                 show_digits, show_first_layer)
 
 matplotlib.use("Agg")
 
@@ -128,15 +129,15 @@ def test_check_two_layer_params_wants_a_dict():
 
 
 def test_check_final_model_grades_on_the_real_test_set(capsys):
-    from nnref.widgets.mnist import check_final_model
+    from nnref.homework import check_final_model
     with pytest.raises(NotImplementedError, match="final_params is not defined"):
         check_final_model(None, 0.95, cause="")
     untrained = TwoLayerNet(784, 16, 10, seed=0).params
     with pytest.raises(AssertionError, match="below 95%"):
         check_final_model(untrained, 0.95, cause="train longer")
     # a chance-level net clears a 5 % bar: the accuracy is computed, not assumed
-    assert check_final_model(untrained, 0.05, cause="") is None, \
-        "a test cell ending with a number is a partial score to stock nbgrader: return nothing"
+    assert check_final_model(untrained, 0.05, cause="") is None, (
+        "a test cell ending with a number is a partial score to stock nbgrader: return nothing")
     accuracy = two_layer_accuracy(untrained, *load_mnist()[2:])
     assert 0.0 < accuracy < 0.3, f"an untrained net should be near chance (10 %), got {accuracy:.2%}"
     assert f"test accuracy of final_params: {accuracy:.2%}" in capsys.readouterr().out
@@ -188,8 +189,8 @@ def test_needs_names_what_a_widget_waits_for(capsys):
 def test_wrap_text_breaks_long_lines_at_spaces_only():
     from nnref.widgets.display import wrap_text
 
-    long = "Momentum with lr = 0.1, momentum 0.9 on bowl x²/20 + y², 50 steps from (-7, 2): " \
-           "ends at (0.409, -0.061), f = 0.01209; still 0.0121 above the minimum."
+    long = ("Momentum with lr = 0.1, momentum 0.9 on bowl x²/20 + y², 50 steps from (-7, 2): "
+            "ends at (0.409, -0.061), f = 0.01209; still 0.0121 above the minimum.")
     wrapped = wrap_text("short line\n" + long, width=60)
     lines = wrapped.splitlines()
     assert lines[0] == "short line" and all(len(line) <= 60 for line in lines)
@@ -197,7 +198,7 @@ def test_wrap_text_breaks_long_lines_at_spaces_only():
 
 
 def test_two_layer_shapes_names_every_array_of_both_passes():
-    from nnref.widgets.mnist import SHAPE_NAMES, two_layer_shapes
+    from nnref.homework import SHAPE_NAMES, two_layer_shapes
 
     shapes = two_layer_shapes(4, 5, 6, 3)
     assert list(shapes) == list(SHAPE_NAMES)
@@ -209,7 +210,7 @@ def test_two_layer_shapes_names_every_array_of_both_passes():
 
 
 def test_shape_text_reads_tuples_and_lists_of_integers():
-    from nnref.widgets.mnist import shape_text
+    from nnref.homework import shape_text
 
     assert shape_text((4, 5)) == shape_text([4, 5]) == shape_text((np.int64(4), 5)) == "(4, 5)"
     assert shape_text((6,)) == "(6,)" and shape_text(()) == shape_text([]) == "()"
@@ -217,7 +218,8 @@ def test_shape_text_reads_tuples_and_lists_of_integers():
 
 
 def test_graph_labels_show_each_shape_and_what_is_missing():
-    from nnref.widgets.mnist import draw_network_graph, graph_labels, two_layer_shapes
+    from nnref.homework import two_layer_shapes
+    from nnref.widgets.mnist import draw_network_graph, graph_labels
 
     labels = graph_labels(two_layer_shapes(128, 784, 512, 10))
     assert list(labels) == ["X", "affine1", "z1", "relu", "h1", "affine2", "scores", "softmax",
@@ -238,7 +240,7 @@ def test_graph_labels_show_each_shape_and_what_is_missing():
 
 def test_random_shifts_move_each_image_within_the_limit():
     from nnref.widgets.dropout import shift_images
-    from nnref.widgets.mnist import random_shifts
+    from nnref.homework import random_shifts
 
     X = np.random.default_rng(3).random((40, 784), dtype=np.float32)
     X[:, :] *= np.pad(np.ones((24, 24)), 2).ravel()       # ink only inside the 2-pixel border
@@ -261,7 +263,7 @@ def test_random_shifts_move_each_image_within_the_limit():
 
 
 def test_shifted_batches_train_on_shifted_images_and_score_the_originals():
-    from nnref.widgets.mnist import ShiftedBatches
+    from nnref.homework import ShiftedBatches
 
     class Spy:
         params = {"W": np.zeros(1)}
@@ -287,7 +289,7 @@ def test_shifted_batches_reach_the_reference_accuracy_band_quickly():
     nnref's train() (the validation accuracy is computed on the unshifted images)."""
     from nnref.optim import Adam
     from nnref.train import train
-    from nnref.widgets.mnist import ShiftedBatches
+    from nnref.homework import ShiftedBatches
 
     X_train, y_train, _, _ = load_mnist()
     net = TwoLayerNet(784, 64, 10, seed=0)
@@ -304,7 +306,7 @@ def test_shifted_batches_reach_the_reference_accuracy_band_quickly():
     ({"NBGRADER_EXECUTION": "autograde", "NNCOURSE_GRADING": "1"}, "nncourse"),
 ])
 def test_grading_mode_and_search_budget(environ, mode):
-    from nnref.widgets.mnist import GRADING_VARIABLE, SearchBudget, grading_mode, search_budget
+    from nnref.homework import GRADING_VARIABLE, SearchBudget, grading_mode, search_budget
 
     assert GRADING_VARIABLE == "NNCOURSE_GRADING"
     assert grading_mode(environ) == mode
@@ -314,7 +316,7 @@ def test_grading_mode_and_search_budget(environ, mode):
 
 
 def test_grading_mode_reads_the_process_environment(monkeypatch):
-    from nnref.widgets.mnist import grading_mode, search_budget
+    from nnref.homework import grading_mode, search_budget
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     monkeypatch.setenv("NNCOURSE_GRADING", "1")
@@ -334,22 +336,12 @@ def test_nbgrader_marks_its_autograde_and_validate_runs():
     assert "NBGRADER_EXECUTION='validate'" in inspect.getsource(validator.Validator)
 
 
-def test_scores_only_hides_predict():
-    from nnref.widgets.mnist import ScoresOnly
-
-    net = TwoLayerNet(5, 4, 3, seed=0)
-    model = ScoresOnly(net)
-    X = np.random.default_rng(0).random((2, 5), dtype=np.float32)
-    assert model.params is net.params and not hasattr(model, "predict")
-    np.testing.assert_array_equal(model.loss(X), net.loss(X))
-
-
 def test_batch_recorder_counts_rows_and_labels():
     from nnref.data import toy_dataset
-    from nnref.widgets.mnist import BatchRecorder
+    from nnref.homework import BatchRecorder
 
     X, y = toy_dataset("gauss", n=10, seed=0)
-    model = BatchRecorder(X, y, hidden=4)
+    model = BatchRecorder(X, y)
     model.loss(X[[3, 1]], y[[3, 1]])
     model.loss(X[[0]] + 1.0, y[[0]])                       # a row that is not in X
     wrong = y[[2, 5]].copy()
@@ -359,5 +351,14 @@ def test_batch_recorder_counts_rows_and_labels():
     assert model.batches == [[3, 1], [-1], [2, 5], [4, 6]]
     assert (model.unknown_rows, model.wrong_labels, len(model.losses)) == (1, 1, 4)
     assert model.epochs(batch_size=4) == [[[3, 1], [-1], [2, 5]], [[4, 6]]]   # ceil(10 / 4) = 3 per epoch
-    assert model.loss(X).shape == (10, 2)
-    assert model.params is model.net.params
+    # least squares: its gradients are the loss's, by central differences
+    loss, grads = model.loss_and_grads(X, y)
+    assert loss == model.loss_and_grads(X, y)[0] and len(model.losses) == 4  # recording nothing
+    W = model.params["W"]
+    for index in [(0, 0), (1, 1)]:
+        W[index] += 1e-6
+        up = model.loss_and_grads(X, y)[0]
+        W[index] -= 2e-6
+        down = model.loss_and_grads(X, y)[0]
+        W[index] += 1e-6
+        assert abs((up - down) / 2e-6 - grads["W"][index]) < 1e-6

@@ -3,7 +3,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nnref import layers
+from nnref import layers, nets
 from nnref.checks import rel_error
 from nnref.gradcheck import numerical_gradient
 from nnref.widgets import playground as pg
@@ -33,8 +33,8 @@ def test_config_string_round_trips_and_keeps_unnamed_defaults():
 def test_the_chosen_setting_reaches_the_optimizer_and_the_config_line(text, attribute, value):
     config = pg.parse_config(text)
     optimizer = pg.Playground(config).optimizer
-    assert getattr(optimizer, attribute) == value, \
-        f"{text}: the optimizer's {attribute} is {getattr(optimizer, attribute)}, not {value}"
+    assert getattr(optimizer, attribute) == value, (
+        f"{text}: the optimizer's {attribute} is {getattr(optimizer, attribute)}, not {value}")
     assert f"{attribute}={value}" in pg.config_string(config)
     assert pg.parse_config(pg.config_string(config)) == config
 
@@ -132,7 +132,7 @@ def test_own_layers_are_the_students_functions():
         calls.append(x.shape)
         return layers.affine_forward(x, w, b)
 
-    fns, own = pg.layer_functions({"affine_forward": affine_forward, "unrelated": 1})
+    fns, own = nets.layer_functions({"affine_forward": affine_forward, "unrelated": 1})
     assert own == ["affine_forward"] and fns.relu_forward is layers.relu_forward
     net = pg.Playground(pg.parse_config("hidden=3"), fns)
     net.train_epoch()
@@ -150,7 +150,7 @@ def test_widget_follows_its_config_string_and_steps():
     assert by_name["hidden units"].value == "2,2"
     by_name["batch norm"].value = True
     assert "batchnorm=true" in share.value
-    play, step, reset, status = box.children[0].children
+    run, step, reset, play, status = box.children[0].children
     step.click()
     step.click()
     assert share.value == pg.config_string(pg.parse_config(share.value))
@@ -181,3 +181,163 @@ def test_widget_offers_more_classes_on_the_spiral_only():
     by_name["data set"].value = "circle"
     assert by_name["classes (spiral)"].disabled and by_name["classes (spiral)"].value == 2
     assert "dataset=circle" in box.children[2].value and "classes=2" in box.children[2].value
+
+
+def test_the_own_layers_switch_trains_with_the_notebooks_functions():
+    calls = []
+
+    def relu_forward(x):
+        calls.append(x.shape)
+        return layers.relu_forward(x)
+
+    box = pg.playground_widget(namespace={"relu_forward": relu_forward},
+                               config="activation=relu; hidden=3")
+    by_name = {c.description: c for c in box.children[1].children[0].children + box.children[1].children[1].children}
+    status = box.children[0].children[-1]
+    assert not calls and status.value == "", "nnref's layers until the switch is ticked"
+    by_name["own layers"].value = True
+    assert calls and "your layers: relu_forward" in status.value, status.value
+    before = len(calls)
+    box.children[0].children[1].click()  # step
+    assert len(calls) > before, "an epoch runs the student's relu_forward"
+    by_name["own layers"].value = False
+    before = len(calls)
+    box.children[0].children[1].click()
+    assert len(calls) == before and "your layers" not in status.value
+
+
+def _widget(config="", namespace=None):
+    box = pg.playground_widget(namespace=namespace, config=config)
+    controls = box.children[1].children[0].children + box.children[1].children[1].children
+    run, step, reset, play, status = box.children[0].children
+    return box, {c.description: c for c in controls}, dict(run=run, step=step, reset=reset, play=play,
+                                                            status=status, share=box.children[2])
+
+
+def test_the_features_list_shows_every_row():
+    _, by_name, _ = _widget()
+    assert by_name["features"].rows == len(pg.FEATURES) == 7
+
+
+def test_the_learning_rate_takes_tf_playgrounds_values():
+    _, by_name, parts = _widget()
+    lr = by_name["learning rate"]
+    assert tuple(lr.options) == pg.LEARNING_RATES and 0.03 in lr.options
+    lr.value = 0.003
+    assert "lr=0.003;" in parts["share"].value
+    lr.value = 0.03
+    assert "lr=0.03;" in parts["share"].value, "0.03, not 0.03162277660168379"
+    parts["share"].value = "lr=0.0316"              # a line of its own keeps its rate
+    assert lr.value == 0.0316 and 0.0316 in lr.options and "lr=0.0316;" in parts["share"].value
+
+
+@pytest.mark.parametrize("control, value", [("learning rate", 0.3), ("optimizer", "adam"),
+                                            ("keep_prob", 0.8), ("batch size", 5)])
+def test_a_training_setting_keeps_training_the_same_net(control, value):
+    _, by_name, parts = _widget("hidden=3")
+    parts["step"].click()
+    parts["step"].click()
+    weights = {k: v.copy() for k, v in _playground(parts).params.items()}
+    by_name[control].value = value
+    kept = _playground(parts)
+    assert kept.epoch == 2 and all(np.array_equal(weights[k], kept.params[k]) for k in weights)
+    assert "training goes on from epoch 2" in parts["status"].value, parts["status"].value
+    parts["step"].click()
+    assert kept.epoch == 3 and len(kept.history["train_loss"]) == 4
+
+
+@pytest.mark.parametrize("control, value", [("hidden units", "5"), ("own layers", True),
+                                            ("activation", "relu"), ("data set", "xor")])
+def test_a_change_of_net_or_data_says_it_restarts(control, value):
+    _, by_name, parts = _widget("hidden=3")
+    parts["step"].click()
+    by_name[control].value = value
+    assert _playground(parts).epoch == 0
+    assert "changed: a new net, restarted at epoch 0" in parts["status"].value, parts["status"].value
+    parts["step"].click()
+    parts["reset"].click()
+    assert _playground(parts).epoch == 0 and "changed" not in parts["status"].value
+
+
+def _playground(parts):
+    # the widget's Playground, reached through the step button's handler's closure
+    handler = parts["step"]._click_handlers.callbacks[0]
+    return dict(zip(handler.__code__.co_freevars, (c.cell_contents for c in handler.__closure__)))["state"]["pg"]
+
+
+def test_retune_refuses_a_change_of_the_net():
+    net = pg.Playground(pg.parse_config("hidden=3"))
+    with pytest.raises(ValueError, match="hidden changes the net or the data"):
+        net.retune(pg.parse_config("hidden=4"))
+    optimizer = net.optimizer
+    assert net.retune(pg.parse_config("hidden=3; lr=0.1")) == ["lr"]
+    assert net.optimizer is optimizer and optimizer.lr == 0.1, "a new lr keeps the optimizer's state"
+    assert net.retune(pg.parse_config("hidden=3; lr=0.1; regularization=L1; reg_rate=0.01")) == \
+        ["regularization", "reg_rate"]
+    assert (net.net.l1, net.net.reg) == (0.01, 0.0)
+
+
+def test_train_and_pause():
+    _, _, parts = _widget()
+    run, play = parts["run"], parts["play"]
+    assert run.description == "▶ train" and not play.playing and play.layout.display == "none"
+    run.value = True
+    assert play.playing and run.description == "⏸ pause"
+    epoch = _playground(parts).epoch
+    play.value += 1                                  # the browser's clock ticks
+    assert _playground(parts).epoch == epoch + 1
+    run.value = False
+    assert not play.playing and run.description == "▶ train"
+
+
+def test_the_loss_panel_shows_epoch_0():
+    fig = pg.plot_playground(pg.Playground(pg.parse_config("")))
+    ax_loss = fig.axes[2]
+    lines = ax_loss.get_lines()
+    assert len(lines) == 2 and all(len(line.get_xdata()) == 1 for line in lines)
+    assert all(line.get_marker() not in (None, "None", "") for line in lines), "one point needs a marker"
+    lo, hi = ax_loss.get_xlim()
+    assert lo < 0 < hi
+
+
+def test_the_network_diagram_draws_every_weight_by_sign_and_size():
+    net = pg.Playground(pg.parse_config("hidden=3,2; features=x1,x2,x1*x2"))
+    lines = pg.network_lines(net)
+    weights = np.concatenate([net.params[f"W{i}"].ravel() for i in (1, 2, 3)])
+    assert len(lines) == weights.size == 3 * 3 + 3 * 2 + 2 * 2
+    assert [c for *_, c, _ in lines] == [pg.POSITIVE if w >= 0 else pg.NEGATIVE for w in weights]
+    widths = np.array([w for *_, w in lines])
+    assert np.allclose(widths, 0.3 + 3 * np.abs(weights) / np.abs(weights).max())
+    (x0, _), (x1, _), *_ = lines[-1]
+    assert (x0, x1) == (2, 3), "the last weight runs from the last hidden layer to the output"
+    fig = pg.plot_playground(net)
+    assert len(fig.axes[0].collections[0].get_segments()) == weights.size
+
+
+@pytest.mark.parametrize("dataset", ["plane", "gaussians"])
+def test_regression_sets_fit_by_mean_squared_error(dataset):
+    net = pg.Playground(pg.parse_config(f"dataset={dataset}; hidden=8,8; activation=tanh; "
+                                        f"optimizer=adam; lr=0.03; noise=0"))
+    assert net.data["y_train"].dtype == np.float64 and net.net.params["W3"].shape == (8, 1)
+    for _ in range(30):
+        net.train_epoch()
+    assert net.history["train_loss"][-1] < 0.3 * net.history["train_loss"][0]
+    xs, ys, values = net.boundary(resolution=10)
+    assert values.shape == (10, 10) and values.dtype == np.float64
+    F, y = net.data["F_train"][:6], net.data["y_train"][:6]
+    _, grads = net.loss_and_grads(F, y)
+    numeric = numerical_gradient(lambda _: net.loss_and_grads(F, y)[0], net.params["W1"])
+    assert rel_error(grads["W1"], numeric) < 1e-6
+    assert pg.plot_playground(net).axes[2].get_ylabel() == "mean squared error"
+
+
+def test_the_linear_activation_is_a_linear_map():
+    net = pg.Playground(pg.parse_config("dataset=plane; activation=linear; hidden=3; noise=0; "
+                                        "optimizer=adam; lr=0.03"))
+    F = net.data["F_train"]
+    # a net without activations is one affine map: its outputs are affine in the inputs
+    a, b = net.net.loss(F[:1]), net.net.loss(F[1:2])
+    assert np.allclose(net.net.loss((F[:1] + F[1:2]) / 2), (a + b) / 2)
+    for _ in range(40):
+        net.train_epoch()
+    assert net.history["train_loss"][-1] < 1e-3, "the plane is linear: a linear net fits it"

@@ -437,7 +437,7 @@ model = Recorder()
 CHEATS = {
     "network_shapes": [
         ("returns nnref's two_layer_shapes", '''def network_shapes(N, D, H, C):
-    from nnref.widgets.mnist import two_layer_shapes
+    from nnref.homework import two_layer_shapes
     return two_layer_shapes(N, D, H, C)
 '''),
         ("measures the shapes with nnref's layers (two_layer_shapes copied)", '''def network_shapes(N, D, H, C):
@@ -517,4 +517,12 @@ def accuracy(model, X, y):
     return history["batch_loss"]
 '''),
     ],
+}
+
+# Test cells the audit has nothing of nnref's to withhold in: the grader itself scores the final
+# model's parameters on the MNIST test set (check_final_model); no function of the student's runs.
+UNAUDITED = {
+    "test_final_model": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
+    "test_final_model__97": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
+    "test_final_model__98": "the grader evaluates final_params on the MNIST test set; no function of the student's runs",
 }

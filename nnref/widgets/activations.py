@@ -8,6 +8,7 @@ the backward pass with dout = 1 (so this module holds no second copy of the form
 import numpy as np
 
 from nnref import layers
+from nnref.widgets.display import new_figure, show_figure
 
 __all__ = ["ACTIVATIONS", "DEFAULT_ALPHA", "activation_curves", "draw_activation",
            "plot_activations", "plot_linear_vs_relu", "activation_explorer"]
@@ -56,8 +57,8 @@ def draw_activation(ax, name, x_min=-5.0, x_max=5.0, alpha=None, show_derivative
     curves = activation_curves(name, x_min, x_max, alpha)
     x = curves["x"]
     ax.clear()
-    label = name if name not in DEFAULT_ALPHA else \
-        f"{name} (alpha={DEFAULT_ALPHA[name] if alpha is None else alpha:g})"
+    label = (name if name not in DEFAULT_ALPHA else
+             f"{name} (alpha={DEFAULT_ALPHA[name] if alpha is None else alpha:g})")
     ax.plot(x, curves["y"], color="C0", lw=2, label=f"g(a): {label}")
     if show_derivative:
         ax.plot(x, curves["dy"], color="C1", lw=2, ls="--", label="g'(a)")
@@ -90,7 +91,6 @@ def plot_activations(names=tuple(ACTIVATIONS), x_min=-5.0, x_max=5.0):
 def activation_explorer():
     """A widget: pick an activation, its input range and alpha; see g and g'. Returns a VBox."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     name = widgets.Dropdown(options=list(ACTIVATIONS), value="sigmoid", description="g")
     # Whole numbers: a readout of two 2-decimal ends ("-20.00 – 20.00") is cut off.
@@ -111,10 +111,10 @@ def activation_explorer():
         if not x_range[0] < x_range[1]:
             print("Widen the input range: its two ends are equal.")
             return
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig, ax = new_figure(figsize=(6, 3.5))
         draw_activation(ax, name, *x_range, alpha if name in DEFAULT_ALPHA else None,
                         derivative)
-        plt.show()
+        show_figure(fig)
 
     output = widgets.interactive_output(show, {"name": name, "x_range": x_range,
                                                "alpha": alpha, "derivative": derivative})

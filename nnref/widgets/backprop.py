@@ -11,14 +11,17 @@ round-off error of subtracting two nearly equal numbers (about eps / h) takes ov
 """
 import numpy as np
 
+from nnref import layers
 from nnref.checks import rel_error
+from nnref.widgets.display import new_figure, show_figure
 
 __all__ = ["FUNCTIONS", "step_size_errors", "explorer_state", "plot_step_size",
            "gradcheck_explorer", "draw_circuit", "plot_gradient_norms"]
 
 
 def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+    # nnref's one sigmoid (a copy here would be a second reference for lesson 02's exercise)
+    return layers.sigmoid_forward(x)[0]
 
 
 # name -> (f, exact derivative f'); every f keeps the dtype of its argument.
@@ -107,7 +110,6 @@ def plot_step_size(state, ax=None):
 def gradcheck_explorer():
     """A self-study widget: pick a function, a point, a dtype and a step size h."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     name = widgets.Dropdown(options=list(FUNCTIONS), value="sigmoid", description="f")
     x0 = widgets.FloatSlider(value=0.5, min=-3, max=3, step=0.05, description="x")
@@ -121,11 +123,10 @@ def gradcheck_explorer():
         state = explorer_state(name.value, x0.value, log10_h.value, dtype.value)
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 4))
+            fig, ax = new_figure(figsize=(7, 4))
             plot_step_size(state, ax)
             ax.set_title(f"d/dx {name.value} at x = {x0.value:g} ({dtype.value})")
-            plt.show()
-            plt.close(fig)
+            show_figure(fig)
             print(state["text"])
 
     for control in (name, x0, dtype, log10_h):

@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 
+from nnref.homework import grading_mode
 from nnref.nets import FullyConnectedNet
 from nnref.optim import SGD
-from nnref.widgets.display import wrap_text
-from nnref.widgets.mnist import grading_mode
 from nnref.train import train
+from nnref.widgets.display import blank_figure, show_figure, show_png, wrap_text
 
 __all__ = ["ACTIVATIONS", "run_experiments", "staged_backward", "make_net", "fit", "train_net", "layer_activations", "explorer_state",
            "plot_state", "plot_sweep", "draw_graph", "batchnorm_explorer"]
@@ -145,11 +145,10 @@ def plot_state(state, fig=None, bins=30):
     """Draw an ``explorer_state``: one histogram per hidden layer (at most 5 a row) on the
     left, the training curve (loss per step, accuracy per epoch) on the right. Returns the
     Figure."""
-    import matplotlib.pyplot as plt
     activations = state["activations"]
     cols = min(len(activations), 5)
     rows = math.ceil(len(activations) / cols)
-    fig = fig or plt.figure(figsize=(12, 1.9 + 1.7 * rows))
+    fig = fig or blank_figure(figsize=(12, 1.9 + 1.7 * rows))
     grid = fig.add_gridspec(1, 2, width_ratios=[2.3, 1], wspace=0.25)
     cells = grid[0].subgridspec(rows, cols, hspace=0.9, wspace=0.3)
     for i, values in enumerate(activations):
@@ -257,7 +256,6 @@ def batchnorm_explorer(X, y):
     """A self-study widget on the training data X (N, D), y (N,): weight scale, depth,
     learning rate, activation and batch norm on/off -> ``plot_state``."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     log_scale = widgets.FloatSlider(value=-2, min=-4, max=0, step=0.25, description="log10 w")
     depth = widgets.IntSlider(value=5, min=1, max=10, description="depth")
@@ -266,15 +264,19 @@ def batchnorm_explorer(X, y):
     batchnorm = widgets.ToggleButtons(options=[("BN on", True), ("BN off", False)], value=True)
     out = widgets.Output()
 
+    # every setting trains a net: one seen before is shown again from here, not trained again
+    seen = {}
+
     def update(_=None):
-        state = explorer_state(X, y, 10.0 ** log_scale.value, depth.value, 10.0 ** log_lr.value,
-                               batchnorm.value, activation.value)
+        key = (log_scale.value, depth.value, log_lr.value, batchnorm.value, activation.value)
         with out:
             out.clear_output(wait=True)
-            fig = plot_state(state)
-            plt.show()
-            plt.close(fig)
-            print(wrap_text(state["text"]))
+            if key in seen:
+                show_png(seen[key][0])
+            else:
+                state = explorer_state(X, y, 10.0 ** key[0], key[1], 10.0 ** key[2], key[3], key[4])
+                seen[key] = show_figure(plot_state(state)), wrap_text(state["text"])
+            print(seen[key][1])
 
     for control in (log_scale, depth, log_lr, activation, batchnorm):
         control.observe(update, names="value")

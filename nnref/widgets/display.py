@@ -14,13 +14,17 @@ import threading
 _DRAWING = threading.Lock()
 
 
-def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
-    """(fig, axes) like ``plt.subplots``, but outside pyplot (no global figure list)."""
+def blank_figure(figsize=None):
+    """A Figure outside pyplot (no global figure list), without axes: for a grid of its own."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize)
-    axes = fig.subplots(nrows, ncols, **subplot_kw)
-    return fig, axes
+    return Figure(figsize=figsize)
+
+
+def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
+    """(fig, axes) like ``plt.subplots``, but outside pyplot (no global figure list)."""
+    fig = blank_figure(figsize)
+    return fig, fig.subplots(nrows, ncols, **subplot_kw)
 
 
 def figure_png(fig, dpi=100):
@@ -31,11 +35,18 @@ def figure_png(fig, dpi=100):
 
 
 def show_figure(fig):
-    """Display ``fig`` as a PNG in the current output (a widget's Output when inside one)."""
-    from IPython.display import Image, display
-
+    """Display ``fig`` as a PNG in the current output (a widget's Output when inside one).
+    Returns the PNG, for a widget to show again with ``show_png`` without drawing again."""
     with _DRAWING:
         png = figure_png(fig)
+    show_png(png)
+    return png
+
+
+def show_png(png):
+    """Display PNG bytes in the current output, as ``show_figure`` does."""
+    from IPython.display import Image, display
+
     display(Image(data=png, format="png"))
 
 

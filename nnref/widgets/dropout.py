@@ -16,7 +16,7 @@ import numpy as np
 
 from nnref.nets import FullyConnectedNet
 from nnref.optim import Momentum
-from nnref.widgets.display import wrap_text
+from nnref.widgets.display import new_figure, show_figure, wrap_text
 from nnref.train import train
 
 __all__ = ["shift_images", "augment_with_shifts", "soft_threshold", "ridge_shrink",
@@ -329,7 +329,6 @@ def regularization_explorer(data, keep_probs=(0.3, 0.5, 0.8, 1.0), regs=(0.0, 1e
     unregularized run), shown without training again.  net: overrides of NET.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     runs = dict(known or {})
     keep = widgets.SelectionSlider(options=list(keep_probs), value=max(keep_probs), description="keep_prob")
@@ -343,10 +342,9 @@ def regularization_explorer(data, keep_probs=(0.3, 0.5, 0.8, 1.0), regs=(0.0, 1e
         state = gap_state(runs[key])
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 3.8))
+            fig, ax = new_figure(figsize=(7, 3.8))
             plot_gap(state, ax, title=f"keep_prob = {key[0]:g}, λ = {key[1]:g}")
-            plt.show()
-            plt.close(fig)
+            show_figure(fig)
             print(wrap_text(state["text"]))
 
     for control in (keep, reg):

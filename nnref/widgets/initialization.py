@@ -14,7 +14,7 @@ import numpy as np
 
 from nnref import init
 from nnref.widgets.activations import ACTIVATIONS, SATURATED
-from nnref.widgets.display import wrap_text
+from nnref.widgets.display import blank_figure, show_figure, wrap_text
 
 __all__ = ["INITIALIZERS", "ACTIVATIONS", "SATURATED", "VALUE_RANGE", "deep_weights",
            "layer_outputs", "layer_statistics", "gradient_norms", "dead_fraction",
@@ -203,9 +203,7 @@ def plot_per_layer(curves, ax=None, ylabel="", log=False):
 def plot_state(state, fig=None):
     """Draw an ``explorer_state``: the per-layer histograms as an image (layer x value), the
     std and saturated fraction, and the gradient norms. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    fig = fig or plt.figure(figsize=(11, 3.4))
+    fig = fig or blank_figure(figsize=(11, 3.4))
     ax_hist, ax_std, ax_grad = fig.subplots(1, 3)
     edges, depth = state["edges"], state["depth"]
     # each layer's column scaled to its own peak, so a narrow spike and a wide spread both show
@@ -232,7 +230,6 @@ def init_explorer():
     """A self-study widget: depth, width, activation, initializer and gain -> the per-layer
     histograms, statistics and gradient norms. Returns a VBox."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     controls = {
         "activation": widgets.Dropdown(options=list(ACTIVATIONS), value="tanh", description="g"),
@@ -246,9 +243,7 @@ def init_explorer():
 
     def show(**settings):
         state = explorer_state(**settings)
-        fig = plot_state(state)
-        plt.show()
-        plt.close(fig)
+        show_figure(plot_state(state))
         print(wrap_text(state["text"]))
 
     output = widgets.interactive_output(show, controls)

@@ -11,7 +11,7 @@ per step, and the step where the run diverges.
 import numpy as np
 
 from nnref import optim
-from nnref.widgets.display import wrap_text
+from nnref.widgets.display import new_figure, show_figure, wrap_text
 
 __all__ = ["SURFACES", "RULES", "descend", "scheduled_run", "make_optimizer", "surface_run",
            "explorer_state", "plot_run", "optimizer_explorer"]
@@ -165,7 +165,6 @@ def plot_run(surface, state, axes):
 def optimizer_explorer():
     """A self-study widget: surface, rule, learning rate, momentum, number of steps."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     surface = widgets.Dropdown(options=list(SURFACES), value="bowl x²/20 + y²", description="surface")
     rule = widgets.Dropdown(options=list(RULES), value="Momentum", description="rule")
@@ -178,11 +177,10 @@ def optimizer_explorer():
         state = explorer_state(surface.value, rule.value, log10_lr.value, momentum.value, steps.value)
         with out:
             out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+            fig, axes = new_figure(1, 2, figsize=(10, 4))
             plot_run(surface.value, state, axes)
             axes[0].set_title(f"{rule.value}, lr = {state['lr']:.3g}")
-            plt.show()
-            plt.close(fig)
+            show_figure(fig)
             print(wrap_text(state["text"]))
 
     for control in (surface, rule, log10_lr, momentum, steps):

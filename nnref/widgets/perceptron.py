@@ -14,6 +14,7 @@ import numpy as np
 from nnref import layers
 from nnref.data import logic_gate
 from nnref.losses import mse
+from nnref.widgets.display import new_figure, show_figure
 
 __all__ = ["INPUTS", "GATES", "step", "predict", "learning_step", "train_perceptron",
            "boolean_function_name", "perceptron_view", "draw_perceptron", "plot_gates",
@@ -287,14 +288,13 @@ def perceptron_widget(w1=0.5, w2=0.5, b=-0.7, target="AND"):
     """Sliders for w1, w2 and b and a target gate; shows the decision line over the four
     inputs (wrong corners ringed in red) and the truth table."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     def show(w1, w2, b, target):
         w1, w2, b = (on_grid(v) for v in (w1, w2, b))
         target = None if target == "none" else target
-        fig, ax = plt.subplots(figsize=(3.6, 3.6))
+        fig, ax = new_figure(figsize=(3.6, 3.6))
         draw_perceptron(ax, (w1, w2), b, targets=None if target is None else logic_gate(target)[1])
-        plt.show()
+        show_figure(fig)
         view = perceptron_view(w1, w2, b, target)
         print(view["table"])
         print(f"\nThis perceptron computes: {view['name']}")

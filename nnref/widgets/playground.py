@@ -8,21 +8,21 @@ initializers (06), batch norm (07), dropout (08), softmax cross-entropy for two 
 Pure parts, tested without a browser: ``parse_config`` / ``config_string`` (the whole setup as
 one line to paste and share), ``optimizer_settings`` (which hyper-parameters an optimizer takes
 beside the learning rate), ``make_data`` (data set, train/test split, feature columns),
-``Playground`` (reset, one epoch at a time, losses, the decision boundary on a grid) and
-``layer_functions`` (which layer functions a run uses). ``playground_widget`` wires them to
-ipywidgets controls.
+``Playground`` (nnref's FullyConnectedNet, with the student's layer functions when asked:
+reset, one epoch at a time, losses, the decision boundary on a grid). ``playground_widget``
+wires them to ipywidgets controls.
 """
 import inspect
-from types import SimpleNamespace
 
 import numpy as np
 
-from nnref import init, layers, optim
-from nnref.data import make_spiral, toy_dataset
-from nnref.losses import softmax, softmax_cross_entropy
+from nnref import optim
+from nnref.data import make_regression, make_spiral, toy_dataset
+from nnref.losses import mse, softmax, softmax_cross_entropy
+from nnref.nets import INITIALIZERS, LAYER_FUNCTIONS, FullyConnectedNet, layer_functions
 
-__all__ = ["DEFAULTS", "CHOICES", "FEATURES", "LAYER_FUNCTIONS", "parse_config", "config_string",
-           "optimizer_settings", "make_optimizer", "make_data", "feature_columns", "layer_functions",
+__all__ = ["DEFAULTS", "CHOICES", "FEATURES", "parse_config", "config_string",
+           "optimizer_settings", "make_optimizer", "make_data", "feature_columns",
            "Playground", "playground_widget"]
 
 FEATURES = {
@@ -31,13 +31,14 @@ FEATURES = {
     "x1*x2": lambda X: X[:, 0] * X[:, 1],
     "sin(x1)": lambda X: np.sin(X[:, 0]), "sin(x2)": lambda X: np.sin(X[:, 1]),
 }
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+REGRESSION = ("plane", "gaussians")  # data sets with a real-valued target, fit by mean squared error
+# TF Playground's learning rates
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "nesterov": optim.Nesterov,
               "adagrad": optim.AdaGrad, "rmsprop": optim.RMSProp, "adam": optim.Adam}
-INITIALIZERS = {"he": init.he, "xavier": init.xavier, "small_random": init.small_random,
-                "standard_normal": init.standard_normal}
 # Choices of every option that has a fixed set of values.
-CHOICES = {"dataset": ("circle", "xor", "gauss", "spiral"), "activation": ACTIVATIONS,
+CHOICES = {"dataset": ("circle", "xor", "gauss", "spiral", *REGRESSION), "activation": ACTIVATIONS,
            "optimizer": tuple(OPTIMIZERS), "init": tuple(INITIALIZERS),
            "regularization": ("none", "L1", "L2")}
 DEFAULTS = {
@@ -51,10 +52,11 @@ DEFAULTS = {
 # The optimizers' own hyper-parameters, named as their constructors name them (nnref.optim), and
 # nnref's defaults; a configuration holds all of them, each optimizer takes its own.
 OPTIMIZER_SETTINGS = ("momentum", "decay", "beta1", "beta2")
-# What the student may define in the notebook to replace nnref's layers (lessons 02, 04, 07, 08).
-LAYER_FUNCTIONS = ("affine_forward", "affine_backward", "relu_forward", "relu_backward",
-                   "tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward",
-                   "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward")
+# What a change leaves the net as it is: training goes on from the same weights and epoch.
+# Any other change (data, features, layers, activation, init, batch norm, own layers) makes
+# another net and restarts at epoch 0.
+TRAINING_SETTINGS = ("lr", "optimizer", *OPTIMIZER_SETTINGS, "keep_prob", "regularization",
+                     "reg_rate", "batch_size")
 
 
 def _parse_value(key, text):
@@ -146,7 +148,10 @@ def feature_columns(X, names):
 def make_data(config):
     """Data set, split and features. Returns a dict: X_train, y_train, X_test, y_test (the 2-D
     points) and F_train, F_test (their feature columns)."""
-    if config["dataset"] == "spiral":
+    if config["dataset"] in REGRESSION:
+        X, y = make_regression(config["dataset"], n=config["points"], noise=config["noise"],
+                               seed=config["seed"])
+    elif config["dataset"] == "spiral":
         X, y = make_spiral(n=config["points"], noise=config["noise"], seed=config["seed"],
                            num_classes=config["classes"])
     else:
@@ -161,99 +166,67 @@ def make_data(config):
     return data
 
 
-def layer_functions(namespace=None):
-    """The layer functions a run uses: the student's where ``namespace`` (a notebook's
-    globals()) defines them, nnref's otherwise. Returns (functions, names of the student's)."""
-    namespace = namespace or {}
-    own = [name for name in LAYER_FUNCTIONS if callable(namespace.get(name))]
-    chosen = {name: namespace[name] if name in own else getattr(layers, name)
-              for name in LAYER_FUNCTIONS}
-    return SimpleNamespace(**chosen), own
-
-
 class Playground:
-    """A fully connected net on a 2-D data set, trained one epoch at a time.
+    """nnref's FullyConnectedNet on a 2-D data set, trained one epoch at a time.
 
-    config: a dict from ``parse_config``. fns: the layer functions (``layer_functions``).
+    config: a dict from ``parse_config``. fns: where the net's layer functions come from (see
+    ``nnref.nets.layer_functions``; None: nnref's).
     """
 
     def __init__(self, config, fns=None):
         self.config = _check(dict(config))
-        self.fns = fns or layer_functions()[0]
+        self.fns = fns
         self.reset()
 
     def reset(self):
         c = self.config
         self.data = make_data(c)
-        self.rng = np.random.default_rng(c["seed"])
-        dims = [len(c["features"]), *c["hidden"], c["classes"]]
-        make_weights = INITIALIZERS[c["init"]]
-        self.params = {}
-        for i, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
-            self.params[f"W{i}"] = make_weights(fan_in, fan_out, rng=self.rng)
-            self.params[f"b{i}"] = np.zeros(fan_out)
-            if c["batchnorm"] and i < len(dims) - 1:
-                self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(fan_out), np.zeros(fan_out)
-        self.bn_params = {i: {"mode": "train"} for i in range(1, len(dims) - 1)}
-        self.optimizer = make_optimizer(c)
+        self.rng = np.random.default_rng(c["seed"])  # shuffles the batches
+        self.net = FullyConnectedNet(
+            c["hidden"], len(c["features"]), 1 if self.regression else c["classes"],
+            activation=c["activation"], normalization="batchnorm" if c["batchnorm"] else None,
+            init=c["init"], dtype=np.float64, seed=c["seed"], layers=self.fns,
+            loss_function=mse if self.regression else softmax_cross_entropy)
+        self._tune(c)
         self.epoch = 0
         self.history = {"train_loss": [], "test_loss": []}
         self._record()
 
     @property
-    def num_layers(self):
-        return len(self.config["hidden"]) + 1
+    def regression(self):
+        return self.config["dataset"] in REGRESSION
 
-    def _forward(self, F, train):
-        fns, c, caches = self.fns, self.config, []
-        mode = "train" if train else "test"
-        h = F
-        for i in range(1, self.num_layers):
-            h, cache = fns.affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
-            caches.append(("affine", i, cache))
-            if c["batchnorm"]:
-                self.bn_params[i]["mode"] = mode
-                h, cache = fns.batchnorm_forward(h, self.params[f"gamma{i}"],
-                                                 self.params[f"beta{i}"], self.bn_params[i])
-                caches.append(("batchnorm", i, cache))
-            h, cache = getattr(fns, f"{c['activation']}_forward")(h)
-            caches.append((c["activation"], i, cache))
-            if c["keep_prob"] < 1:
-                h, cache = fns.dropout_forward(h, {"keep_prob": c["keep_prob"], "mode": mode,
-                                                   "seed": self.rng})
-                caches.append(("dropout", i, cache))
-        last = self.num_layers
-        scores, cache = fns.affine_forward(h, self.params[f"W{last}"], self.params[f"b{last}"])
-        caches.append(("affine", last, cache))
-        return scores, caches
+    @property
+    def params(self):
+        return self.net.params
 
-    def _penalty(self):
-        """The L1 or L2 term on the weight matrices and its gradients."""
-        c = self.config
-        weights = [k for k in self.params if k.startswith("W")]
-        if c["regularization"] == "none":
-            return 0.0, {}
-        if c["regularization"] == "L2":
-            return (0.5 * c["reg_rate"] * sum(np.sum(self.params[k] ** 2) for k in weights),
-                    {k: c["reg_rate"] * self.params[k] for k in weights})
-        return (c["reg_rate"] * sum(np.sum(np.abs(self.params[k])) for k in weights),
-                {k: c["reg_rate"] * np.sign(self.params[k]) for k in weights})
+    def _tune(self, c):
+        self.net.keep_prob = c["keep_prob"]
+        self.net.reg = c["reg_rate"] if c["regularization"] == "L2" else 0.0
+        self.net.l1 = c["reg_rate"] if c["regularization"] == "L1" else 0.0
+        self.optimizer = make_optimizer(c)
+
+    def retune(self, config):
+        """Go on training the same net (its weights, its epoch) with ``config``, which differs
+        from the current one in TRAINING_SETTINGS only. A new optimizer starts afresh (its
+        velocities and averages at zero) when the optimizer or its settings change; a new
+        learning rate alone keeps them."""
+        config = _check(dict(config))
+        changed = [k for k in DEFAULTS if config[k] != self.config[k]]
+        others = [k for k in changed if k not in TRAINING_SETTINGS]
+        if others:
+            raise ValueError(f"{', '.join(others)} changes the net or the data: make a new Playground")
+        optimizer = self.optimizer
+        self.config = config
+        self._tune(config)
+        if changed == ["lr"]:
+            self.optimizer = optimizer
+            self.optimizer.lr = config["lr"]
+        return changed
 
     def loss_and_grads(self, F, y):
-        scores, caches = self._forward(F, train=True)
-        loss, dout = softmax_cross_entropy(scores, y)
-        penalty, dpenalty = self._penalty()
-        grads = {}
-        for kind, i, cache in reversed(caches):
-            if kind == "affine":
-                dout, grads[f"W{i}"], grads[f"b{i}"] = self.fns.affine_backward(dout, cache)
-            elif kind == "batchnorm":
-                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = self.fns.batchnorm_backward(dout, cache)
-            else:
-                dout = getattr(self.fns, f"{kind}_backward")(dout, cache)
-        for key, g in dpenalty.items():
-            grads[key] = grads[key] + g
-        return loss + penalty, grads
+        """The net's training loss (with its L1 or L2 term) and gradients on F, y."""
+        return self.net.loss(F, y)
 
     def train_epoch(self):
         """One pass over the training points in shuffled mini-batches."""
@@ -269,8 +242,9 @@ class Playground:
         self._record()
 
     def loss(self, split):
-        scores, _ = self._forward(self.data[f"F_{split}"], train=False)
-        return float(softmax_cross_entropy(scores, self.data[f"y_{split}"])[0])
+        """The loss on the train or test split, without the L1 or L2 term (test mode)."""
+        scores = self.net.loss(self.data[f"F_{split}"])
+        return float(self.net.loss_function(scores, self.data[f"y_{split}"])[0])
 
     def _record(self):
         for split in ("train", "test"):
@@ -278,42 +252,103 @@ class Playground:
 
     def probabilities(self, X):
         """Class probabilities (n, classes) of 2-D points X (n, 2), in test mode."""
-        scores, _ = self._forward(feature_columns(X, self.config["features"]), train=False)
-        return softmax(scores)
+        return softmax(self.net.loss(feature_columns(X, self.config["features"])))
 
     def boundary(self, resolution=60, margin=0.3):
-        """The predicted class on a grid covering the data: (xs, ys, classes (res, res))."""
+        """The prediction on a grid covering the data: (xs, ys, values (res, res)), values the
+        predicted class, or for a regression set the predicted number."""
         X = np.vstack([self.data["X_train"], self.data["X_test"]])
         lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
         xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
         grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
-        return xs, ys, self.probabilities(grid).argmax(axis=1).reshape(resolution, resolution)
+        values = (self.net.loss(feature_columns(grid, self.config["features"]))[:, 0] if self.regression
+                  else self.probabilities(grid).argmax(axis=1))
+        return xs, ys, values.reshape(resolution, resolution)
 
     def summary(self):
         return (f"epoch {self.epoch}: train loss {self.history['train_loss'][-1]:.3f}, "
                 f"test loss {self.history['test_loss'][-1]:.3f}")
 
 
+# TF Playground's colours: orange for negative weights and values, blue for positive ones.
+NEGATIVE, POSITIVE = "#f59322", "#0877bd"
+
+
+def network_lines(pg):
+    """The network diagram's weights, one line per weight W{i}[j, k] from unit j of layer
+    i - 1 to unit k of layer i: a list of ((x0, y0), (x1, y1), colour, width), the colour
+    POSITIVE or NEGATIVE by the weight's sign, the width 0.3 + 3 |w| / the largest |w|."""
+    sizes = [len(pg.config["features"]), *pg.config["hidden"], pg.net.params[f"W{pg.net.num_layers}"].shape[1]]
+    top = max(np.abs(pg.params[f"W{i}"]).max() for i in range(1, len(sizes))) or 1.0
+    lines = []
+    for i in range(1, len(sizes)):
+        W = pg.params[f"W{i}"]
+        for (j, k), w in np.ndenumerate(W):
+            lines.append(((i - 1, _unit_y(j, sizes[i - 1])), (i, _unit_y(k, sizes[i])),
+                          POSITIVE if w >= 0 else NEGATIVE, 0.3 + 3 * abs(w) / top))
+    return lines
+
+
+def _unit_y(unit, count):
+    return (count - 1) / 2 - unit  # the layer's units centred on 0, first on top
+
+
+def draw_network(ax, pg):
+    """The net as TF Playground draws it: the input features, every hidden unit and the
+    outputs, each weight a line coloured by its sign and as thick as its size."""
+    from matplotlib.collections import LineCollection
+
+    lines = network_lines(pg)
+    ax.add_collection(LineCollection([(a, b) for a, b, _, _ in lines], colors=[c for *_, c, _ in lines],
+                                     linewidths=[w for *_, w in lines], zorder=1))
+    sizes = [len(pg.config["features"]), *pg.config["hidden"], pg.params[f"W{pg.net.num_layers}"].shape[1]]
+    for i, size in enumerate(sizes):
+        ys = [_unit_y(u, size) for u in range(size)]
+        ax.scatter([i] * size, ys, s=120, c="white", edgecolors="0.3", zorder=2)
+    for u, name in enumerate(pg.config["features"]):
+        ax.text(-0.25, _unit_y(u, sizes[0]), name, ha="right", va="center", fontsize=8)
+    outputs = ["value"] if pg.regression else [f"class {k}" for k in range(sizes[-1])]
+    for u, name in enumerate(outputs):
+        ax.text(len(sizes) - 0.75, _unit_y(u, sizes[-1]), name, ha="left", va="center", fontsize=8)
+    half = max(sizes) / 2
+    ax.set(xlim=(-1.3, len(sizes) - 0.2), ylim=(-half, half), xticks=[], yticks=[],
+           title=f"the net: {len(pg.config['features'])}-{'-'.join(map(str, pg.config['hidden']))}-{sizes[-1]}, "
+                 f"{pg.config['activation']}")
+    ax.set_title(ax.get_title(), fontsize=10)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+
+
 def plot_playground(pg):
-    """Decision boundary with train (filled) and test (ringed) points, and the loss curves."""
+    """The network diagram; the decision boundary (or a regression's predicted values) with
+    train (filled) and test (ringed) points; the loss curves, one point each from epoch 0."""
     from nnref.widgets.display import new_figure
 
-    fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2))
-    xs, ys, classes = pg.boundary()
-    k = pg.config["classes"]
-    ax_map.contourf(xs, ys, classes, levels=np.arange(k + 1) - 0.5, cmap="coolwarm", alpha=0.35)
+    fig, (ax_net, ax_map, ax_loss) = new_figure(1, 3, figsize=(12.5, 4), width_ratios=[1, 1.25, 1])
+    draw_network(ax_net, pg)
+    xs, ys, values = pg.boundary()
     d = pg.data
-    ax_map.scatter(d["X_train"][:, 0], d["X_train"][:, 1], c=d["y_train"], cmap="coolwarm",
-                   vmin=0, vmax=k - 1, s=14, edgecolor="k", linewidth=0.3, label="train")
-    ax_map.scatter(d["X_test"][:, 0], d["X_test"][:, 1], c=d["y_test"], cmap="coolwarm",
-                   vmin=0, vmax=k - 1, s=18, marker="s", edgecolor="k", linewidth=0.8, label="test")
+    if pg.regression:
+        top = max(np.abs(values).max(), np.abs(d["y_train"]).max(), 1e-9)
+        colour = dict(cmap="RdBu", vmin=-top, vmax=top)  # red below zero, blue above
+        ax_map.contourf(xs, ys, values, levels=np.linspace(-top, top, 21), alpha=0.5, **colour)
+    else:
+        k = pg.config["classes"]
+        colour = dict(cmap="coolwarm", vmin=0, vmax=k - 1)
+        ax_map.contourf(xs, ys, values, levels=np.arange(k + 1) - 0.5, cmap="coolwarm", alpha=0.35)
+    ax_map.scatter(d["X_train"][:, 0], d["X_train"][:, 1], c=d["y_train"], s=14, edgecolor="k",
+                   linewidth=0.3, label="train", **colour)
+    ax_map.scatter(d["X_test"][:, 0], d["X_test"][:, 1], c=d["y_test"], s=18, marker="s",
+                   edgecolor="k", linewidth=0.8, label="test", **colour)
     ax_map.legend(loc="upper right", fontsize=8)
     ax_map.set_title(pg.summary(), fontsize=10)
     epochs = np.arange(len(pg.history["train_loss"]))
-    ax_loss.plot(epochs, pg.history["train_loss"], label="train")
-    ax_loss.plot(epochs, pg.history["test_loss"], label="test")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss")
-    ax_loss.legend()
+    # markers: at epoch 0 each curve is one point, which a bare line would not draw
+    ax_loss.plot(epochs, pg.history["train_loss"], marker="o", markersize=4, label="train")
+    ax_loss.plot(epochs, pg.history["test_loss"], marker="o", markersize=4, label="test")
+    ax_loss.set(xlabel="epoch", xlim=(-0.5, max(pg.epoch, 1) + 0.5),
+                ylabel="mean squared error" if pg.regression else "cross-entropy loss")
+    ax_loss.legend(loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -349,11 +384,11 @@ def playground_widget(namespace=None, config=""):
         "noise": widgets.FloatSlider(min=0, max=0.5, step=0.05, description="noise"),
         "train_ratio": widgets.FloatSlider(min=0.1, max=0.9, step=0.1, description="train ratio"),
         "classes": widgets.IntSlider(min=2, max=5, description="classes (spiral)"),
-        "features": widgets.SelectMultiple(options=list(FEATURES), rows=4, description="features"),
+        "features": widgets.SelectMultiple(options=list(FEATURES), rows=len(FEATURES), description="features"),
         "hidden": widgets.Text(description="hidden units", placeholder="e.g. 4,2",
                                continuous_update=False),
         "activation": widgets.Dropdown(options=ACTIVATIONS, description="activation"),
-        "lr": widgets.FloatLogSlider(min=-4, max=0, step=0.25, base=10, description="learning rate"),
+        "lr": widgets.Dropdown(options=LEARNING_RATES, description="learning rate"),
         "optimizer": widgets.Dropdown(options=CHOICES["optimizer"], description="optimizer"),
         "momentum": widgets.FloatSlider(min=0, max=0.99, step=0.01, description="momentum"),
         "decay": widgets.FloatSlider(min=0.5, max=0.999, step=0.001, readout_format=".3f", description="decay"),
@@ -373,8 +408,13 @@ def playground_widget(namespace=None, config=""):
         control.style, control.layout = style, widgets.Layout(width=WIDTH)
     share = widgets.Text(description="config", layout=widgets.Layout(width="100%"), style=style,
                          continuous_update=False)
-    play = widgets.Play(interval=400, min=0, max=10 ** 6, description="play")
-    step, reset = widgets.Button(description="step"), widgets.Button(description="reset")
+    # the Play widget is the browser's clock, one tick an epoch; its own buttons (a repeat
+    # that looks like reset) stay hidden behind a train / pause button that says what it does
+    play = widgets.Play(interval=400, min=0, max=10 ** 6, layout=widgets.Layout(display="none"))
+    run = widgets.ToggleButton(description="▶ train", tooltip="train epoch after epoch until paused")
+    widgets.link((run, "value"), (play, "playing"))
+    step = widgets.Button(description="step", tooltip="train one epoch")
+    reset = widgets.Button(description="reset", tooltip="new weights, back to epoch 0")
     status, out = widgets.HTML(), widgets.Output()
     state = {"pg": None, "syncing": False}
 
@@ -384,6 +424,8 @@ def playground_widget(namespace=None, config=""):
     def write_controls(config):
         state["syncing"] = True
         try:
+            # a pasted line may carry a learning rate of its own: offer it beside TF Playground's
+            c["lr"].options = sorted({*LEARNING_RATES, config["lr"]})
             for key, control in c.items():
                 control.value = (",".join(map(str, config[key])) if key == "hidden"
                                  else tuple(config[key]) if key == "features" else config[key])
@@ -396,7 +438,9 @@ def playground_widget(namespace=None, config=""):
             out.clear_output(wait=True)
             show_figure(plot_playground(state["pg"]))
 
-    def rebuild(change=None):
+    def update(change=None, restart=False):
+        """Controls changed: training goes on with the same net when only TRAINING_SETTINGS
+        changed, else (or on reset) a new net starts at epoch 0; the status line says which."""
         if state["syncing"]:
             return
         try:
@@ -404,18 +448,30 @@ def playground_widget(namespace=None, config=""):
         except ValueError as err:
             status.value = f"<span style='color: #b00'>{err}</span>"
             return
-        fns, own = layer_functions(namespace if config["own_layers"] else None)
-        if config["own_layers"] and not own:
-            status.value = ("own layers: none of " + ", ".join(LAYER_FUNCTIONS[:2]) + ", ... is "
-                            "defined in this notebook yet; nnref's are used")
-        else:
-            status.value = f"your layers: {', '.join(own)}" if own else ""
         share.value = config_string(config)
+        pg = state["pg"]
+        changed = [key for key in DEFAULTS if pg is not None and config[key] != pg.config[key]]
+        if pg is not None and not changed and not restart:
+            return
+        fns, own = layer_functions(namespace if config["own_layers"] else None)
+        notes = []
         try:
-            state["pg"] = Playground(config, fns)
+            if pg is not None and not restart and all(key in TRAINING_SETTINGS for key in changed):
+                pg.retune(config)
+                notes.append(f"{', '.join(changed)} changed: training goes on from epoch {pg.epoch}")
+            else:
+                state["pg"] = Playground(config, fns)
+                if changed and not restart:
+                    notes.append(f"{', '.join(changed)} changed: a new net, restarted at epoch 0")
         except Exception as err:  # the student's own layers may fail: say so, keep the widget
             status.value = f"<span style='color: #b00'>{type(err).__name__}: {err}</span>"
             return
+        if config["own_layers"] and not own:
+            notes.append("own layers: none of " + ", ".join(LAYER_FUNCTIONS[:2]) + ", ... is "
+                         "defined in this notebook yet; nnref's are used")
+        elif own:
+            notes.append(f"your layers: {', '.join(own)}")
+        status.value = "<br>".join(notes)
         draw()
 
     def on_share(change):
@@ -427,7 +483,7 @@ def playground_widget(namespace=None, config=""):
             status.value = f"<span style='color: #b00'>{err}</span>"
             return
         write_controls(config)
-        rebuild()
+        update()
 
     def advance(_=None):
         if state["pg"] is not None:
@@ -438,6 +494,9 @@ def playground_widget(namespace=None, config=""):
         shown = optimizer_settings(change["new"])
         for key in OPTIMIZER_SETTINGS:
             c[key].layout.display = None if key in shown else "none"
+
+    def on_run(change):
+        run.description = "⏸ pause" if change["new"] else "▶ train"
 
     def on_dataset(change):
         # Only the spiral has more than two classes.
@@ -451,14 +510,15 @@ def playground_widget(namespace=None, config=""):
     on_dataset({"new": start["dataset"]})
     on_optimizer({"new": start["optimizer"]})
     for control in c.values():
-        control.observe(rebuild, names="value")
+        control.observe(update, names="value")
     share.observe(on_share, names="value")
     play.observe(advance, names="value")
+    run.observe(on_run, names="value")
     step.on_click(advance)
-    reset.on_click(rebuild)
-    rebuild()
+    reset.on_click(lambda _: update(restart=True))
+    update()
     column = list(c.values())
     return widgets.VBox([
-        widgets.HBox([play, step, reset, status]),
+        widgets.HBox([run, step, reset, play, status]),
         widgets.HBox([widgets.VBox(column[:8]), widgets.VBox(column[8:])]),
         share, out])

@@ -21,15 +21,15 @@ def test_class_report_reads_in_the_browser(browser, e2e_class):
     for i in range(figures.count()):
         figure = figures.nth(i)
         figure.scroll_into_view_if_needed()
-        assert figure.evaluate("img => img.complete && img.naturalWidth > 100 && img.naturalHeight > 100"), \
-            figure.get_attribute("id")
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 100 && img.naturalHeight > 100"), (
+            figure.get_attribute("id"))
         assert figure.is_visible()
     # the exercise table links to its sections
     page.locator("#exercises a", has_text="relative_error").click()
     assert page.evaluate("location.hash") == "#ex-relative_error"
     assert page.locator("#flags").is_visible() and "timeout" in page.locator("#flags").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert [url for url in requests if not url.startswith("data:")] == [report.as_uri()], \
-        "one file: nothing else is fetched"
+    assert [url for url in requests if not url.startswith("data:")] == [report.as_uri()], (
+        "one file: nothing else is fetched")
     assert not errors
     page.close()

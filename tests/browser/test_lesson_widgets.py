@@ -64,22 +64,38 @@ def rendered_widget(page, index):
 def apply_setup(root, steps):
     for kind, label, option in steps:
         control = next(c for c in jlab.controls(root)[kind] if jlab.control_label(c) == label)
+        select = control.locator("select")
+        if select.locator("option:checked").inner_text() == option:
+            continue
         before = jlab.widget_fingerprint(root)
-        control.locator("select").select_option(label=option)
+        select.select_option(label=option)
         jlab.wait_changed(root, before, f"{label} set to {option}")
 
 
-def exercise_every_control(root):
-    """One interaction per control; each must change the widget's output. Returns how many."""
+def exercise_every_control(root, setup=(), rounds=2):
+    """One interaction per control, ``rounds`` times over, each round from ``setup`` (see
+    ``apply_setup``); each must change the widget's output and leave as many figures as
+    before, each of them whole (``frame_problems``). Returns how many controls there are."""
     found = jlab.controls(root)
-    count = 0
-    for kind, controls in found.items():
-        for control in controls:
-            before = jlab.widget_fingerprint(root)
-            what = jlab.change_control(kind, control)
-            jlab.wait_changed(root, before, what)
-            count += 1
-    return count
+    figures = len(widget_pngs(root))
+    for _ in range(rounds):
+        apply_setup(root, setup)
+        for kind, controls in found.items():
+            for control in controls:
+                before = jlab.widget_fingerprint(root)
+                what = jlab.change_control(kind, control)
+                jlab.wait_changed(root, before, what)
+                assert figures_whole(root, figures) == [], f"after {what}"
+    return sum(len(controls) for controls in found.values())
+
+
+def figures_whole(root, count):
+    """What is wrong with the widget's figures: not ``count`` of them, or one without an axes
+    frame (``frame_problems``)."""
+    pngs = widget_pngs(root)
+    if len(pngs) != count:
+        return [f"{len(pngs)} figures in the widget, {count} expected"]
+    return [f"figure {k + 1}: {problem}" for k, png in enumerate(pngs) for problem in frame_problems(png)]
 
 
 def output_text(root):
@@ -120,23 +136,39 @@ def check_softmax_starts_at_the_lessons_numbers(page, root):
     assert all(re.search(r"\d   dL/dz", t) for t in labels), f"spacing lost: {labels}"
 
 
-def figure_problems(png):
-    """What is broken in the mistake browser's figure (PNG bytes): the bar chart's frame (black
-    lines as long as a third of the chart, two upright and two across) or the title above it
-    (black text over a third of the width, not touching the picture's edges)."""
+def _black(png):
     from matplotlib.image import imread
 
     rgba = imread(io.BytesIO(png), format="png")
-    black = (rgba[..., :3].max(axis=2) < 0.35) & (rgba[..., 3] > 0.5)
-    height, width = black.shape
-    chart = black[:, width // 2:]
-    problems = []
-    upright = [x for x in range(chart.shape[1]) if _longest_run(chart[:, x]) > height / 3]
-    across = [y for y in range(height) if _longest_run(chart[y]) > chart.shape[1] / 3]
+    return (rgba[..., :3].max(axis=2) < 0.35) & (rgba[..., 3] > 0.5)
+
+
+def frame_problems(png, part=slice(None)):
+    """What is broken in a figure (PNG bytes), ``part`` of its columns: no axes frame (two
+    upright and two black lines across, each longer than a third of the picture's shorter
+    side: a panel of a wide figure is short across). Every widget's figure has at least one
+    framed plot."""
+    chart = _black(png)[:, part]
+    least = min(chart.shape) / 3
+    upright = [x for x in range(chart.shape[1]) if _longest_run(chart[:, x]) > least]
+    across = [y for y in range(chart.shape[0]) if _longest_run(chart[y]) > least]
     if len(_groups(upright)) < 2 or len(_groups(across)) < 2:
-        problems.append(f"no bar-chart frame ({len(_groups(upright))} upright and "
-                        f"{len(_groups(across))} lines across, 2 and 2 expected)")
-        return problems
+        return [f"no axes frame ({len(_groups(upright))} upright and {len(_groups(across))} lines "
+                f"across, 2 and 2 expected)"]
+    return []
+
+
+def figure_problems(png):
+    """What is broken in the mistake browser's figure (PNG bytes): the bar chart's frame
+    (``frame_problems`` of its right half) or the title above it (black text over a third of
+    the width, not touching the picture's edges)."""
+    black = _black(png)
+    height, width = black.shape
+    problems = frame_problems(png, slice(width // 2, None))
+    if problems:
+        return [problems[0].replace("no axes frame", "no bar-chart frame")]
+    chart = black[:, width // 2:]
+    across = [y for y in range(height) if _longest_run(chart[y]) > chart.shape[1] / 3]
     title = black[:max(across[0] - 2, 0)]
     columns = np.flatnonzero(title.any(axis=0))
     rows = np.flatnonzero(title.any(axis=1))
@@ -181,8 +213,8 @@ def check_mistake_figure_survives_a_filter(page, root):
         pngs = widget_pngs(root)
         assert len(pngs) == 1, f"true digit {digit}: {len(pngs)} figures in the widget"
         size = _png_size(pngs[0])
-        assert all(abs(a - b) <= 0.05 * b for a, b in zip(size, first_size)), \
-            f"true digit {digit}: figure {size}, the first one {first_size}"
+        assert all(abs(a - b) <= 0.05 * b for a, b in zip(size, first_size)), (
+            f"true digit {digit}: figure {size}, the first one {first_size}")
         assert figure_problems(pngs[0]) == [], f"true digit {digit}"
 
 
@@ -206,6 +238,8 @@ def test_figure_problems_sees_a_frame_missing_and_a_title_cut():
     no_axes = plot_mistake(view, probs)
     no_axes.axes[1].axis("off")
     assert "no bar-chart frame" in " ".join(figure_problems(figure_png(no_axes)))
+    assert frame_problems(intact) == []
+    assert "no axes frame" in " ".join(frame_problems(figure_png(no_axes))), "the image has no frame"
     # a title too long for the figure, saved without the crop that makes room for it
     cut = plot_mistake(dict(view, title=view["title"] * 2), probs)
     buffer = io.BytesIO()
@@ -227,8 +261,7 @@ def check_widget(page, assignment, index):
     assert jlab.layout_problems(root) == []
     if assignment in SPECIFIC:
         SPECIFIC[assignment](page, root)
-    apply_setup(root, SETUP.get(assignment, []))
-    assert exercise_every_control(root) >= 1, "the widget has no controls"
+    assert exercise_every_control(root, SETUP.get(assignment, [])) >= 1, "the widget has no controls"
     assert jlab.layout_problems(root) == []
 
 

@@ -160,8 +160,8 @@ def test_the_honest_classmates_get_what_they_get_alone(graded, alone):
 def test_the_faulty_notebook_is_flagged_with_what_went_wrong(request, fault):
     graded = class_of(request, fault)
     row = rows(graded)[fault]
-    assert row["status"] == "flagged" and any(word in row["reason"] for word in REASONS[fault]), \
-        f"{fault}: expected a flagged row whose reason says {' or '.join(REASONS[fault])!r}, got {row}"
+    assert row["status"] == "flagged" and any(word in row["reason"] for word in REASONS[fault]), (
+        f"{fault}: expected a flagged row whose reason says {' or '.join(REASONS[fault])!r}, got {row}")
     gradebook = gradebook_entry(graded, fault)
     assert gradebook["flagged"] and gradebook["score"] == float(row["score"]), (fault, gradebook, row)
     if fault in AFTER_THE_TESTS:

@@ -141,10 +141,10 @@ def test_honest_students_get_what_they_get_in_a_class_without_attackers(hostile_
         assert {k: v for k, v in got[name].items()} == expected[name]
         for kind in ("submitted", "feedback"):
             ours = sorted((workspace / kind / name).rglob("*.*"))
-            assert [p.read_bytes() for p in ours] == \
-                [p.read_bytes() for p in sorted((alone / kind / name).rglob("*.*"))], (name, kind)
-        assert (workspace / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == \
-            (hostile_class["inbox"] / f"{name}.ipynb").read_bytes()
+            assert [p.read_bytes() for p in ours] == [
+                p.read_bytes() for p in sorted((alone / kind / name).rglob("*.*"))], (name, kind)
+        assert ((workspace / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+                == (hostile_class["inbox"] / f"{name}.ipynb").read_bytes())
 
 
 def test_no_file_outside_the_workspace_changed(hostile_class):

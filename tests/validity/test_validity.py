@@ -52,8 +52,8 @@ def _problems(assignment_id, selected):
 @pytest.mark.parametrize("assignment", COURSE.assignments, ids=lambda a: a.id)
 def test_assignment_is_complete(assignment):
     """A source notebook, a release that matches it (`nncourse release --check`), a full catalog."""
-    assert assignment.source_notebook.is_file(), \
-        f"{assignment.source_notebook} is missing: write the lesson or remove it from course/course.toml"
+    assert assignment.source_notebook.is_file(), (
+        f"{assignment.source_notebook} is missing: write the lesson or remove it from course/course.toml")
     assert check_release(assignment) == [], "run `nncourse release` and commit release/"
     catalog = harness.load_catalog(assignment.id)
     exercises = list(notebooks.exercise_points(notebooks.read(assignment.source_notebook)))
