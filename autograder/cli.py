@@ -12,7 +12,7 @@ from .deadlines import PolicyError
 from .errors import GradeError
 from .feedback import MISCONCEPTION
 from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
-from .observations import UnreadableTestCell, cache_dir
+from .observations import UnfitTestCell, cache_dir
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
 from .release import check_release, release_notebook, write_release
@@ -523,7 +523,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (CourseError, GradeError, PolicyError, FileNotFoundError, sandbox.SandboxUnavailable, ReferenceFailed,
-            UnreadableTestCell, ReportError) as err:
+            UnfitTestCell, ReportError) as err:
         print(f"nncourse: {err}", file=sys.stderr)
         return 2
 

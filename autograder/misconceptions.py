@@ -56,9 +56,7 @@ def agreement(student, mutant, reference, first=False):
             if (mine.get("got"), mine.get("expected")) != (theirs.get("got"), theirs.get("expected")):
                 return None
             continue
-        expected = theirs.get("expected") if ref.get("in_kernel") else ref.get("expected")
-        if ref.get("in_kernel") and mine.get("expected") != expected:
-            return None  # compared with the answer's own values: those must agree too
+        expected = ref.get("expected")
         wrong += _fails(ref, theirs.get("got"), expected)
         if mine.get("got") == theirs.get("got"):  # the very same value (NaN included)
             continue
@@ -77,11 +75,19 @@ def _fails(ref, got, expected):
 
 
 def _verdict(ref, got, other):
-    """None when the encoded values ``got`` and ``other`` agree by ``ref``'s rule, else why not."""
+    """None when the encoded values ``got`` and ``other`` agree by ``ref``'s rule, else why not.
+    A check whose rule compares with no other value (a structure, a bound, two of the answer's
+    own values) agrees where it decides the same for both, with the same message for a structure."""
+    declared = ref.get("declared", {})
     if ref["kind"] not in RULED:
-        return None if got == other else "differ"
+        verdicts = [checks.verdict(ref["kind"], decode(v), decode(ref.get("expected")), declared) for v in (got, other)]
+        same = verdicts[0] == verdicts[1] if ref["kind"] == "structure" else (verdicts[0] is None) == (verdicts[1] is None)
+        return None if same else "differ"
     try:
-        return checks.verdict(ref["kind"], decode(got), decode(other), ref.get("declared", {}))
+        other = decode(other)
+        if declared.get("of"):  # the rule compares the statistic of each
+            other = checks.STATISTICS[declared["of"]](other)
+        return checks.verdict(ref["kind"], decode(got), other, declared)
     except (ValueError, TypeError, ArithmeticError, RecursionError) as err:
         return type(err).__name__
 

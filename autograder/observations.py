@@ -25,11 +25,11 @@ from nnref.observations import decode
 
 # check -> how many required arguments follow the values under test (placeholders in the student's run)
 CHECKS = {"check_close": 2, "check_rel_error": 2, "check_equal": 2, "check_shape": 2,
-          "check_true": 1, "check_final_model": 2, "check_structure": 2, "check_same": 1,
+          "check_final_model": 2, "check_structure": 2, "check_same": 1,
           "check_differ": 1, "check_at_most": 2}
 # check -> how many of its first arguments are the student's values (the rest describe the expectation)
 VALUES = {"check_same": 2, "check_differ": 2}
-PROTOCOL = "observations-1"  # part of the cache key: change it when what is recorded changes
+PROTOCOL = "observations-2"  # part of the cache key: change it when what is recorded changes
 
 MISSING = ("{what}: this check never ran: the test stopped before it, or the notebook's code kept it "
            "from running")
@@ -47,31 +47,16 @@ def _check_name(call):
 
 
 class _Strip(ast.NodeTransformer):
-    """Keeps only the value under test in each check call (None for the other required args),
-    and the expected value too in the calls ``in_kernel`` names: those are wrapped in
-    ``compared_in_kernel()`` so that the observation says so. ``strip`` False: only that."""
-
-    def __init__(self, in_kernel, strip=True):
-        self.in_kernel, self.strip = in_kernel, strip
+    """Keeps only the values under test in each check call (None for the other required args)."""
 
     def visit_Call(self, node):
         self.generic_visit(node)
         name = _check_name(node)
         values = VALUES.get(name, 1)
-        if self.strip and name and len(node.args) >= values and not any(
-                isinstance(a, ast.Starred) for a in node.args[:values]):
-            kept = [_expected_arg(node)] if id(node) in self.in_kernel else []
-            node.args = node.args[:values] + kept + [ast.Constant(None)] * (CHECKS[name] - len(kept))
+        if name and len(node.args) >= values and not any(isinstance(a, ast.Starred) for a in node.args[:values]):
+            node.args = node.args[:values] + [ast.Constant(None)] * CHECKS[name]
             node.keywords = []
         return node
-
-    def visit_Expr(self, node):
-        call = node.value
-        self.generic_visit(node)
-        if id(call) not in self.in_kernel:
-            return node
-        manager = ast.parse("__import__('nnref.observations').observations.compared_in_kernel()", mode="eval").body
-        return ast.With(items=[ast.withitem(context_expr=manager)], body=[node])
 
 
 def _expected_arg(call):
@@ -81,36 +66,19 @@ def _expected_arg(call):
     return next((k.value for k in call.keywords if k.arg in ("expected", "shape")), None)
 
 
-def _students_values(tree, student_names):
-    """Names the cell binds from what the student's functions (``student_names``) return, or
-    from other such names: ``W = xavier(...)``, ``for function in (xavier, he)``."""
-    derived, grew = set(student_names), True
-    while grew:
-        grew = False
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
-                source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if source is not None and {n.id for n in ast.walk(source) if isinstance(n, ast.Name)} & derived:
-                    new = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)} - derived
-                    derived |= new
-                    grew = grew or bool(new)
-    return derived - set(student_names)
-
-
-def _compared_in_kernel(tree, student_names):
-    """The check calls whose expected value is made of the student's own values (two calls of
-    the student's function compared, a property of its output): no clean run can supply it,
-    so the kernel sends it beside the value tested. Ids of those ast.Call nodes."""
-    assigned = _assigned(tree)
-    kept = _students_values(tree, student_names) & assigned
-    found = set()
+def _expected_made_of_students_values(tree, student_names):
+    """The check calls whose expected value is made of what the student's functions returned
+    (two calls compared, a property of an output): the kernel would have to send it, and the
+    student's code could then send whatever passes. (check call source, the names)"""
+    kept = _bindings(tree, student_names)[1]
+    found = []
     for call in ast.walk(tree):
-        expected = _expected_arg(call) if isinstance(call, ast.Call) and _check_name(call) else None
-        if expected is not None and CHECKS[_check_name(call)] == 2 and _check_name(call) not in VALUES:
-            names = {n.id for n in ast.walk(expected) if isinstance(n, ast.Name)} & assigned
-            if names & kept:
-                found.add(id(call))
+        name = _check_name(call) if isinstance(call, ast.Call) else None
+        expected = _expected_arg(call) if name and name not in VALUES else None
+        if expected is not None:
+            names = {n.id for n in ast.walk(expected) if isinstance(n, ast.Name)} & kept
+            if names:
+                found.append((ast.unparse(call)[:120], ", ".join(sorted(names))))
     return found
 
 
@@ -182,90 +150,106 @@ def _loads(tree, skip):
 
 def student_source(source, student_names=()):
     """``source`` (a test cell) as the student's kernel runs it: see the module's docstring.
-    ``student_names``: what the solution cells define (the functions under test)."""
-    return _rewrite(source, True, student_names)
+    ``student_names``: what the solution cells define (the functions under test). UnfitTestCell
+    for a cell the grader cannot grade by."""
+    return _rewrite(source, student_names)
 
 
-def reference_source(source, student_names=()):
-    """``source`` as the reference run runs it: unchanged, but for the checks compared in the
-    kernel (``_compared_in_kernel``), which say so in their observations."""
-    return _rewrite(source, False, student_names)
+class UnfitTestCell(ValueError):
+    """A test cell the grader cannot grade by: not Python even read as IPython (its expected
+    values cannot be found), or one that would let the kernel decide (an expected value made of
+    the student's values) or mislead (a message quoting the source's result as the student's)."""
 
 
-class UnreadableTestCell(ValueError):
-    """A test cell that is not Python, even read as IPython: its expected values cannot be found."""
-
-
-def _values_of(tree, student_names):
-    """Names bound to what the student's functions return (``out = predict(...)``, ``W =
-    init(...)`` with ``init`` one of them by a loop or an assignment, and what is made of
-    those), as opposed to names bound to the functions themselves or to their labels."""
+def _bindings(tree, student_names):
+    """(functions, values): the names bound to the student's functions (theirs, and ``init`` in
+    ``for name, init in (("xavier", xavier), ...)``), and the names bound to what those return
+    (``out = predict(...)``, ``W = init(...)``, and what is made of those). The labels bound
+    beside a function (``name`` above) are neither."""
     functions, values, grew = set(student_names), set(), True
     while grew:
         grew = False
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
-                source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if source is None:
-                    continue
-                bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-                called = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
-                             for c in ast.walk(source))
-                loaded = {n.id for n in ast.walk(source) if isinstance(n, ast.Name)}
-                attribute_of_function = any(isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
-                                            and a.value.id in functions for a in ast.walk(source))
-                if called or attribute_of_function or loaded & values:
-                    new = bound - values
-                elif loaded & functions:
-                    new, functions_new = set(), bound - functions
-                    functions |= functions_new
-                    grew = grew or bool(functions_new)
-                    continue
-                else:
-                    continue
-                values |= new
-                grew = grew or bool(new)
-    return values
+            if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
+                continue
+            source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
+            if source is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            called = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
+                         for c in ast.walk(source))
+            loaded = {n.id for n in ast.walk(source) if isinstance(n, ast.Name)}
+            if called or loaded & values or _attributes_of(source, functions):
+                new, into = bound - values, values
+            elif loaded & functions:  # a function passed around: the bound name that holds it
+                new, into = _function_targets(node, targets, functions) - functions, functions
+            else:
+                continue
+            into |= new
+            grew = grew or bool(new)
+    return functions, values
+
+
+def _attributes_of(node, names):
+    return any(isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name) and a.value.id in names
+               for a in ast.walk(node))
+
+
+def _function_targets(node, targets, functions):
+    """Of ``targets``, those that receive a function: ``f = xavier``; in ``for name, f in
+    (("xavier", xavier), ...)`` the element at the functions' position."""
+    source = node.iter if isinstance(node, (ast.For, ast.comprehension)) else node.value
+    if isinstance(source, ast.Name):
+        return {t.id for t in targets if isinstance(t, ast.Name)}
+    rows = source.elts if isinstance(source, (ast.Tuple, ast.List)) else []
+    found = set()
+    for target in targets:
+        if isinstance(target, ast.Tuple):
+            for row in rows:
+                if isinstance(row, (ast.Tuple, ast.List)) and len(row.elts) == len(target.elts):
+                    found |= {t.id for t, e in zip(target.elts, row.elts) if isinstance(t, ast.Name)
+                              and isinstance(e, ast.Name) and e.id in functions}
+        elif isinstance(target, ast.Name) and any(isinstance(e, ast.Name) and e.id in functions for e in rows):
+            found.add(target.id)
+    return found
 
 
 def _quoting_student_values(tree, student_names):
     """The check calls whose message (``what``, ``cause``) formats a value the student's code
-    returned: in the grader's feedback that text comes from the reference run, so it would
+    returned, or an attribute of one of their functions (``f.__name__``, which the function
+    can set): in the grader's feedback that text comes from the reference run, so it would
     quote the reference's value as the student's. (check call source, the value quoted)"""
-    values = _values_of(tree, student_names)
+    functions, values = _bindings(tree, student_names)
     found = []
     for call in ast.walk(tree):
         name = _check_name(call) if isinstance(call, ast.Call) else None
         if not name:
             continue
-        message = call.args[CHECKS[name]:] + [k.value for k in call.keywords if k.arg in ("what", "cause")]
+        message = call.args[CHECKS[name] + VALUES.get(name, 1) - 1:] + [
+            k.value for k in call.keywords if k.arg in ("what", "cause")]
         for part in message:
             for formatted in ast.walk(part):
-                if isinstance(formatted, ast.FormattedValue):
-                    quoted = {n.id for n in ast.walk(formatted.value) if isinstance(n, ast.Name)} & values
-                    quoted |= {n.id for n in ast.walk(formatted.value) if isinstance(n, ast.Attribute)
-                               and isinstance(n.value, ast.Name) and n.value.id in student_names
-                               for n in [n.value]}
-                    if quoted:
-                        found.append((ast.unparse(call)[:120], ast.unparse(formatted.value)))
+                if isinstance(formatted, ast.FormattedValue) and (
+                        {n.id for n in ast.walk(formatted.value) if isinstance(n, ast.Name)} & values
+                        or _attributes_of(formatted.value, functions)):
+                    found.append((ast.unparse(call)[:120], ast.unparse(formatted.value)))
     return found
 
 
-def _rewrite(source, strip, student_names):
+def _rewrite(source, student_names):
     from .notebooks import python_source
     try:
         tree = ast.parse(python_source(source))
     except SyntaxError as err:  # run unstripped, it would compute its hidden expected values in the kernel
         first_line = source.strip().splitlines()[0][:80] if source.strip() else ""
-        raise UnreadableTestCell(
+        raise UnfitTestCell(
             f"a test cell of the source is not Python, even read as IPython (line {err.lineno}: {err.msg}; "
             f"the cell begins {first_line!r}): the grader cannot take its expected values out of it, so "
             f"nothing is graded. Fix the cell in the source notebook and run `nncourse validate` on it.") from None
-    in_kernel = _compared_in_kernel(tree, set(student_names))
-    # the nodes that only describe expectations; an expected value the kernel sends is not one
-    expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)
-                if not (id(call) in in_kernel and n is _expected_arg(call))]
+    _refuse_unfit(tree, set(student_names))
+    # the nodes that only describe expectations
+    expected = [n for call in ast.walk(tree) if isinstance(call, ast.Call) for n in _expected_side(call)]
     simple, compound = _walk_statements(tree.body)
     # a name's uses: each simple statement that loads it outside check expectations, and the
     # compound statements' headers (a for's iterable, a with's items), which are never removed
@@ -279,12 +263,27 @@ def _rewrite(source, strip, student_names):
                 uses.setdefault(name, set()).add("header")
     assigned = _assigned(tree)
     removed = _removable(simple, uses, {n for node in expected for n in _loads(node, [])}, assigned)
-    if strip:
-        tree = _Remove(removed).visit(tree)
-    elif not in_kernel:
-        return source
-    tree = _Strip(in_kernel, strip).visit(tree)
+    tree = _Strip().visit(_Remove(removed).visit(tree))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def _refuse_unfit(tree, student_names):
+    made_of = _expected_made_of_students_values(tree, student_names)
+    if made_of:
+        call, names = made_of[0]
+        raise UnfitTestCell(
+            f"a test cell compares with an expected value made of what the student's functions returned "
+            f"({names} in {call} ...): the kernel would have to send it, so the student's code could send "
+            f"whatever passes. Compare two of the student's values with check_same or check_differ, or "
+            f"a statistic of one with of= (course/AUTHORING.md); then run `nncourse validate` on the source.")
+    quoting = _quoting_student_values(tree, student_names)
+    if quoting:
+        call, value = quoting[0]
+        raise UnfitTestCell(
+            f"a test cell's message formats {value!r}, a value the student's function returned ({call} ...): "
+            f"messages are read from the source's own run, so the student would be told the source's value "
+            f"as theirs. Let the check quote the value (its message shows expected and got), or quote only "
+            f"the test's inputs; then run `nncourse validate` on the source.")
 
 
 def _assigned(tree):
@@ -406,8 +405,7 @@ def judge(student, reference):
         declared = ref.get("declared", {})
         if index >= len(student) or student[index].get("kind") != ref.get("kind"):
             return "missing", MISSING.format(what=declared.get("what", "a check"))
-        # a check compared in the kernel: its expected value is the student's own (see _compared_in_kernel)
-        expected = student[index].get("expected") if ref.get("in_kernel") else ref.get("expected")
+        expected = ref.get("expected")
         try:
             message = checks.verdict(ref["kind"], decode(student[index].get("got")), decode(expected), declared)
         except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # a value no rule can take

@@ -63,8 +63,6 @@ def _reference_run(plan, job):
     run_nb = copy.deepcopy(plan.source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-        if cell.cell_type == "code" and notebooks.is_grade(cell):
-            cell.source = observations.reference_source(cell.source, plan.solution_names)
     kernel = Kernel(job.kernel_spec(observe="reference"))
     try:
         run = kernel.run(run_nb)

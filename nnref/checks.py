@@ -22,7 +22,7 @@ from .cell_warnings import note_warnings
 from .homework import final_model_rule
 
 __all__ = ["check_close", "check_shape", "check_equal", "check_rel_error", "check_structure",
-           "check_same", "check_differ", "check_at_most", "check_true", "without_reference",
+           "check_same", "check_differ", "check_at_most", "without_reference",
            "note_warnings", "rel_error", "verdict", "STATISTICS"]
 
 
@@ -116,15 +116,6 @@ def _equal_rule(got, expected, what, cause=""):
         ok = got == expected
     if not ok:
         _fail(what, _show(expected), _show(got), cause)
-
-
-def _true_rule(condition, expected, what, cause=""):
-    try:
-        holds = bool(condition)
-    except Exception:  # an array's truth value is ambiguous: so it is in the kernel
-        holds = False
-    if not holds:
-        raise AssertionError(f"{what}\nUsual cause: {cause}" if cause else what)
 
 
 def _kind(value):
@@ -243,7 +234,7 @@ STATISTICS = {
 
 # final_model: homework 09's final model, its accuracy on the MNIST test set (the grader's own)
 RULES = {"shape": _shape_rule, "close": _close_rule, "rel_error": _rel_error_rule,
-         "equal": _equal_rule, "true": _true_rule, "structure": _structure_rule, "same": _same_rule,
+         "equal": _equal_rule, "structure": _structure_rule, "same": _same_rule,
          "differ": _differ_rule, "at_most": _at_most_rule, "final_model": final_model_rule}
 
 
@@ -301,11 +292,6 @@ def check_rel_error(got, expected, what, tol=1e-7, cause=""):
 def check_equal(got, expected, what, cause=""):
     """Fail unless ``got == expected`` exactly (numbers, strings, tuples or integer arrays)."""
     _check("equal", got, expected, what, cause)
-
-
-def check_true(condition, what, cause=""):
-    """Fail with a teaching message unless ``condition`` holds."""
-    _check("true", condition, None, what, cause)
 
 
 def check_structure(got, like, what, cause="", depth=None):

@@ -12,7 +12,6 @@ Values travel as JSON and as numpy's ``.npy`` bytes (base64) read back with
 import base64
 import io
 import os
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -30,28 +29,13 @@ def mode():
     return value if value in ("student", "reference", "self") else None
 
 
-_compared_here = []  # inside compared_in_kernel(): the observations say so
-
-
-@contextmanager
-def compared_in_kernel():
-    """The checks inside compare the value tested with an expected value made of the student's
-    own values (the grader wraps them so, autograder/observations.py): the reference run's
-    observations say so, and the grader takes that expected value from the student's run."""
-    _compared_here.append(True)
-    try:
-        yield
-    finally:
-        _compared_here.pop()
-
-
 def report(kind, got, expected=None, shallow=False, **declared):
     """Publish one observation; ``declared`` (what, cause, tolerances) only in the reference run;
     ``shallow``: arrays by their dtype and shape only (a structure check needs no more)."""
     from IPython.display import display
     payload = {"kind": kind, "got": encode(got, shallow=shallow), "expected": encode(expected, shallow=shallow)}
     if mode() == "reference":
-        payload.update(declared=declared, in_kernel=bool(_compared_here))
+        payload.update(declared=declared)
     display({MIME: payload}, raw=True)
 
 

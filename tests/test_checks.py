@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnref import checks, gradcheck, init, layers, losses, optim, schedules
-from nnref.checks import (check_close, check_equal, check_rel_error, check_shape, check_structure, check_true,
+from nnref.checks import (check_close, check_equal, check_rel_error, check_shape, check_structure,
                           without_reference)
 
 
@@ -23,7 +23,6 @@ def test_correct_answers_pass_silently():
     check_rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), "dx")
     check_equal(np.array([1, 2]), np.array([1, 2]), "labels")
     check_equal("relu", "relu", "name")
-    check_true(True, "never shown")
 
 
 # ----------------------------------------------------------------------------- messages
@@ -88,12 +87,6 @@ def test_check_equal_messages():
     assert message_of(check_equal, 3, 4, "count") == "count: expected 4\n  but got 3"
     text = message_of(check_equal, np.array([1, 2]), np.array([1, 2, 3]), "labels", cause="off by one")
     assert "expected array([1, 2, 3])" in text and "Usual cause: off by one" in text
-
-
-def test_check_true_message():
-    assert message_of(check_true, False, "weights must change", "lr is 0") == (
-        "weights must change\nUsual cause: lr is 0")
-    assert message_of(check_true, False, "weights must change") == "weights must change"
 
 
 def test_long_arrays_are_shortened_in_messages():
