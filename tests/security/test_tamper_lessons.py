@@ -1,5 +1,5 @@
 """Issue #23's hostile students, on the real lessons: tricks that once bent a grade through what
-the student's kernel was trusted with. Each notebook is the source's solution with one exercise
+the student's kernel was trusted with (or through a second copy of an exercise in nnref). Each notebook is the source's solution with one exercise
 answered wrongly plus the trick; graded by `nncourse grade` beside an honest classmate (one
 class per lesson), none may earn a point of the exercise it did not solve.
 """
@@ -80,6 +80,15 @@ def two_layer_loss(X, y, params, reg=0.0):
 
 WRONG_SIGMOID = {"sigmoid_forward": "def sigmoid_forward(x):\n    return x.copy(), x.copy()\n"}
 
+# the sigmoid a widget module of nnref's uses, as the answer (nnref keeps one sigmoid: the
+# widget's is nnref.layers', which the audit withholds)
+WIDGET_COPY = {"sigmoid_forward": '''from nnref.widgets.backprop import FUNCTIONS
+
+def sigmoid_forward(x):
+    out = np.asarray(FUNCTIONS["sigmoid"][0](x))
+    return out, out
+'''}
+
 # {lesson: {student: (answers, a cell after the setup cell, the control: the same wrong answers
 # without the trick, or None where the answer is right but is nnref's own)}}
 CLASSES = {
@@ -87,7 +96,7 @@ CLASSES = {
         "display_hook": (ZERO_INITS, DISPLAY_HOOK, ZERO_INITS),
         "name_spoof": (NAME_SPOOF, "", {"scaled_init": NAME_SPOOF["scaled_init"].split("xavier.__name__")[0]}),
     },
-    "02_forward_pass": {"profiler": (PROFILER, "", WRONG_SIGMOID)},
+    "02_forward_pass": {"profiler": (PROFILER, "", WRONG_SIGMOID), "widget_copy": (WIDGET_COPY, "", None)},
     "04_backprop": {"nnref_net": (NNREF_NET, "", None)},
 }
 
