@@ -109,8 +109,8 @@ def _binds(stmt):
                 elif isinstance(node, (ast.Attribute, ast.Subscript)) and base(node):
                     names.add(base(node))
         return names
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not _check_name(stmt.value) \
-            and isinstance(stmt.value.func, ast.Attribute) and base(stmt.value.func):
+    if (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not _check_name(stmt.value)
+            and isinstance(stmt.value.func, ast.Attribute) and base(stmt.value.func)):
         return {base(stmt.value.func)}
     return set()
 

@@ -33,6 +33,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from nnref.homework import GRADING_VARIABLE
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,7 +132,7 @@ def execute(lesson, threads):
     threads; (the executed notebook, None) or (None, the error)."""
     path = ROOT / "source" / lesson / f"{lesson}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    env = {key: value for key, value in os.environ.items() if key != "NNCOURSE_GRADING"}
+    env = {key: value for key, value in os.environ.items() if key != GRADING_VARIABLE}
     env.update({"MPLBACKEND": "Agg", **{variable: str(threads) for variable in BLAS_VARIABLES}})
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", startup_timeout=120,
                             resources={"metadata": {"path": str(path.parent)}})
