@@ -272,8 +272,8 @@ def test_retune_refuses_a_change_of_the_net():
     optimizer = net.optimizer
     assert net.retune(pg.parse_config("hidden=3; lr=0.1")) == ["lr"]
     assert net.optimizer is optimizer and optimizer.lr == 0.1, "a new lr keeps the optimizer's state"
-    assert net.retune(pg.parse_config("hidden=3; lr=0.1; regularization=L1; reg_rate=0.01")) == \
-        ["regularization", "reg_rate"]
+    retuned = net.retune(pg.parse_config("hidden=3; lr=0.1; regularization=L1; reg_rate=0.01"))
+    assert retuned == ["regularization", "reg_rate"]
     assert (net.net.l1, net.net.reg) == (0.01, 0.0)
 
 

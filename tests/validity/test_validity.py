@@ -92,8 +92,8 @@ def test_every_test_cell_is_audited(assignment_id, selected):
     audited = set(graded.reference["auditable"])
     print(f"{assignment_id}: audit coverage {len(audited)}/{len(tests)}"
           + (f" ({len(unaudited)} with nothing of nnref's to withhold)" if unaudited else ""))
-    assert not [gid for gid in unaudited if graded.reference["guarded"].get(gid) or not unaudited[gid]], \
-        f"UNAUDITED names cells that withhold something, or gives no reason: {unaudited}"
+    wrong = [gid for gid in unaudited if graded.reference["guarded"].get(gid) or not unaudited[gid]]
+    assert not wrong, f"UNAUDITED names cells that withhold something, or gives no reason: {wrong}"
     missing = [gid for gid in tests if gid not in audited and gid not in unaudited]
     assert missing == [], (
         f"test cells the audit does not run again: {missing}. Usual cause: the cell calls nnref's "
