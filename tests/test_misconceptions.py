@@ -33,15 +33,15 @@ def ref(expected, kind="close"):
 
 
 RIGHT = [1.0, 2.0, 3.0]
-REFERENCE = {"test_f": [ref(RIGHT), ref(True, "true")]}
-MEAN = {"exercise": "f", "description": "adds the mean", "cells": {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true")]}}
-ROW = {"exercise": "f", "description": "first row only", "cells": {"test_f": [obs([1.0, 0.0, 0.0]), obs(True, "true")]}}
+REFERENCE = {"test_f": [ref(RIGHT), ref(0.5, "at_most")]}
+MEAN = {"exercise": "f", "description": "adds the mean", "cells": {"test_f": [obs([2.0, 2.0, 2.0]), obs(0.5, "at_most")]}}
+ROW = {"exercise": "f", "description": "first row only", "cells": {"test_f": [obs([1.0, 0.0, 0.0]), obs(0.5, "at_most")]}}
 NEAR = {"exercise": "f", "description": "near the mean", "cells": {"test_f": [obs([2.0, 2.0, 2.0 + 1e-7]),
-                                                                             obs(True, "true")]}}
+                                                                             obs(0.5, "at_most")]}}
 
 
 def student(*values, holds=True):
-    return {"test_f": [obs(v) for v in values] + [obs(holds, "true")]}
+    return {"test_f": [obs(v) for v in values] + [obs(0.5 if holds else 2.0, "at_most")]}
 
 
 def test_a_match_needs_every_check_within_the_checks_tolerance():
@@ -61,7 +61,7 @@ def test_several_matching_the_closest_is_named():
 
 def test_values_a_right_answer_shares_show_no_misconception():
     """A mutant right on every check compared is named by nothing (the values do not show it)."""
-    lucky = {"exercise": "f", "description": "right here", "cells": {"test_f": [obs(RIGHT), obs(True, "true")]}}
+    lucky = {"exercise": "f", "description": "right here", "cells": {"test_f": [obs(RIGHT), obs(0.5, "at_most")]}}
     assert closest("f", student(RIGHT), [lucky], REFERENCE) is None
 
 
@@ -79,12 +79,12 @@ def test_a_self_check_compares_the_visible_checks_it_ran():
 def test_checks_the_reference_did_not_make_agree_only_with_the_very_same_values():
     """An answer whose test ran one check more than the reference's (a check in a branch):
     that check is compared exactly, the others by their rules."""
-    extra = {"exercise": "f", "description": "one more", "cells": {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"),
+    extra = {"exercise": "f", "description": "one more", "cells": {"test_f": [obs([2.0, 2.0, 2.0]), obs(0.5, "at_most"),
                                                                             obs([5.0])]}}
     assert closest("f", student([2.0, 2.0, 2.0]), [extra], REFERENCE) is None  # one check fewer
-    same = {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"), obs([5.0])]}
+    same = {"test_f": [obs([2.0, 2.0, 2.0]), obs(0.5, "at_most"), obs([5.0])]}
     assert closest("f", same, [extra], REFERENCE) == "one more"
-    near = {"test_f": [obs([2.0, 2.0, 2.0]), obs(True, "true"), obs([5.0 + 1e-12])]}
+    near = {"test_f": [obs([2.0, 2.0, 2.0]), obs(0.5, "at_most"), obs([5.0 + 1e-12])]}
     assert closest("f", near, [extra], REFERENCE) is None
 
 

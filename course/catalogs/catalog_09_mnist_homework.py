@@ -260,7 +260,7 @@ final_params = final_model.params
         ("hands in the weights without the biases", _final(hidden=32, epochs=1).replace(
             "final_params = final_model.params",
             'final_params = {"W1": final_model.params["W1"], "W2": final_model.params["W2"]}')),
-        ("trains too little: 16 hidden units, two epochs of SGD", _final(
+        ("trains too little: a small hidden layer and two epochs of SGD", _final(
             hidden=16, optimizer="SGD(lr=0.05)", schedule=None, epochs=2)),
     ],
 }
