@@ -65,14 +65,12 @@ for i in range({3 * HUNDRED_THOUSAND}):
 }
 
 # affine_forward's output, as its test reports it, is an integer too large for a float. The
-# kernel's encoder would refuse it (OverflowError), and replacing the encoder is caught as
-# tampering, so affine_forward publishes the test's first two observations itself: the pair
-# check passes, the output check carries the integer.
+# kernel's encoder would refuse it (OverflowError), so affine_forward publishes the test's
+# first observation itself (its output check), carrying the integer.
 HUGE_INT = '''from IPython.display import display
 from nnref.observations import MIME
 
 def affine_forward(x, w, b):
-    display({MIME: {"kind": "true", "got": {"json": True}, "expected": {"json": None}}}, raw=True)
     display({MIME: {"kind": "close", "got": {"json": 10 ** 400}, "expected": {"json": None}}}, raw=True)
     return x.reshape(x.shape[0], -1) @ w + b, (x, w)
 '''
