@@ -306,8 +306,10 @@ def test_lesson_widget(assignment, browser, lab, lab_root):
 
     assert jlab.cell_errors(source) == [], "the source notebook raised while running"
     cell = check_run_all_reached(release, index["release"])
-    if assignment in WAITS_FOR_THE_STUDENT:
-        assert WAITS_FOR_THE_STUDENT[assignment] in output_text(cell)
+    if assignment in WAITS_FOR_THE_STUDENT:  # the cell's text may show a moment after Run All ends
+        wait_for(lambda: WAITS_FOR_THE_STUDENT[assignment] in output_text(cell),
+                 f"{assignment}'s release widget cell should say {WAITS_FOR_THE_STUDENT[assignment]!r}; "
+                 f"it shows {output_text(cell)!r}")
         check_widget(source, assignment, index["source"])
     else:
         assert jlab.layout_problems(rendered_widget(source, index["source"])) == []
