@@ -267,23 +267,27 @@ def _rewrite(source, student_names):
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
+# (finder of (check call, what it uses), why the cell cannot be graded so, the fix)
+_UNFIT = (
+    (_expected_made_of_students_values,
+     "a test cell compares with an expected value made of what the student's functions returned "
+     "({what} in {call} ...): the kernel would have to send it, so the student's code could send whatever "
+     "passes", "compare two of the student's values with check_same or check_differ, or a statistic of "
+     "one with of= (course/AUTHORING.md)"),
+    (lambda tree, names: [(call, repr(value)) for call, value in _quoting_student_values(tree, names)],
+     "a test cell's message formats {what}, a value the student's function returned ({call} ...): messages "
+     "are read from the source's own run, so the student would be told the source's value as theirs",
+     "let the check quote the value (its message shows expected and got), or quote only the test's inputs"),
+)
+
+
 def _refuse_unfit(tree, student_names):
-    made_of = _expected_made_of_students_values(tree, student_names)
-    if made_of:
-        call, names = made_of[0]
-        raise UnfitTestCell(
-            f"a test cell compares with an expected value made of what the student's functions returned "
-            f"({names} in {call} ...): the kernel would have to send it, so the student's code could send "
-            f"whatever passes. Compare two of the student's values with check_same or check_differ, or "
-            f"a statistic of one with of= (course/AUTHORING.md); then run `nncourse validate` on the source.")
-    quoting = _quoting_student_values(tree, student_names)
-    if quoting:
-        call, value = quoting[0]
-        raise UnfitTestCell(
-            f"a test cell's message formats {value!r}, a value the student's function returned ({call} ...): "
-            f"messages are read from the source's own run, so the student would be told the source's value "
-            f"as theirs. Let the check quote the value (its message shows expected and got), or quote only "
-            f"the test's inputs; then run `nncourse validate` on the source.")
+    for find, why, fix in _UNFIT:
+        found = find(tree, student_names)
+        if found:
+            call, what = found[0]
+            raise UnfitTestCell(f"{why.format(what=what, call=call)}. Fix: {fix}; then run `nncourse validate` "
+                                f"on the source.")
 
 
 def _assigned(tree):
