@@ -173,6 +173,17 @@ def test_widget_shows_the_chosen_optimizers_settings_only():
     assert shown() == ["momentum"] and "beta1" not in box.children[2].value
 
 
+def test_a_slider_moved_in_the_browser_is_never_written_back():
+    """The kernel writing a control the student moves races their next step (CI lost one of ten
+    ArrowLeft presses that way): a value from the browser, unrounded, stays as it came."""
+    box, by_name, parts = _widget("optimizer=momentum")
+    written = []
+    by_name["momentum"].observe(lambda change: written.append(change["new"]), names="value")
+    by_name["momentum"].value = 0.8899999999999999  # what the browser sends for 0.9 - one step
+    assert written == [0.8899999999999999], f"the kernel set momentum again: {written}"
+    assert "momentum=0.89;" in parts["share"].value, parts["share"].value
+
+
 def test_widget_offers_more_classes_on_the_spiral_only():
     box = pg.playground_widget(config="dataset=spiral; classes=3")
     controls = box.children[1].children[0].children

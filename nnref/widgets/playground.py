@@ -421,6 +421,16 @@ def playground_widget(namespace=None, config=""):
     def read_controls():
         return parse_config("; ".join(f"{k}={control_text(v)}" for k, v in c.items()), base=start)
 
+    def show_config(config):
+        # Written by the kernel, the line must not be read back as if pasted: that would set
+        # the controls again, rounded (0.89 for the 0.8899999999999999 a slider sends), and a
+        # slider the student is still moving would jump back a step.
+        state["syncing"] = True
+        try:
+            share.value = config_string(config)
+        finally:
+            state["syncing"] = False
+
     def write_controls(config):
         state["syncing"] = True
         try:
@@ -429,9 +439,9 @@ def playground_widget(namespace=None, config=""):
             for key, control in c.items():
                 control.value = (",".join(map(str, config[key])) if key == "hidden"
                                  else tuple(config[key]) if key == "features" else config[key])
-            share.value = config_string(config)
         finally:
             state["syncing"] = False
+        show_config(config)
 
     def draw():
         with out:
@@ -448,7 +458,7 @@ def playground_widget(namespace=None, config=""):
         except ValueError as err:
             status.value = f"<span style='color: #b00'>{err}</span>"
             return
-        share.value = config_string(config)
+        show_config(config)
         pg = state["pg"]
         changed = [key for key in DEFAULTS if pg is not None and config[key] != pg.config[key]]
         if pg is not None and not changed and not restart:

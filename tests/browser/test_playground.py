@@ -9,7 +9,7 @@ import io
 import numpy as np
 
 import jlab
-from test_lesson_widgets import figures_whole, open_and_run, rendered_widget, widget_pngs
+from test_lesson_widgets import assert_figures_whole, open_and_run, rendered_widget, widget_pngs
 
 NOTEBOOK = "course/playground.ipynb"
 WIDGET_CELL = 1
@@ -45,10 +45,10 @@ def first_epoch_changes(page, lab, root, change):
     before = after_one_epoch(page, lab, root)
     what = change()
     settle(page, lab)
-    assert figures_whole(root, 1) == [], f"after {what}"
+    assert_figures_whole(root, 1, what)
     reset(page, lab, root)
     assert after_one_epoch(page, lab, root) != before, f"one epoch looks the same after {what}"
-    assert figures_whole(root, 1) == [], f"after {what} and one epoch"
+    assert_figures_whole(root, 1, f"{what} and one epoch")
 
 
 def every_control_changes_the_first_epoch(page, lab, root):
@@ -155,7 +155,7 @@ def check_train_and_pause(page, lab, root):
     paused = jlab.widget_fingerprint(root)
     page.wait_for_timeout(1500)
     assert jlab.widget_fingerprint(root) == paused, "it trains on after pause"
-    assert figures_whole(root, 1) == []
+    assert_figures_whole(root, 1, "pause")
 
 
 def check_regression_and_linear(page, lab, root):
@@ -168,7 +168,7 @@ def check_regression_and_linear(page, lab, root):
         assert line in share_box(root).input_value() and "Error" not in status(root)
         before = after_one_epoch(page, lab, root)
         assert after_one_epoch(page, lab, root) != before, f"{option}: a step changes nothing"
-        assert figures_whole(root, 1) == []
+        assert_figures_whole(root, 1, f"{option}: one epoch")
 
 
 def test_playground(browser, lab, lab_root):
