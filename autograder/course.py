@@ -11,6 +11,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 
+MAX_VARIANTS = 64  # each variant costs a reference run and an observed catalog per assignment
+
+
 class CourseError(Exception):
     """A problem with the course definition or the files it names; the message says the fix."""
 
@@ -22,6 +25,7 @@ class Assignment:
     time_limit: float
     root: Path
     policy: object = field(default=None, compare=False)  # deadlines.Policy: due date and late policy
+    variants: int = 1  # of its hidden tests (nnref/variants.py); 1: everyone runs variant 0
 
     @property
     def source_dir(self):
@@ -99,6 +103,7 @@ def load_course(root=None):
                           f"known: {', '.join(sorted({**DEFAULTS, **TERM_ONLY}))}")
     if not (isinstance(term.get("late_days", 0), int) and term.get("late_days", 0) >= 0):
         raise CourseError(f"{path}, line {_line(path, 'late_days')}: late_days must be a whole number, 0 or more")
+    course_variants = _variants(path, data.get("course", {}), "[course]", 1)
     assignments, seen = [], set()
     for i, entry in enumerate(data.get("assignments", [])):
         missing = {"id", "title", "time_limit"} - set(entry)
@@ -110,12 +115,22 @@ def load_course(root=None):
             raise CourseError(f"{path}: time_limit of {entry['id']!r} must be a positive number of seconds")
         seen.add(entry["id"])
         assignments.append(Assignment(entry["id"], entry["title"], float(entry["time_limit"]), root,
-                                      _policy(path, term, entry)))
+                                      _policy(path, term, entry),
+                                      _variants(path, entry, f"assignment {entry['id']!r}", course_variants)))
     if not assignments:
         raise CourseError(f"{path} lists no [[assignments]]; add one per lesson")
     extensions = term.get("extensions")
     return Course(data.get("course", {}).get("name", root.name), root, tuple(assignments), term.get("late_days", 0),
                   (path.parent / extensions) if extensions else None)
+
+
+def _variants(path, table, where, default):
+    """How many variants of the hidden tests ``table`` (a course.toml table) declares, else ``default``."""
+    count = table.get("variants", default)
+    if not (isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_VARIANTS):
+        raise CourseError(f"{path}, line {_line(path, 'variants')}: variants of {where} must be a whole "
+                          f"number from 1 (everyone runs the same hidden tests) to {MAX_VARIANTS}; got {count!r}")
+    return count
 
 
 def _policy(path, term, entry):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import reference, report, term
+from . import reference, report, term, variants
 from .errors import GradeError
 from .feedback import feedback_html
 from .formgrader import add_sources, read_roster, record, write_autograded
@@ -35,7 +35,7 @@ from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run",
-                "raw_score", "late_penalty", "penalty_reason", "submitted_at"]
+                "raw_score", "late_penalty", "penalty_reason", "submitted_at", "variant"]
 SANDBOXED, UNSANDBOXED = "sandboxed", "no sandbox (--no-sandbox)"
 
 
@@ -251,23 +251,30 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     names = read_roster(roster) if roster else None
     subs = sorted(subs, key=lambda s: s.student)
     deadline = term.check(course, assignment, subs, workspace, submitted_at)  # bad input stops here
+    variant = student_variants(assignment, subs, workspace)  # and a secret too short to keep variants apart
     _prepare(workspace, assignment, subs)
     with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
         for extra in assignment_files(assignment):  # what every kernel of the class gets a copy of
             target = Path(files) / extra.relative_to(assignment.source_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(extra, target)
-        plan = reference.prepare(assignment.source_notebook, time_limit or assignment.time_limit, files,
-                                 assignment.id, sandbox, default_workers(), check_stripping=False)
+        plans = {number: reference.prepare(assignment.source_notebook, time_limit or assignment.time_limit, files,
+                                           assignment.id, sandbox, default_workers(), check_stripping=False,
+                                           variant=number)
+                 for number in sorted({variant[sub.student] for sub in subs if sub.data is not None} or {0})}
+        plan = plans[min(plans)]
         jobs, results = [], {}
-        for sub in subs:
+        # one variant after another: a worker's kernel started ahead for the next notebook is of its variant
+        for sub in sorted(subs, key=lambda sub: (variant[sub.student], sub.student)):
             if sub.data is None:
                 results[sub.student] = empty_result(plan.tests, ("no notebook", sub.problem))
                 continue
             path = workspace / "submitted" / sub.student / assignment.id / f"{assignment.id}.ipynb"
-            jobs.append((sub.student, Job(plan, path, sub.time_limit, sandbox)))
+            jobs.append((sub.student, Job(plans[variant[sub.student]], path, sub.time_limit, sandbox)))
         for (student, _), result in zip(jobs, grade_many([j for _, j in jobs], workers, progress, cluster=cluster)):
             results[student] = result
+    for student, result in results.items():
+        result.variant = variant[student]
     graded = [(sub, results[sub.student]) for sub in subs]
     term.apply(deadline, graded, workspace)
     for sub, result in graded:
@@ -286,6 +293,12 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     return graded
 
 
+def student_variants(assignment, subs, workspace):
+    """{student: the variant of the assignment's hidden tests they are graded with} (autograder/variants.py)."""
+    key = variants.secret(workspace) if assignment.variants > 1 else b""
+    return {sub.student: variants.variant_of(key, assignment.id, sub.student, assignment.variants) for sub in subs}
+
+
 def _write_student(workspace, assignment, student, result, source_nb):
     """The student's autograded notebook, feedback and observed values."""
     write_autograded(workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb", result, source_nb)
@@ -294,7 +307,8 @@ def _write_student(workspace, assignment, student, result, source_nb):
                       term.explain(result.late, assignment.policy) if result.late else ""), encoding="utf-8")
     observed = workspace / "observed" / assignment.id / f"{student}.json"
     observed.parent.mkdir(parents=True, exist_ok=True)
-    observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "flags": result.flags,
+    observed.write_text(json.dumps({"student": student, "assignment": assignment.id, "variant": result.variant,
+                                    "flags": result.flags,
                                     "misconceptions": result.misconceptions, "cells": {
         c.grade_id: {"outcome": c.outcome, "observations": result.observed.get(c.grade_id, [])}
         for c in result.cells}}, sort_keys=True), encoding="utf-8")
@@ -309,7 +323,7 @@ def _rows(assignment, graded, run):
     for sub, result in graded:
         row = {"student_id": sub.student, "assignment": assignment.id, "status": result.status,
                "reason": result.reason, "score": f"{result.final_score:g}", "max_score": f"{result.max_score:g}",
-               "run": run, "raw_score": f"{result.score:g}"}
+               "run": run, "raw_score": f"{result.score:g}", "variant": str(result.variant)}
         if result.late is not None:
             late = result.late
             row.update(late_penalty=f"{late.penalty:g}", penalty_reason=late.reason(),

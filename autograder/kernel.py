@@ -24,6 +24,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nnref.observations import GUARDED_MIME, MIME
 
 from . import sandbox
+from .variants import SECRET_VARIABLE
 
 KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executable: the venv's
 MAX_MESSAGE = 1500
@@ -44,6 +45,7 @@ class KernelSpec:
     observe: str = None  # the checks' mode: student, reference, or None (they decide in the kernel)
     nnref_copy: str = None  # an nnref without the references (autograder/withheld.py), for the audit
     warm_modules: tuple = ()  # imported when the kernel starts: the notebook's imports then cost nothing
+    variant: int = 0  # the hidden tests' variant (nnref/variants.py)
 
 
 @dataclass
@@ -190,7 +192,9 @@ async def ready(kc, timeout):
 
 
 def kernel_env(spec):
-    env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe)}
+    """An unsandboxed kernel's environment: the grader's, without the variants' secret."""
+    env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe, spec.variant)}
+    env.pop(SECRET_VARIABLE, None)
     if spec.nnref_copy:  # no sandbox to mount it over nnref: found first on the path instead
         env["PYTHONPATH"] = spec.nnref_copy
     return env
@@ -235,7 +239,7 @@ class Kernel:
         arguments = _start_arguments(spec.warm_modules)
         if spec.sandbox:
             self.box = sandbox.Box(self.limits, spec.files, work_name=spec.work_name,
-                                   settings=sandbox.kernel_settings(spec.blas_threads, spec.observe),
+                                   settings=sandbox.kernel_settings(spec.blas_threads, spec.observe, spec.variant),
                                    nnref_copy=spec.nnref_copy, cpus=spec.blas_threads)
             self._stack.callback(self.box.close)
             self.km = self.box.km

@@ -68,7 +68,8 @@ class Job:
 
     def kernel_spec(self, observe="student", nnref_copy=None, warm_modules=None):
         return KernelSpec(self.time_limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
-                          observe, nnref_copy, self.plan.warm_modules if warm_modules is None else warm_modules)
+                          observe, nnref_copy, self.plan.warm_modules if warm_modules is None else warm_modules,
+                          self.plan.variant)
 
     def audit_kernel_spec(self, audit_nb):
         """The audit's kernel: nnref withheld, and warm with only the source's modules that the

@@ -31,7 +31,7 @@ class TestCell:
 class Plan:
     name: str  # the assignment's id (the kernel's folder is named so)
     source_nb: object
-    key: str  # the source's cache key (observations.cache_key): the reference is stored under it
+    key: str  # the source's cache key (observations.cache_key) and variant: the reference is stored under it
     time_limit: float  # CPU seconds for a notebook, all its processes together
     files: object  # the folder of the assignment's files that each kernel gets a private copy of
     tests: tuple
@@ -40,11 +40,22 @@ class Plan:
     own_sources: frozenset  # the source's code cells that are neither solutions nor tests
     hidden_lines: tuple  # every line of the hidden tests the kernel could see, as written and as run
     warm_modules: tuple  # the modules the source imports: imported as a kernel starts
+    variant: int = 0  # the hidden tests' variant (nnref/variants.py): its inputs, its reference
     reference: dict = field(default=None, repr=False)  # autograder/reference.py
     catalog: list = field(default=None, repr=False)  # the catalogued mutants' observations (misconceptions.py)
 
     def test(self, grade_id):
         return next(t for t in self.tests if t.grade_id == grade_id)
+
+
+VARIANT_KEY = "-variant"  # between the source's key and the variant's number
+
+
+def for_variant(plan, variant):
+    """``plan`` for ``variant`` of the hidden tests: its own key, so that each variant's
+    reference and observed catalog are made and cached apart (variant 0 keeps the source's)."""
+    source_key = plan.key.split(VARIANT_KEY)[0]
+    return replace(plan, variant=variant, key=f"{source_key}{VARIANT_KEY}{variant}" if variant else source_key)
 
 
 def solution_names(source_nb):

@@ -1,12 +1,14 @@
 """The reference: what the source notebook's own clean run reports, computed once per source.
 
-``prepare`` is the entry point: an assignment's Plan with its reference, from the cache (in
-this process, then on disk under the source's hash, autograder/observations.py) or made here:
+``prepare`` is the entry point: an assignment's Plan with its reference for one variant of
+its hidden tests, from the cache (in this process, then on disk under the source's hash and
+the variant, autograder/observations.py) or made here:
 
 1. the reference run: the source's test cells run against its own solutions, the checks in
    ``reference`` mode, so that each observation declares its rule, tolerances and message;
 2. the calibration: the source graded by the audit alone (pipeline.calibrate); the test cells
-   it still passes with nnref's implementations withheld are the ``auditable`` ones;
+   it still passes with nnref's implementations withheld are the ``auditable`` ones (made in
+   the default variant, 0, and the same in every other);
 3. the catalog: each catalogued wrong answer's observations (observed_catalog.prepare);
 4. the stripping check: the source graded as a student's notebook is (expected values
    stripped from its tests) must pass every test, or a statement the grader took for an
@@ -18,7 +20,7 @@ from dataclasses import replace
 
 from . import notebooks, observations, observed_catalog, pipeline
 from .kernel import Kernel
-from .plan import make_plan
+from .plan import for_variant, make_plan
 
 _REFERENCES = {}  # cache key -> reference, for this process
 
@@ -28,15 +30,15 @@ class ReferenceFailed(RuntimeError):
 
 
 def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_threads=1, check_stripping=True,
-            catalog=True):
-    """The Plan of ``source`` (a path or a notebook) with its reference and (``catalog``) its
-    catalog's observed mutants (autograder/observed_catalog.py); ReferenceFailed if the source
-    fails its own tests."""
-    plan = make_plan(source, time_limit, files, name)
+            catalog=True, variant=0):
+    """The Plan of ``source`` (a path or a notebook) for ``variant`` of its hidden tests
+    (nnref/variants.py), with that variant's reference and (``catalog``) its catalog's observed
+    mutants (autograder/observed_catalog.py); ReferenceFailed if the source fails its own tests."""
+    plan = for_variant(make_plan(source, time_limit, files, name), variant)
     if plan.key not in _REFERENCES:
         reference = observations.load_cached(plan.key)
         if reference is None:
-            reference = _make(plan, sandbox, blas_threads)
+            reference = _make(plan, sandbox, blas_threads, source)
             observations.store(plan.key, reference)
         _REFERENCES[plan.key] = reference
     plan.reference = _REFERENCES[plan.key]
@@ -48,11 +50,14 @@ def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_thread
     return plan
 
 
-def _make(plan, sandbox, blas_threads):
+def _make(plan, sandbox, blas_threads, source):
     job = pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads)
     reference = _reference_run(plan, job)
     reference.update(key=plan.key, stripping="pending", auditable=[])
-    if any(reference["guarded"].values()):
+    if plan.variant:  # which cells the audit can check is the code's doing, not the inputs': the default's
+        reference["auditable"] = prepare(source, plan.time_limit, plan.files, plan.name, sandbox, blas_threads,
+                                         check_stripping=False, catalog=False).reference["auditable"]
+    elif any(reference["guarded"].values()):
         calibration = pipeline.calibrate(replace(job, plan=replace(plan, reference=reference)))
         reference["auditable"] = [c.grade_id for c in calibration.cells
                                   if c.outcome == "passed" and reference["guarded"].get(c.grade_id)]
@@ -86,8 +91,10 @@ def _reference_run(plan, job):
         elif status != "passed":
             problems.append(f"{gid}: {message.splitlines()[0]}")
     if problems:
+        where = (f" in variant {plan.variant} of its hidden tests (a test that passes for some inputs only; "
+                 f"NNCOURSE_VARIANT={plan.variant} in a kernel's environment runs it)") if plan.variant else ""
         raise ReferenceFailed(
-            f"the source notebook fails its own tests, so there is nothing to grade against: "
+            f"the source notebook fails its own tests{where}, so there is nothing to grade against: "
             f"{'; '.join(problems)}. Run `nncourse validate` on the source notebook and fix it.")
     return {"cells": cells, "guarded": guarded}
 

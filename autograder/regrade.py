@@ -9,9 +9,10 @@ import json
 import shutil
 from dataclasses import dataclass
 
+from .grading import BASE_COLUMNS
+
 PREVIOUS = "grades.previous.csv"
-FIXED = {"student_id", "assignment", "status", "reason", "score", "max_score", "run", "raw_score", "late_penalty",
-         "penalty_reason", "submitted_at"}
+FIXED = set(BASE_COLUMNS)  # grades.csv's columns that are not an exercise's points
 
 
 @dataclass

@@ -28,6 +28,7 @@ class Result:
     timings: dict = field(default_factory=dict)  # {step, or part of the run: wall-clock seconds}
     late: object = None  # deadlines.Late, set after grading when the assignment has a due date
     misconceptions: dict = field(default_factory=dict)  # {exercise: the catalogued mutant its values match}
+    variant: int = 0  # of the hidden tests it was graded with (autograder/variants.py)
 
     @property
     def status(self):

@@ -8,6 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("NNREF_DATA", str(ROOT.parent / "shared" / "data"))
+# the variants' secret (autograder/variants.py): one for the whole suite, so that each student of
+# a test class has the same variant in every run and in every workspace a test grades it in
+os.environ.setdefault("NNCOURSE_SECRET", "the test suite's secret, not a course's")
 
 
 def pytest_collection_modifyitems(items):

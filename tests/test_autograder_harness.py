@@ -28,24 +28,28 @@ def outcome(tmp_path_factory):
 
 def test_rounds_batch_the_catalog(outcome):
     plan, _ = outcome
-    # source, release, 2 "alone", 4 wrong rounds (add_bias: 3 mutants + 1 cheat), 2 variant rounds
-    assert len(plan.submissions) == 10
+    # source, release, 2 "alone", 4 wrong rounds (add_bias: 3 mutants + 1 cheat), 2 variant rounds;
+    # the source and the rounds in each of the hidden tests' variants (0 and 1)
+    assert len(plan.submissions) == 2 * (1 + 4 + 2) + 1 + 2
     kinds = sorted({p.kind for p in plan.probes})
     assert kinds == ["alone", "cheat", "mutant", "release", "source", "variant"]
+    assert sorted({p.variant for p in plan.probes if p.kind in ("source", "mutant", "cheat", "variant")}) == [0, 1]
+    assert {p.variant for p in plan.probes if p.kind in ("release", "alone")} == {0}
 
 
 def test_a_fair_catalog_passes(outcome):
     _, problems = outcome
     planted = {"mutant-add_bias-secretly correct", "variant-relative_error-secretly wrong",
                "cheat-add_bias-calls nnref but add_bias's tests do not guard it"}
-    assert {k: v for k, v in problems.items() if v and k not in planted} == {}
+    assert {k: v for k, v in problems.items() if v and k.removesuffix("-variant1") not in planted} == {}
     assert problems["cheat-relative_error-calls nnref.checks.rel_error"] == []
 
 
 def test_unfair_entries_are_named(outcome):
     _, problems = outcome
-    assert problems["mutant-add_bias-secretly correct"] == [
-        "mutant 'secretly correct' of add_bias keeps all 3 points"]
+    for variant in ("", "-variant1"):
+        assert problems["mutant-add_bias-secretly correct" + variant] == [
+            "mutant 'secretly correct' of add_bias keeps all 3 points"]
     assert "correct variant 'secretly wrong' earns 0/2" in problems["variant-relative_error-secretly wrong"][0]
     assert "earns 3/3 on add_bias" in problems["cheat-add_bias-calls nnref but add_bias's tests do not guard it"][0]
 

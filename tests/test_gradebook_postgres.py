@@ -11,6 +11,7 @@ from nbgrader.api import Gradebook
 
 from autograder import notebooks
 from autograder.cli import main
+from autograder.gradebook import variants_of
 
 from fixtures.classroom import ASSIGNMENT, copy_course, source_and_release, write
 from fixtures.postgres import postgres_server
@@ -57,6 +58,8 @@ def assert_gradebook_matches_csv(url, workspace, aid):
             nb = gb.find_submission_notebook(aid, aid, row["student_id"])
             assert sum(g.auto_score for g in nb.grades) == float(row["score"]), row
             assert nb.flagged == (row["status"] == "flagged")
+    # each student's variant of the hidden tests, in the gradebook's own table beside nbgrader's
+    assert variants_of(url, aid) == {r["student_id"]: int(r["variant"]) for r in rows}
 
 
 def test_two_grading_runs_write_one_postgres_gradebook_at_once(pg_url, two_assignment_course, capfd):

@@ -19,6 +19,12 @@ it has a misconception. The mutants' observations seen here are the grader's cac
 Submissions are batched into rounds: round r applies the r-th mutant (or cheat) of every
 exercise at once. That is valid because independence is proven separately: an exercise's
 tests depend on no other exercise's answer.
+
+The source, every mutant, cheat and correct variant are graded in each of ``VARIANTS``, the
+per-student variants of the hidden tests (nnref/variants.py): a test that catches a mistake
+for one set of inputs only, or fails a right answer on some, is a bug. The release and each
+exercise solved alone are graded in variant 0 (whether an answer is there does not depend on
+the inputs).
 """
 import shutil
 import tempfile
@@ -36,6 +42,7 @@ from autograder.results import USES_REFERENCE
 from autograder.release import release_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
+VARIANTS = (0, 1)  # of the hidden tests, each probe that depends on the inputs is graded in
 
 
 @dataclass
@@ -45,20 +52,22 @@ class Probe:
     exercise: str  # "" for whole-notebook probes
     description: str
     submission: int  # index into the plan's submissions
+    variant: int = 0  # of the hidden tests (nnref/variants.py)
 
     @property
     def id(self):
-        return "-".join(p for p in (self.kind, self.exercise, self.description) if p)
+        return "-".join(p for p in (self.kind, self.exercise, self.description,
+                                    f"variant{self.variant}" if self.variant else "") if p)
 
 
 @dataclass
 class Plan:
     assignment: object
     source_nb: object
-    submissions: list = field(default_factory=list)  # notebooks to grade
+    submissions: list = field(default_factory=list)  # (notebook, variant of the hidden tests) to grade
     probes: list = field(default_factory=list)
     catalog: dict = field(default_factory=dict)
-    graded: object = None  # the grader's plan (autograder/plan.py), once graded
+    graded: dict = None  # {variant: the grader's plan (autograder/plan.py)}, once graded
 
 
 @dataclass
@@ -105,14 +114,16 @@ def make_plan(assignment, catalog):
     exercises = list(notebooks.exercise_points(source_nb))
     plan = Plan(assignment, source_nb, catalog=catalog)
 
-    def add(nb, probes):
-        plan.submissions.append(nb)
-        plan.probes += [Probe(kind, ex, desc, len(plan.submissions) - 1) for kind, ex, desc in probes]
+    def add(nb, probes, variants=VARIANTS):
+        for variant in variants:
+            plan.submissions.append((nb, variant))
+            plan.probes += [Probe(kind, ex, desc, len(plan.submissions) - 1, variant) for kind, ex, desc in probes]
 
     add(source_nb, [("source", "", "")])
-    add(release_nb, [("release", "", "")])
+    add(release_nb, [("release", "", "")], variants=(0,))
     for ex in exercises:
-        add(notebooks.fill_solutions(release_nb, source_nb, skip=set(exercises) - {ex}), [("alone", ex, "")])
+        add(notebooks.fill_solutions(release_nb, source_nb, skip=set(exercises) - {ex}), [("alone", ex, "")],
+            variants=(0,))
     wrong = {ex: [("mutant", d, s) for d, s in catalog["MUTANTS"].get(ex, [])]
              + [("cheat", d, s) for d, s in catalog["CHEATS"].get(ex, [])] for ex in exercises}
     right = {ex: [("variant", d, s) for d, s in catalog["VARIANTS"].get(ex, [])] for ex in exercises}
@@ -132,9 +143,11 @@ def grade_plans(plans, workers=None):
         for plan, work in zip(plans, works):
             shutil.copytree(plan.assignment.source_dir, work, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(plan.assignment.source_notebook.name))
-            plan.graded = reference.prepare(plan.assignment.source_notebook, plan.assignment.time_limit, work,
-                                            plan.assignment.id, check_stripping=False, catalog=False)
-            jobs += [Job(plan.graded, nb) for nb in plan.submissions]
+            plan.graded = {variant: reference.prepare(plan.assignment.source_notebook, plan.assignment.time_limit,
+                                                      work, plan.assignment.id, check_stripping=False, catalog=False,
+                                                      variant=variant)
+                           for variant in VARIANTS}
+            jobs += [Job(plan.graded[variant], nb) for nb, variant in plan.submissions]
         results = pool.grade_many(jobs, workers)
     finally:
         for work in works:
@@ -143,23 +156,29 @@ def grade_plans(plans, workers=None):
     return [results[end - len(plan.submissions):end] for plan, end in zip(plans, ends)]
 
 
-def _reference(assignment):
-    """Compute (and cache on disk) the assignment's reference; the error that stops it, or None."""
+def _reference(assignment, variant=0):
+    """Compute (and cache on disk) the assignment's reference in ``variant``; the error that stops it, or None."""
     try:
         reference.prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
-                          assignment.id, check_stripping=False, catalog=False)
+                          assignment.id, check_stripping=False, catalog=False, variant=variant)
     except reference.ReferenceFailed as err:
         return err
     return None
 
 
-def compute_references(assignments, workers=None):
-    """{assignment id: the error that stops its reference} for those whose source fails; the
-    others' references computed `workers` at a time (one kernel each, in parallel, where
-    grade_many would run them one after another) into the reference cache grading reads."""
+def compute_references(assignments, workers=None, variants=VARIANTS):
+    """{assignment id: the error that stops its reference} for those whose source fails in one
+    of ``variants``; the others' references computed `workers` at a time (one kernel each, in
+    parallel, where grade_many would run them one after another) into the reference cache
+    grading reads. Variant 0 first: another variant's reference takes its auditable cells."""
+    errors = {}
     with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as pool:
-        errors = dict(zip((a.id for a in assignments), pool.map(_reference, assignments)))
-    return {aid: err for aid, err in errors.items() if err is not None}
+        for variant in sorted(variants):
+            todo = [a for a in assignments if a.id not in errors]
+            for assignment, err in zip(todo, pool.map(_reference, todo, [variant] * len(todo))):
+                if err is not None:
+                    errors[assignment.id] = err
+    return errors
 
 
 def _messages(result, exercise=None):
@@ -210,32 +229,41 @@ def _check_all(plan, results):
 
 
 def name_mutants(plan, results):
-    """(f): how the misconception matcher does on the plan's mutants and variants -> Naming."""
-    graded = plan.graded
-    mutants = [p for p in plan.probes if p.kind == "mutant"]
+    """(f): how the misconception matcher does on the plan's mutants and variants, in every
+    variant of the hidden tests, each against its own variant's catalog -> Naming."""
+    naming = Naming()
+    for variant, graded in plan.graded.items():
+        _name_in(plan, graded, [p for p in plan.probes if p.variant == variant], results, naming)
+    return naming
+
+
+def _name_in(plan, graded, probes, results, naming):
+    mutants = [p for p in probes if p.kind == "mutant"]
     observed = [observed_catalog.entry(graded, p.exercise, p.description, results[p.submission]) for p in mutants]
     observed_catalog.store(graded, plan.catalog["MUTANTS"], observed)
     # the catalog a student is compared with: the mutants that do lose points ((c) flags the others)
     losing = [e for p, e in zip(mutants, observed) if _loses(results[p.submission], p.exercise)]
     cells = graded.reference["cells"]
-    naming = Naming()
-    for probe in plan.probes:
+    for probe in probes:
         if probe.kind not in ("mutant", "variant"):
             continue
         said = misconceptions.closest(probe.exercise, results[probe.submission].observed, losing, cells)
         if probe.kind == "variant" and said:
-            naming.false_matches.append((f"{probe.exercise}: {probe.description}", said))
+            naming.false_matches.append((_label(probe), said))
         elif probe.kind == "mutant" and _loses(results[probe.submission], probe.exercise):
             naming.mutants += 1
             if said == probe.description:
                 naming.named += 1
             elif said and _alike(probe, said, observed, cells):
-                naming.alike.append((f"{probe.exercise}: {probe.description}", said))
+                naming.alike.append((_label(probe), said))
             elif not said and not _shows_a_wrong_value(_own(probe, observed), cells):
-                naming.no_wrong_value.append(f"{probe.exercise}: {probe.description}")
+                naming.no_wrong_value.append(_label(probe))
             else:
-                naming.missed.append((f"{probe.exercise}: {probe.description}", said, _why(_own(probe, observed), cells)))
-    return naming
+                naming.missed.append((_label(probe), said, _why(_own(probe, observed), cells)))
+
+
+def _label(probe):
+    return f"{probe.exercise}: {probe.description}" + (f" (variant {probe.variant})" if probe.variant else "")
 
 
 def _loses(result, exercise):

@@ -86,7 +86,7 @@ def test_every_test_cell_is_audited(assignment_id, selected):
     (course/AUTHORING.md, "Every test cell is audited"), but those the catalog's UNAUDITED names
     with a reason: cells whose exercise no function or class of nnref's could answer."""
     _problems(assignment_id, selected)
-    graded = PLANS[assignment_id].graded
+    graded = PLANS[assignment_id].graded[0]
     unaudited = PLANS[assignment_id].catalog.get("UNAUDITED", {})
     tests = [t.grade_id for t in graded.tests]
     audited = set(graded.reference["auditable"])

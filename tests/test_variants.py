@@ -1,0 +1,159 @@
+"""Per-student variants of the hidden tests (nnref/variants.py, autograder/variants.py): which
+variant a student gets, the secret behind it, the course's setting, and a class graded with
+them (the end-to-end class: every student in their own variant, recorded in grades.csv, the
+observed values and the gradebook)."""
+import csv
+import json
+import os
+import stat
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from autograder import variants
+from autograder.course import CourseError, load_course
+from autograder.errors import GradeError
+from autograder.gradebook import variants_of
+from autograder.kernel import KernelSpec, kernel_env
+from autograder.sandbox import kernel_settings
+from nnref.variants import VARIANT_VARIABLE, variant, variant_rng
+
+from fixtures.classroom import ASSIGNMENT
+from fixtures.e2e_class import EXPECTED
+
+KEY = b"a secret of more than sixteen characters"
+
+
+def test_variant_0_draws_what_the_seed_alone_draws(monkeypatch):
+    """The release, the self-check and stock nbgrader run variant 0: the hidden tests' inputs
+    there are np.random.default_rng(seed)'s, as before variants existed."""
+    monkeypatch.delenv(VARIANT_VARIABLE, raising=False)
+    assert variant() == 0
+    assert np.array_equal(variant_rng(20).normal(size=5), np.random.default_rng(20).normal(size=5))
+
+
+def test_each_variant_draws_its_own_inputs_the_same_every_time(monkeypatch):
+    draws = {}
+    for number in (1, 2, 7):
+        monkeypatch.setenv(VARIANT_VARIABLE, str(number))
+        assert variant() == number
+        draws[number] = variant_rng(20).normal(size=5)
+        assert np.array_equal(variant_rng(20).normal(size=5), draws[number]), "a variant's inputs must not change"
+    monkeypatch.setenv(VARIANT_VARIABLE, "0")
+    draws[0] = variant_rng(20).normal(size=5)
+    assert len({d.tobytes() for d in draws.values()}) == 4, "two variants drew the same inputs"
+
+
+def test_a_value_that_is_not_a_variant_means_variant_0(monkeypatch):
+    for text in ("", "-1", "two", "1.5"):
+        monkeypatch.setenv(VARIANT_VARIABLE, text)
+        assert variant() == 0, text
+
+
+def test_a_student_keeps_their_variant_and_the_class_spreads_over_all():
+    students = [f"s{i:03d}" for i in range(400)]
+    chosen = [variants.variant_of(KEY, "02_forward_pass", s, 8) for s in students]
+    assert chosen == [variants.variant_of(KEY, "02_forward_pass", s, 8) for s in students]
+    counts = Counter(chosen)
+    assert sorted(counts) == list(range(8)), counts
+    assert max(counts.values()) < 2 * 400 / 8, f"the variants are far from even: {counts}"
+
+
+def test_another_secret_or_assignment_gives_other_variants():
+    students = [f"s{i:03d}" for i in range(200)]
+    first = [variants.variant_of(KEY, "02_forward_pass", s, 8) for s in students]
+    rotated = [variants.variant_of(KEY + b"!", "02_forward_pass", s, 8) for s in students]
+    other = [variants.variant_of(KEY, "03_softmax_cross_entropy", s, 8) for s in students]
+    # by chance 1 in 8 stay the same: a secret or assignment that changed nothing would keep all
+    assert sum(a == b for a, b in zip(first, rotated)) < 60
+    assert sum(a == b for a, b in zip(first, other)) < 60
+
+
+def test_one_variant_means_everyone_runs_variant_0():
+    assert {variants.variant_of(KEY, "a", f"s{i}", 1) for i in range(50)} == {0}
+
+
+def test_the_secret_is_made_once_in_the_workspace_readable_by_its_owner_only(tmp_path, monkeypatch):
+    monkeypatch.delenv(variants.SECRET_VARIABLE, raising=False)
+    made = variants.secret(tmp_path)
+    path = tmp_path / variants.SECRET_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(made) >= 32 and variants.secret(tmp_path) == made, "a second grading must use the same secret"
+    monkeypatch.setenv(variants.SECRET_VARIABLE, "the environment's secret, which wins")
+    assert variants.secret(tmp_path) == b"the environment's secret, which wins"
+
+
+def test_a_short_secret_is_refused_with_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv(variants.SECRET_VARIABLE, "short")
+    with pytest.raises(GradeError, match=r"has 5 characters; it needs at least 16.*secrets.token_hex"):
+        variants.secret(tmp_path)
+    monkeypatch.delenv(variants.SECRET_VARIABLE)
+    (tmp_path / variants.SECRET_FILE).write_text("abc\n")
+    with pytest.raises(GradeError, match=variants.SECRET_FILE):
+        variants.secret(tmp_path)
+
+
+def test_no_kernel_sees_the_secret_and_each_sees_its_variant(monkeypatch):
+    monkeypatch.setenv(variants.SECRET_VARIABLE, KEY.decode())
+    env = kernel_env(KernelSpec(10, observe="student", variant=5))
+    assert variants.SECRET_VARIABLE not in env and env[VARIANT_VARIABLE] == "5"
+    # the sandbox starts a kernel with --clearenv and these settings alone
+    settings = kernel_settings(1, "student", 3)
+    assert settings[VARIANT_VARIABLE] == "3" and variants.SECRET_VARIABLE not in settings
+
+
+def _course(tmp_path, text):
+    (tmp_path / "course").mkdir(parents=True)
+    (tmp_path / "course" / "course.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+ASSIGNMENTS = ('[[assignments]]\nid = "a"\ntitle = "A"\ntime_limit = 10\n\n'
+               '[[assignments]]\nid = "b"\ntitle = "B"\ntime_limit = 10\nvariants = 2\n')
+
+
+def test_course_toml_declares_the_variants_per_course_and_per_assignment(tmp_path):
+    course = load_course(_course(tmp_path, '[course]\nname = "C"\nvariants = 8\n\n' + ASSIGNMENTS))
+    assert [a.variants for a in course.assignments] == [8, 2]
+    assert [a.variants for a in load_course(_course(tmp_path / "x", ASSIGNMENTS)).assignments] == [1, 2]
+    assert {a.variants for a in load_course(os.path.dirname(os.path.dirname(__file__))).assignments} == {8}
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", '"8"', "true", "1000"])
+def test_a_bad_number_of_variants_names_the_line_and_the_range(tmp_path, value):
+    with pytest.raises(CourseError, match=r"course.toml, line 3: variants of \[course\] must be a whole number "
+                                          r"from 1 .* to 64"):
+        load_course(_course(tmp_path, f'[course]\nname = "C"\nvariants = {value}\n\n' + ASSIGNMENTS))
+
+
+# ----------------------------------------------------------------------------- a class graded with variants
+
+def test_each_student_is_graded_in_their_variant_and_it_is_recorded(e2e_class):
+    """grades.csv, observed/ and the gradebook record each student's variant, the one the secret
+    gives; the class spreads over the fixture's 3 variants, and the statuses and scores are
+    those of tests/fixtures/e2e_class.py whatever the variant."""
+    course, _, workspace, _ = e2e_class
+    key = variants.secret(workspace)
+    expected = {s: variants.variant_of(key, ASSIGNMENT, s, course.get(ASSIGNMENT).variants) for s in EXPECTED}
+    assert len(set(expected.values())) == 3, f"the class does not cover the fixture's variants: {expected}"
+    with (workspace / "grades.csv").open(newline="") as f:
+        assert {r["student_id"]: int(r["variant"]) for r in csv.DictReader(f)} == expected
+    assert variants_of(f"sqlite:///{workspace / 'gradebook.db'}", ASSIGNMENT) == expected
+    for student, number in expected.items():
+        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
+        assert observed["variant"] == number, student
+
+
+def test_the_hidden_inputs_differ_between_variants_and_the_visible_ones_do_not(e2e_class):
+    """Two full answers in different variants: the same visible values, other hidden ones."""
+    _, _, workspace, _ = e2e_class
+    cells = {}
+    for student in ("full", "zoe", "parricide", "warns"):
+        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
+        cells[observed["variant"]] = observed["cells"]
+    assert len(cells) >= 2, "the full answers all have one variant: choose other students"
+    first, second = list(cells.values())[:2]
+    assert first["test_add_bias"]["observations"] == second["test_add_bias"]["observations"]
+    assert first["test_add_bias__hidden"]["observations"] != second["test_add_bias__hidden"]["observations"]
+    assert all(c["test_add_bias__hidden"]["outcome"] == "passed" for c in cells.values())
