@@ -23,14 +23,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import reference, report, term, variants
+from . import misconceptions, reference, report, term, variants
 from .errors import GradeError
 from .feedback import feedback_html
 from .formgrader import add_sources, read_roster, record, write_autograded
 from .gradebook import gradebook_url, write_gradebook
 from .pipeline import Job
 from .pool import default_workers, grade_many
-from .results import empty_result
+from .results import GRADER_ERROR, empty_result
 from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
@@ -258,10 +258,9 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
             target = Path(files) / extra.relative_to(assignment.source_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(extra, target)
-        plans = {number: reference.prepare(assignment.source_notebook, time_limit or assignment.time_limit, files,
-                                           assignment.id, sandbox, default_workers(), check_stripping=False,
-                                           variant=number)
-                 for number in sorted({variant[sub.student] for sub in subs if sub.data is not None} or {0})}
+        plans = reference.prepare_variants(assignment.source_notebook, time_limit or assignment.time_limit, files,
+                                           assignment.id, {variant[s.student] for s in subs if s.data is not None} or {0},
+                                           sandbox, default_workers(), progress)
         plan = plans[min(plans)]
         jobs, results = [], {}
         # one variant after another: a worker's kernel started ahead for the next notebook is of its variant
@@ -273,6 +272,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
             jobs.append((sub.student, Job(plans[variant[sub.student]], path, sub.time_limit, sandbox)))
         for (student, _), result in zip(jobs, grade_many([j for _, j in jobs], workers, progress, cluster=cluster)):
             results[student] = result
+        name_misconceptions(assignment, plans, variant, results, sandbox, progress)
     for student, result in results.items():
         result.variant = variant[student]
     graded = [(sub, results[sub.student]) for sub in subs]
@@ -291,6 +291,23 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
               f"again to rebuild it.", file=sys.stderr)
     report.write(workspace, assignment, graded, time_limit)
     return graded
+
+
+def name_misconceptions(assignment, plans, variant, results, sandbox, progress):
+    """The class's step after grading: each failed exercise whose values show a catalogued
+    misconception, named (autograder/misconceptions.py), against the observed catalog of the
+    student's variant; a catalog is made only for the variants in which somebody failed."""
+    failing = {student: result for student, result in results.items()
+               if any(c.outcome == "failed" for c in result.cells)}
+    if not failing:
+        return
+    wanted = {number: plans[number] for number in {variant[student] for student in failing}}
+    reference.add_catalogs(wanted, assignment.source_notebook, sandbox, default_workers(), progress)
+    for student, result in failing.items():
+        try:
+            misconceptions.name(result, wanted[variant[student]])
+        except Exception as err:  # this notebook's alone, as in a step of the pipeline
+            result.flags.append((GRADER_ERROR, f"while naming misconceptions: {type(err).__name__}: {str(err)[:300]}"))
 
 
 def student_variants(assignment, subs, workspace):

@@ -3,8 +3,7 @@
 Once per assignment (with the reference, cached under the source's key and the catalog's
 hash), every mutant of the lesson's catalog (course/catalogs/, autograder/catalog.py) runs
 through the same test cells as a student's notebook, and the values its checks reported are
-kept (autograder/observed_catalog.py). Grading a submission, the step ``match`` compares each failing
-exercise's observations with each mutant's of that exercise, check by check, with the checks'
+kept (autograder/observed_catalog.py). ``name`` compares each failing exercise's observations with each mutant's of that exercise, check by check, with the checks'
 own rules and tolerances (the reference run declared them, autograder/observations.py): the
 student's value against the mutant's in place of the expected one. A mutant matches only if
 every check of every test cell of the exercise agrees, and at least one of those checks is
@@ -12,6 +11,10 @@ one the mutant fails (so the values show the mistake); several matching: the clo
 smallest summed relative distance) is named. No match, no claim: the feedback then says
 nothing more than the tests' messages. `nncourse validate` does the same on the visible
 checks its self-check ran (``name_visible``).
+
+Grading a class, ``name`` runs after the class is graded, once per student with a failed
+exercise, against the observed catalog of that student's variant of the hidden tests: a
+catalog is made only for the variants in which somebody failed (autograder/grading.py).
 """
 import numpy as np
 
@@ -130,21 +133,16 @@ def visible_parts(plan):
     return parts
 
 
-def name_visible(result, plan):
-    """`nncourse validate`: the failed exercises of ``result`` (a self-check, which saw the visible
-    tests only) whose values match a mutant of ``plan``'s catalog, named in result.misconceptions."""
-    parts = visible_parts(plan)
+def name(result, plan, parts=None):
+    """The failed exercises of ``result`` whose values match a mutant of ``plan``'s observed
+    catalog (of the variant the result was graded in), named in result.misconceptions.
+    ``parts``: ``visible_parts`` for a self-check, which saw the visible tests only."""
     for exercise in dict.fromkeys(c.exercise for c in result.cells if c.outcome == "failed"):
         found = closest(exercise, result.observed, plan.catalog or [], plan.reference["cells"], parts)
         if found:
             result.misconceptions[exercise] = found
 
 
-def match(g):
-    """The step: each failed exercise whose values show a catalogued misconception, named."""
-    if not g.plan.catalog or g.plan.reference is None:
-        return
-    for exercise in dict.fromkeys(c.exercise for c in g.result.cells if c.outcome == "failed"):
-        found = closest(exercise, g.result.observed, g.plan.catalog, g.plan.reference["cells"])
-        if found:
-            g.result.misconceptions[exercise] = found
+def name_visible(result, plan):
+    """`nncourse validate`: ``name`` on a self-check's result, on the visible checks it ran."""
+    name(result, plan, visible_parts(plan))

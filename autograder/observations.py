@@ -391,6 +391,10 @@ def load_cached(key):
         return None
 
 
+def is_cached(key):
+    return (cache_dir() / f"{key}.json").is_file()
+
+
 def store(key, reference):
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,9 @@ _CACHE = {}  # cache key -> observed catalog, for this process
 def prepare(plan, source, sandbox=True, blas_threads=1):
     """The observed catalog of ``plan`` (a list of {exercise, description, cells}) for the catalog
     beside ``source`` (a path in a course), from the cache or run here; [] without a catalog."""
-    path = catalog.of_source(source) if not hasattr(source, "cells") else None
-    if path is None:
+    mutants, key = _mutants(plan, source)
+    if key is None:
         return []
-    mutants = catalog.load(plan.name, path)["MUTANTS"]
-    key = cache_key(plan, mutants)
     if key not in _CACHE:
         found = observations.load_cached(key)
         if found is None:
@@ -27,6 +25,21 @@ def prepare(plan, source, sandbox=True, blas_threads=1):
             observations.store(key, found)
         _CACHE[key] = found
     return _CACHE[key]
+
+
+def cached(plan, source):
+    """Whether ``prepare`` would find the observed catalog without running a mutant."""
+    _, key = _mutants(plan, source)
+    return key is None or key in _CACHE or observations.is_cached(key)
+
+
+def _mutants(plan, source):
+    """(the catalog's mutants, their cache key) for ``source``; (None, None) without a catalog."""
+    path = catalog.of_source(source) if not hasattr(source, "cells") else None
+    if path is None:
+        return None, None
+    mutants = catalog.load(plan.name, path)["MUTANTS"]
+    return mutants, cache_key(plan, mutants)
 
 
 def cache_key(plan, mutants):

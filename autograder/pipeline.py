@@ -1,6 +1,6 @@
 """Grading one submission: named steps in a fixed order, each one function with one job.
 
-    read -> restore -> strip -> run -> collect -> judge -> audit -> match -> finish
+    read -> restore -> strip -> run -> collect -> judge -> audit -> finish
 
 ``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
 kernel). Each step takes the submission's ``Grading`` (its job, its plan, what the steps before
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import misconceptions, notebooks, observations, withheld
+from . import notebooks, observations, withheld
 from nnref import checks
 
 from .kernel import Kernel, KernelSpec
@@ -260,7 +260,7 @@ def _figures(cell, room):
     return kept
 
 
-STEPS = (read, restore, strip, run, collect, judge, audit, misconceptions.match, finish)
+STEPS = (read, restore, strip, run, collect, judge, audit, finish)
 SELF_CHECK_STEPS = (read, restore, as_written, run, collect, judge, finish)
 
 

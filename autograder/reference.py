@@ -16,7 +16,9 @@ the variant, autograder/observations.py) or made here:
    pool does this among the class (``check_stripping=False``, then ``accept_stripping``).
 """
 import copy
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from multiprocessing import get_context
 
 from . import notebooks, observations, observed_catalog, pipeline
 from .kernel import Kernel
@@ -48,6 +50,55 @@ def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_thread
         accept_stripping(plan.reference, pipeline.grade(pipeline.Job(plan, plan.source_nb, sandbox=sandbox,
                                                                      blas_threads=blas_threads)))
     return plan
+
+
+def prepare_variants(source, time_limit, files, name, variants, sandbox=True, workers=1, progress=False):
+    """{variant: its prepared Plan, without its catalog} for each of ``variants``. Those whose
+    reference is not cached yet are made first, ``workers`` at a time in processes of their own
+    (variant 0 before the others: they take its auditable cells); the others read the cache."""
+    base = make_plan(source, time_limit, files, name)
+    todo = [number for number in sorted(variants) if not observations.is_cached(for_variant(base, number).key)]
+    _say(progress, name, todo, "the source's run")
+    if len(todo) > 1 and not observations.is_cached(base.key):  # here, not once in each process
+        prepare(source, time_limit, files, name, sandbox, workers, check_stripping=False, catalog=False)
+    _in_processes(workers, [(source, time_limit, files, name, sandbox, number, False) for number in todo if number])
+    return {number: prepare(source, time_limit, files, name, sandbox, workers, check_stripping=False, catalog=False,
+                            variant=number)
+            for number in sorted(variants)}
+
+
+def add_catalogs(plans, source, sandbox=True, workers=1, progress=False):
+    """Each of ``plans`` ({variant: Plan}, from ``prepare_variants``) with its observed catalog
+    (autograder/observed_catalog.py); those not cached yet made ``workers`` at a time."""
+    todo = [number for number, plan in sorted(plans.items()) if not observed_catalog.cached(plan, source)]
+    if todo:
+        plan = plans[todo[0]]
+        _say(progress, plan.name, todo, "its catalogued wrong answers, to name a failing student's misconception")
+        _in_processes(workers, [(source, plan.time_limit, plan.files, plan.name, sandbox, number, True)
+                                for number in todo])
+    for plan in plans.values():
+        plan.catalog = observed_catalog.prepare(plan, source, sandbox, workers)
+
+
+def _say(progress, name, variants, what):
+    if variants and progress:
+        print(f"{name}: running {what} in variant{'s' * (len(variants) > 1)} {', '.join(map(str, variants))} of the "
+              f"hidden tests (once; cached afterwards)", flush=True)
+
+
+def _in_processes(workers, tasks):
+    """``_prepare_in_process`` of each task, ``workers`` at a time; here when there is one task."""
+    if len(tasks) == 1 or workers <= 1:
+        for task in tasks:
+            _prepare_in_process(task)
+        return
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
+        list(pool.map(_prepare_in_process, tasks))
+
+
+def _prepare_in_process(task):
+    source, time_limit, files, name, sandbox, variant, catalog = task
+    prepare(source, time_limit, files, name, sandbox, check_stripping=False, catalog=catalog, variant=variant)
 
 
 def _make(plan, sandbox, blas_threads, source):

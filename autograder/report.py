@@ -46,6 +46,7 @@ class Student:
     seconds: float = None
     cpu_seconds: float = None
     time_limit: float = None  # the CPU seconds it was graded with
+    variant: str = ""  # of the hidden tests it was graded with (grades.csv's column)
 
     @property
     def gradable(self):
@@ -161,7 +162,7 @@ def load(workspace, assignment):
     students = []
     for row in rows:
         s = Student(row["student_id"], row["status"], row["reason"], _number(row["score"]),
-                    {ex: _number(row.get(ex)) for ex in exercises})
+                    {ex: _number(row.get(ex)) for ex in exercises}, variant=row.get("variant") or "")
         observed = workspace / "observed" / assignment.id / f"{s.name}.json"
         if observed.is_file():
             data = json.loads(observed.read_text(encoding="utf-8"))
@@ -280,7 +281,8 @@ def render(assignment, students, exercises):
              + figures.embed(figures.discrimination([(x.name, x.discrimination) for x in exercises], label),
                              "discrimination index per exercise", "fig-discrimination")]
     parts += [_exercise(x, len(students), label) for x in exercises]
-    parts += [_flags(students, label), _times(assignment, students, label), _how_to_read(), "</body></html>\n"]
+    parts += [_flags(students, label), _variants(students, exercises), _times(assignment, students, label),
+              _how_to_read(), "</body></html>\n"]
     return "\n".join(parts)
 
 
@@ -334,6 +336,27 @@ def _flags(students, label):
                    + "</td></tr>" for why, members in sorted(groups.items(), key=lambda g: -len(g[1])))
     return (f'<h2>{e(label("flagged", "Flagged submissions, by reason"))}</h2><table id="flags"><tr><th>reason</th>'
             f'<th>how many</th><th>{e(label("students"))}</th></tr>' + rows + "</table>")
+
+
+def _variants(students, exercises):
+    """Per variant of the hidden tests: its students and the share of their hidden test cells
+    passed. A variant far below the others deserves a look: its inputs may be harder (or a
+    test wrong for them) than the validity harness's two variants showed."""
+    hidden = [gid for x in exercises for gid, kind in x.cells if kind != "visible"]
+    groups = {}
+    for s in students:
+        if s.gradable and s.variant:
+            groups.setdefault(s.variant, []).append(s)
+    if len(groups) < 2 or not hidden:
+        return ""
+    rows = "".join(
+        f'<tr><td class="num">{html.escape(v)}</td><td class="num">{len(members)}</td><td class="num">'
+        f'{_pct(sum(s.cells.get(gid) == "passed" for s in members for gid in hidden) / (len(members) * len(hidden)))}'
+        f'</td></tr>' for v, members in sorted(groups.items(), key=lambda g: int(g[0])))
+    return ('<h2>Variants of the hidden tests</h2><p>Each student is graded in a variant of the hidden tests '
+            '(other random inputs). A variant whose share is far below the others deserves a look.</p>'
+            '<table id="variants"><tr><th>variant</th><th>students</th><th>hidden test cells passed</th></tr>'
+            + rows + "</table>")
 
 
 def _times(assignment, students, label):

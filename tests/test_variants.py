@@ -157,3 +157,27 @@ def test_the_hidden_inputs_differ_between_variants_and_the_visible_ones_do_not(e
     assert first["test_add_bias"]["observations"] == second["test_add_bias"]["observations"]
     assert first["test_add_bias__hidden"]["observations"] != second["test_add_bias__hidden"]["observations"]
     assert all(c["test_add_bias__hidden"]["outcome"] == "passed" for c in cells.values())
+
+
+def test_the_class_report_shows_each_variants_hidden_pass_rate(e2e_class):
+    """The report's table: per variant, its gradable students and the share of their hidden
+    test cells that passed, counted here from observed/ by hand."""
+    import re
+
+    course, _, workspace, _ = e2e_class
+    page = (workspace / "report" / f"{ASSIGNMENT}.html").read_text()
+    table = page[page.index('<table id="variants">'):]
+    table = table[:table.index("</table>")]
+    shown = {int(v): (int(n), share) for v, n, share in
+             re.findall(r'<tr><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)%</td></tr>', table)}
+    groups = {}
+    for path in (workspace / "observed" / ASSIGNMENT).glob("*.json"):
+        observed = json.loads(path.read_text())
+        if observed["student"] in ("nothing", "corrupt"):  # no notebook to say anything about a test
+            continue
+        hidden = [c["outcome"] == "passed" for gid, c in observed["cells"].items() if gid.endswith("__hidden")]
+        hidden += [observed["cells"]["test_relative_error"]["outcome"] == "passed"]  # visible + hidden
+        groups.setdefault(observed["variant"], []).append(hidden)
+    expected = {v: (len(rows), str(round(100 * sum(map(sum, rows)) / sum(map(len, rows)))))
+                for v, rows in groups.items()}
+    assert shown == expected
