@@ -281,7 +281,7 @@ def render(assignment, students, exercises):
              + figures.embed(figures.discrimination([(x.name, x.discrimination) for x in exercises], label),
                              "discrimination index per exercise", "fig-discrimination")]
     parts += [_exercise(x, len(students), label) for x in exercises]
-    parts += [_flags(students, label), _variants(students, exercises), _times(assignment, students, label),
+    parts += [_flags(students, label), _variants(students, exercises, label), _times(assignment, students, label),
               _how_to_read(), "</body></html>\n"]
     return "\n".join(parts)
 
@@ -338,7 +338,7 @@ def _flags(students, label):
             f'<th>how many</th><th>{e(label("students"))}</th></tr>' + rows + "</table>")
 
 
-def _variants(students, exercises):
+def _variants(students, exercises, label):
     """Per variant of the hidden tests: its students and the share of their hidden test cells
     passed. A variant far below the others deserves a look: its inputs may be harder (or a
     test wrong for them) than the validity harness's two variants showed."""
@@ -353,10 +353,11 @@ def _variants(students, exercises):
         f'<tr><td class="num">{html.escape(v)}</td><td class="num">{len(members)}</td><td class="num">'
         f'{_pct(sum(s.cells.get(gid) == "passed" for s in members for gid in hidden) / (len(members) * len(hidden)))}'
         f'</td></tr>' for v, members in sorted(groups.items(), key=lambda g: int(g[0])))
-    return ('<h2>Variants of the hidden tests</h2><p>Each student is graded in a variant of the hidden tests '
-            '(other random inputs). A variant whose share is far below the others deserves a look.</p>'
-            '<table id="variants"><tr><th>variant</th><th>students</th><th>hidden test cells passed</th></tr>'
-            + rows + "</table>")
+    e = html.escape
+    return (f'<h2>{e(label("variant", "Variants of the hidden tests"))}</h2><p>Each student is graded in a variant '
+            'of the hidden tests (other random inputs). A variant whose share is far below the others deserves a '
+            f'look.</p><table id="variants"><tr><th>{e(label("variant"))}</th><th>{e(label("students"))}</th>'
+            f'<th>{e(label("hidden test", "hidden test cells passed"))}</th></tr>' + rows + "</table>")
 
 
 def _times(assignment, students, label):

@@ -13,7 +13,7 @@ PASSED, FAILED, HIDDEN, VISIBLE = "#16a34a", "#dc2626", "#7c3aed", "#2563eb"
 # The report's terms that course/GLOSSARY.md gives in Korean ("채점 보고서 용어").
 TERMS = ("exercise", "points", "points earned", "score distribution", "students", "mean", "full marks",
          "did not answer", "test cell", "visible test", "hidden test", "pass rate", "misconception",
-         "discrimination", "flagged", "run time", "wall-clock time", "CPU time", "time limit", "timeout")
+         "discrimination", "flagged", "run time", "wall-clock time", "CPU time", "time limit", "timeout", "variant")
 
 
 class Labels:
