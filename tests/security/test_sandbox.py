@@ -172,11 +172,18 @@ def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_pa
     course = copy_course(tmp_path)
     source, release = source_and_release(course)
     results = {}
-    for name, code in {"hog": "while True:\n    pass", "sleeper": "import time\ntime.sleep(3)",
+    # the hog spins in two processes, counted together: on a machine busy with other tests (CI
+    # ran it at load 8) one process got 1.6 CPU seconds in the 8 s of wall clock and was
+    # stopped by the wall clock first; and, as grading does with such a notebook, it is
+    # graded again when only the wall clock stopped it
+    for name, code in {"hog": "import os\nos.fork()\nwhile True:\n    pass", "sleeper": "import time\ntime.sleep(3)",
                        "dreamer": "import time\ntime.sleep(60)"}.items():
         nb = notebooks.fill_solutions(release, source)
         nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell(code))
-        results[name] = grade_one(source, nb, 2)
+        for _ in range(3 if name == "hog" else 1):
+            results[name] = grade_one(source, nb, 2)
+            if not results[name].wall_clock_only:
+                break
     assert results["hog"].reason.startswith("timeout: the notebook used more than its CPU time limit of 2 s")
     assert results["sleeper"].status == "graded" and results["sleeper"].score == 5
     assert results["sleeper"].cpu_seconds < results["sleeper"].seconds - 2, "sleeping must cost no CPU time"
