@@ -88,7 +88,7 @@ def _say(progress, name, variants, what):
 
 def _in_processes(workers, tasks):
     """``_prepare_in_process`` of each task, ``workers`` at a time; here when there is one task."""
-    if len(tasks) == 1 or workers <= 1:
+    if len(tasks) <= 1 or workers <= 1:
         for task in tasks:
             _prepare_in_process(task)
         return

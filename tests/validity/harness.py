@@ -24,7 +24,7 @@ The source, every mutant, cheat and correct variant are graded in each of ``VARI
 per-student variants of the hidden tests (nnref/variants.py): a test that catches a mistake
 for one set of inputs only, or fails a right answer on some, is a bug. The release and each
 exercise solved alone are graded in variant 0 (whether an answer is there does not depend on
-the inputs).
+the inputs). The source's own run must pass in every variant course.toml gives the assignment.
 """
 import shutil
 import tempfile
@@ -166,18 +166,21 @@ def _reference(assignment, variant=0):
     return None
 
 
-def compute_references(assignments, workers=None, variants=VARIANTS):
-    """{assignment id: the error that stops its reference} for those whose source fails in one
-    of ``variants``; the others' references computed `workers` at a time (one kernel each, in
-    parallel, where grade_many would run them one after another) into the reference cache
-    grading reads. Variant 0 first: another variant's reference takes its auditable cells."""
+def compute_references(assignments, workers=None):
+    """{assignment id: the error that stops its reference} for those whose source fails its own
+    tests in one of its variants (all of course.toml's, not only the two the probes are graded
+    in: a student of any variant is graded against that variant's reference); the others'
+    references computed `workers` at a time (one kernel each, in parallel, where grade_many
+    would run them one after another) into the reference cache grading reads. Variant 0 first:
+    another variant's reference takes its auditable cells."""
     errors = {}
     with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as pool:
-        for variant in sorted(variants):
-            todo = [a for a in assignments if a.id not in errors]
-            for assignment, err in zip(todo, pool.map(_reference, todo, [variant] * len(todo))):
+        for first in (True, False):
+            tasks = [(a, number) for a in assignments if a.id not in errors
+                     for number in sorted(set(range(a.variants)) | set(VARIANTS)) if (number == 0) == first]
+            for (assignment, _), err in zip(tasks, pool.map(_reference, *zip(*tasks)) if tasks else ()):
                 if err is not None:
-                    errors[assignment.id] = err
+                    errors.setdefault(assignment.id, err)
     return errors
 
 
