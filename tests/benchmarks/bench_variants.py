@@ -1,12 +1,14 @@
 """What per-student variants of the hidden tests cost: the reference per assignment, and a class.
 
     .venv/bin/python tests/benchmarks/bench_variants.py [--assignments 01_perceptron 02_forward_pass ...]
-        [--class-assignment 02_forward_pass] [--students 16] [--rounds 2]
+        [--measure 8] [--class-assignment 02_forward_pass] [--students 16] [--rounds 2]
 
 1. **The reference per assignment**, from an empty cache: variant 0 (the reference run, the
    calibration of the audit, the stripping check, the observed catalog: what grading cost
-   before variants) and then each further variant of course.toml's count (its reference run
-   and its observed catalog), in seconds of wall-clock time, one after another.
+   before variants) and then each further variant (its reference run and its observed
+   catalog), in seconds of wall-clock time, one after another in this process. ``--measure
+   N`` times the first N variants only; the total for course.toml's count is then variant 0
+   plus the others' median times their number (printed as an estimate).
 2. **A class**: ``--students`` full solutions graded with one variant (everyone variant 0, as
    before) and with the course's variants, in alternating rounds after a warm-up of each (the
    references then come from the cache, as for every class after the first of a term).
@@ -26,21 +28,23 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 
-def reference_costs(course, ids):
+def reference_costs(course, ids, measure):
     from autograder import reference
 
-    print("assignment            variants   variant 0 (s)   each other variant (s, median)   all (s)")
+    print(f"{'assignment':<26}variants   variant 0 (s)   each other variant (s, median of N)   all (s)")
     for aid in ids:
         assignment = course.get(aid)
         seconds = []
-        for number in range(assignment.variants):
+        for number in range(min(measure, assignment.variants)):
             start = time.perf_counter()
             reference.prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
                               assignment.id, check_stripping=True, variant=number)
             seconds.append(time.perf_counter() - start)
         others = statistics.median(seconds[1:]) if len(seconds) > 1 else 0.0
-        print(f"{aid:<22}{assignment.variants:>9}{seconds[0]:>16.1f}{others:>33.1f}{sum(seconds):>10.1f}",
-              flush=True)
+        total = seconds[0] + others * (assignment.variants - 1)
+        estimate = "" if len(seconds) == assignment.variants else " (estimate)"
+        print(f"{aid:<26}{assignment.variants:>8}{seconds[0]:>16.1f}{others:>33.1f} of {len(seconds) - 1}"
+              f"{total:>10.1f}{estimate}", flush=True)
 
 
 def class_rounds(course, aid, count, rounds):
@@ -70,6 +74,7 @@ def class_rounds(course, aid, count, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignments", nargs="*", help="default: every assignment of the course")
+    parser.add_argument("--measure", type=int, default=8, help="variants timed per assignment")
     parser.add_argument("--class-assignment", default="02_forward_pass")
     parser.add_argument("--students", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
@@ -80,7 +85,7 @@ def main():
 
     course = load_course(ROOT)
     print(f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores\n")
-    reference_costs(course, args.assignments or [a.id for a in course.assignments])
+    reference_costs(course, args.assignments or [a.id for a in course.assignments], args.measure)
     print()
     class_rounds(course, args.class_assignment, args.students, args.rounds)
     print(f"\nload average {os.getloadavg()[0]:.1f}")
