@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("NNREF_DATA", str(ROOT.parent / "shared" / "data"))
 # the variants' secret (autograder/variants.py): one for the whole suite, so that each student of
-# a test class has the same variant in every run and in every workspace a test grades it in
-os.environ.setdefault("NNCOURSE_SECRET", "the test suite's secret, not a course's")
+# a test class has the same variant in every run and in every workspace a test grades it in (set
+# here, not taken from the environment: a developer's own secret would move the test classes)
+os.environ["NNCOURSE_SECRET"] = "the test suite's secret, not a course's"
 
 
 def pytest_collection_modifyitems(items):
