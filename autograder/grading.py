@@ -30,7 +30,7 @@ from .formgrader import add_sources, read_roster, record, write_autograded
 from .gradebook import gradebook_url, write_gradebook
 from .pipeline import Job
 from .pool import default_workers, grade_many
-from .results import GRADER_ERROR, empty_result
+from .results import empty_result, grader_error
 from .release import release_files
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
@@ -307,7 +307,7 @@ def name_misconceptions(assignment, plans, variant, results, sandbox, progress):
         try:
             misconceptions.name(result, wanted[variant[student]])
         except Exception as err:  # this notebook's alone, as in a step of the pipeline
-            result.flags.append((GRADER_ERROR, f"while naming misconceptions: {type(err).__name__}: {str(err)[:300]}"))
+            result.flags.append(grader_error("naming misconceptions", err))
 
 
 def student_variants(assignment, subs, workspace):

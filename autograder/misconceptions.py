@@ -3,9 +3,10 @@
 Once per assignment (with the reference, cached under the source's key and the catalog's
 hash), every mutant of the lesson's catalog (course/catalogs/, autograder/catalog.py) runs
 through the same test cells as a student's notebook, and the values its checks reported are
-kept (autograder/observed_catalog.py). ``name`` compares each failing exercise's observations with each mutant's of that exercise, check by check, with the checks'
-own rules and tolerances (the reference run declared them, autograder/observations.py): the
-student's value against the mutant's in place of the expected one. A mutant matches only if
+kept (autograder/observed_catalog.py). ``name`` compares each failing exercise's observations
+with each mutant's of that exercise, check by check, with the checks' own rules and tolerances
+(the reference run declared them, autograder/observations.py): the student's value against the
+mutant's in place of the expected one. A mutant matches only if
 every check of every test cell of the exercise agrees, and at least one of those checks is
 one the mutant fails (so the values show the mistake); several matching: the closest (the
 smallest summed relative distance) is named. No match, no claim: the feedback then says

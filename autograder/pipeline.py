@@ -29,7 +29,7 @@ from nnref import checks
 
 from .kernel import Kernel, KernelSpec
 from .plan import imported_modules
-from .results import GRADER_ERROR, USES_REFERENCE, empty_result
+from .results import GRADER_ERROR, USES_REFERENCE, empty_result, grader_error
 
 NOT_ANSWERED = "not answered yet"
 MAX_MESSAGE = 1500
@@ -276,7 +276,7 @@ def grade(job, kernel=None, steps=STEPS, observe="student"):
             try:
                 step(g)
             except Exception as err:
-                g.result.flags.append((GRADER_ERROR, f"while {step.__name__}: {type(err).__name__}: {str(err)[:300]}"))
+                g.result.flags.append(grader_error(step.__name__, err))
                 break
             finally:
                 g.result.timings[step.__name__] = time.monotonic() - began

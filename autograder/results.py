@@ -6,6 +6,11 @@ GRADER_ERROR = "grader error"
 USES_REFERENCE = "uses nnref's implementation"
 
 
+def grader_error(doing, err):
+    """The flag of a notebook whose grading failed ``while <doing>``: the grader's fault, this notebook's alone."""
+    return GRADER_ERROR, f"while {doing}: {type(err).__name__}: {str(err)[:300]}"
+
+
 @dataclass
 class CellResult:
     grade_id: str

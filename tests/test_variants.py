@@ -5,13 +5,14 @@ observed values and the gradebook)."""
 import csv
 import json
 import os
+import re
 import stat
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from autograder import variants
+from autograder import notebooks, variants
 from autograder.course import CourseError, load_course
 from autograder.errors import GradeError
 from autograder.gradebook import variants_of
@@ -19,7 +20,7 @@ from autograder.kernel import KernelSpec, kernel_env
 from autograder.sandbox import kernel_settings
 from nnref.variants import VARIANT_VARIABLE, variant, variant_rng
 
-from fixtures.classroom import ASSIGNMENT
+from fixtures.classroom import ASSIGNMENT, FIXTURE
 from fixtures.e2e_class import EXPECTED
 
 KEY = b"a secret of more than sixteen characters"
@@ -46,7 +47,7 @@ def test_each_variant_draws_its_own_inputs_the_same_every_time(monkeypatch):
 
 
 def test_a_value_that_is_not_a_variant_means_variant_0(monkeypatch):
-    for text in ("", "-1", "two", "1.5"):
+    for text in ("", "-1", "two", "1.5", "\u00b2"):  # "²" is a digit to str.isdigit, not to int()
         monkeypatch.setenv(VARIANT_VARIABLE, text)
         assert variant() == 0, text
 
@@ -127,6 +128,26 @@ def test_a_bad_number_of_variants_names_the_line_and_the_range(tmp_path, value):
         load_course(_course(tmp_path, f'[course]\nname = "C"\nvariants = {value}\n\n' + ASSIGNMENTS))
 
 
+def test_a_failure_naming_misconceptions_flags_that_notebook_alone():
+    """Naming runs after the class is graded, outside the pipeline's steps: an error there (here
+    a variant's reference without its cells) flags the one notebook it happened in."""
+    from types import SimpleNamespace
+
+    from autograder.grading import name_misconceptions
+    from autograder.plan import make_plan
+    from autograder.results import GRADER_ERROR, CellResult, Result
+
+    source = notebooks.read(FIXTURE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")  # no catalog run
+    plans = {0: make_plan(source, 10), 2: make_plan(source, 10)}
+    plans[0].reference, plans[2].reference = {"cells": {}}, {}
+    failed = lambda: Result([CellResult("test_add_bias", "add_bias", 3.0, 0.0, "failed")])  # noqa: E731
+    results = {"a": failed(), "b": failed(), "c": Result([CellResult("test_add_bias", "add_bias", 3.0, 3.0, "passed")])}
+    name_misconceptions(SimpleNamespace(source_notebook=source), plans, {"a": 0, "b": 2, "c": 2}, results,
+                        sandbox=False, progress=False)
+    assert results["a"].flags == [] and results["c"].flags == []
+    assert results["b"].flags == [(GRADER_ERROR, "while naming misconceptions: KeyError: 'cells'")]
+
+
 # ----------------------------------------------------------------------------- a class graded with variants
 
 def test_each_student_is_graded_in_their_variant_and_it_is_recorded(e2e_class):
@@ -162,8 +183,6 @@ def test_the_hidden_inputs_differ_between_variants_and_the_visible_ones_do_not(e
 def test_the_class_report_shows_each_variants_hidden_pass_rate(e2e_class):
     """The report's table: per variant, its gradable students and the share of their hidden
     test cells that passed, counted here from observed/ by hand."""
-    import re
-
     course, _, workspace, _ = e2e_class
     page = (workspace / "report" / f"{ASSIGNMENT}.html").read_text()
     table = page[page.index('<table id="variants">'):]
