@@ -1,6 +1,7 @@
 """Reading, writing and inspecting nbgrader notebooks (cells, exercises, points)."""
 import ast
 import json
+import symtable
 from collections import OrderedDict
 from pathlib import Path
 
@@ -59,22 +60,118 @@ def _tree(source):
 
 
 def bound_names(source):
-    """Every name that ``source`` binds (assignments, defs, classes, imports, loops, with)."""
-    bound = set()
-    for node in ast.walk(_tree(source)):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return bound
+    """The names ``source`` binds in the notebook's namespace: at its top level (assignments,
+    defs, classes, imports, loops, with, except; not a function's locals) and by a ``global``
+    statement in one of its functions; "*" for a star import, which may bind any name."""
+    bound = {name for statement in _tree(source).body for name in _binds(statement)}
+    return bound | {s.get_name() for s in _scoped_symbols(source) if s.is_declared_global() and s.is_assigned()}
 
 
 def used_names(source):
-    """Every name that ``source`` reads."""
-    return {node.id for node in ast.walk(_tree(source)) if isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Load)}
+    """The names ``source`` reads from the notebook's namespace: at its top level, those it has not
+    bound itself before the statement that reads them (a loop's target before its body, a block's
+    statements in order); and every global its functions, lambdas, classes and comprehensions
+    read (``x = f(x)`` reads x; ``x = 1; f(x)`` does not)."""
+    scoped = {s.get_name() for s in _scoped_symbols(source) if s.is_referenced() and s.is_global()}
+    return _reads_before_bound(_tree(source).body, set()) | scoped
+
+
+def _reads_before_bound(statements, bound):
+    """The names ``statements`` read before binding them; ``bound`` (what is bound so far) grows."""
+    reads = set()
+
+    def expression(*nodes):
+        reads.update({_read(n) for node in nodes if node is not None
+                      for n in _top_level(node, comprehensions=False)} - bound - {None})
+
+    for statement in statements:
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            expression(statement.iter)
+            bound |= _binds(statement.target)
+            blocks = [statement.body, statement.orelse]
+        elif isinstance(statement, (ast.While, ast.If)):
+            expression(statement.test)
+            blocks = [statement.body, statement.orelse]
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                expression(item.context_expr)
+                bound |= _binds(item.optional_vars) if item.optional_vars else set()
+            blocks = [statement.body]
+        elif isinstance(statement, (ast.Try, ast.TryStar)):
+            blocks = [statement.body]
+            for handler in statement.handlers:
+                expression(handler.type)
+                blocks.append(handler.body)
+                bound |= {handler.name} if handler.name else set()
+            blocks += [statement.orelse, statement.finalbody]
+        else:
+            expression(statement)
+            bound |= _binds(statement)
+            blocks = []
+        for block in blocks:
+            reads |= _reads_before_bound(block, bound)
+    return reads
+
+
+def _read(node):
+    """The name ``node`` reads, or None (``total += 1`` reads total)."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        return node.id
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    return None
+
+
+def _binds(statement):
+    names = set()
+    for node in _top_level(statement, comprehensions=True):  # a walrus in a comprehension binds here
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _top_level(node, comprehensions):
+    """``node`` and the nodes under it that run in the notebook's namespace, where their names are
+    its names: not the bodies of functions, lambdas and classes (their own scopes, read through
+    symtable), nor, unless ``comprehensions``, a comprehension's but for its first iterable."""
+    yield node
+    if isinstance(node, _SCOPES):
+        body = node.body if isinstance(node.body, list) else [node.body]
+        children = [c for c in ast.iter_child_nodes(node) if not any(c is b for b in body)]
+    elif isinstance(node, _COMPREHENSIONS) and not comprehensions:
+        children = [node.generators[0].iter]
+    else:
+        children = ast.iter_child_nodes(node)
+    for child in children:
+        yield from _top_level(child, comprehensions)
+
+
+def _scoped_symbols(source):
+    """The symbols of every scope ``source`` makes (functions, lambdas, classes, comprehensions)."""
+    try:
+        todo = symtable.symtable(python_source(source), "<cell>", "exec").get_children()
+    except SyntaxError:
+        return []
+    symbols = []
+    while todo:
+        table = todo.pop()
+        symbols += table.get_symbols()
+        todo += table.get_children()
+    return symbols
 
 
 def is_grade(cell):

@@ -47,12 +47,6 @@ def cache_key(plan, mutants):
     return PREFIX + hashlib.sha256((plan.key + catalog.digest(mutants)).encode()).hexdigest()[:32]
 
 
-def store(plan, mutants, observed):
-    """Cache ``observed`` as the observed catalog of ``plan``'s ``mutants`` (the validity harness,
-    having graded every mutant, stores what it saw: grading then need not run them again)."""
-    observations.store(cache_key(plan, mutants), observed)
-
-
 def entry(plan, exercise, description, result):
     """One mutant's entry of the observed catalog, from the Result of a notebook holding it."""
     return {"exercise": exercise, "description": description,
@@ -61,9 +55,10 @@ def entry(plan, exercise, description, result):
 
 def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
     """Each mutant's observations: one notebook per round (autograder/catalog.py), run as a
-    student's notebook is (no audit: a mutant is not graded)."""
+    student's notebook is but for the cells its test cells do not need (no audit: a mutant is
+    not graded). The validity harness proves the values the same as a whole notebook's."""
     from .release import release_notebook
-    steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.run, pipeline.collect)
+    steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.trim, pipeline.run, pipeline.collect)
     release_nb = release_notebook(plan.source_nb)
     quiet = replace(plan, reference={**plan.reference, "auditable": []})
     observed = []

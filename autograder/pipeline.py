@@ -147,6 +147,14 @@ def strip(g):
         g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
 
 
+def trim(g):
+    """For a run nobody reads but the grader (the observed catalog's rounds): only the test cells
+    of the exercises answered otherwise than the source's solution, and what they need; the
+    lesson's demos and figures, and the other exercises' tests, are not run."""
+    same = source_answers(g)
+    keep_only_what_is_needed(g.run_nb, g.plan, {t.grade_id for t in g.plan.tests if t.exercise not in same})
+
+
 def as_written(g):
     """Each test cell as the source has it: the self-check's checks decide in the kernel."""
     for gid, cell in g.placed.items():
@@ -473,7 +481,8 @@ def keep_only_what_is_needed(nb, plan, grade_ids):
     while changed:
         changed = False
         for cell in optional:
-            if not any(cell is k for k in kept) and notebooks.bound_names(cell.source) & needed:
+            bound = notebooks.bound_names(cell.source)
+            if not any(cell is k for k in kept) and (bound & needed or "*" in bound):
                 kept.append(cell)
                 needed |= notebooks.used_names(cell.source)
                 changed = True

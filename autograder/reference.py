@@ -4,8 +4,9 @@
 its hidden tests, from the cache (in this process, then on disk under the source's hash and
 the variant, autograder/observations.py) or made here:
 
-1. the reference run: the source's test cells run against its own solutions, the checks in
-   ``reference`` mode, so that each observation declares its rule, tolerances and message;
+1. the reference run: the source's test cells run against its own solutions (and the cells
+   they need, not the lesson's demos), the checks in ``reference`` mode, so that each
+   observation declares its rule, tolerances and message;
 2. the calibration: the source graded by the audit alone (pipeline.calibrate); the test cells
    it still passes with nnref's implementations withheld are the ``auditable`` ones (made in
    the default variant, 0, and the same in every other);
@@ -116,9 +117,12 @@ def _make(plan, sandbox, blas_threads, source):
 
 
 def _reference_run(plan, job):
+    """The source's test cells and what they need (its demos are not run: the stripping check
+    grades the whole source as a student's notebook, and must agree) -> {cells, guarded}."""
     run_nb = copy.deepcopy(plan.source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
+    pipeline.keep_only_what_is_needed(run_nb, plan, {t.grade_id for t in plan.tests})
     kernel = Kernel(job.kernel_spec(observe="reference"))
     try:
         run = kernel.run(run_nb)

@@ -13,18 +13,22 @@ independence: each exercise earns its points when it alone is solved;
 (f) the misconception matcher (autograder/misconceptions.py), on the same run: each mutant is
 named by its own description unless another mutant's values are the same as its own on every
 check (then it cannot be told apart, and is counted as such), and no correct variant is told
-it has a misconception. The mutants' observations seen here are the grader's cached catalog
-(observed_catalog.store): grading the lesson later need not run the mutants again.
+it has a misconception. The catalog it names them from is the grader's own, made here and
+cached: grading the lesson later need not run the mutants again.
 
 Submissions are batched into rounds: round r applies the r-th mutant (or cheat) of every
 exercise at once. That is valid because independence is proven separately: an exercise's
 tests depend on no other exercise's answer.
 
-The source, every mutant, cheat and correct variant are graded in each of ``VARIANTS``, the
-per-student variants of the hidden tests (nnref/variants.py): a test that catches a mistake
-for one set of inputs only, or fails a right answer on some, is a bug. The release and each
-exercise solved alone are graded in variant 0 (whether an answer is there does not depend on
-the inputs). The source's own run must pass in every variant course.toml gives the assignment.
+Every probe is graded in variant 0 of the hidden tests (nnref/variants.py); the source is
+graded in each of ``VARIANTS`` too, and its own run must pass in every variant course.toml
+gives the assignment. In the other ``VARIANTS`` (a test that catches a mistake for one set of
+inputs only, or fails a right answer on some, is a bug) each mutant must lose points on its
+exercise and each correct variant earn them all, judged on the observed catalog's runs: the
+rounds' test cells and what they need, no audit (autograder/observed_catalog.py). (g) proves
+such a run judges as a whole notebook's grading does: in variant 0, each mutant's test cells
+get the same verdict from its values in the observed catalog as from the values its round's
+grading received; and (f) names the graded mutants from that catalog.
 """
 import shutil
 import tempfile
@@ -35,7 +39,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import catalog as catalogs
-from autograder import misconceptions, notebooks, observed_catalog, pool, reference
+from autograder import misconceptions, notebooks, observations, observed_catalog, pool, reference
 from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
@@ -51,7 +55,7 @@ class Probe:
     kind: str  # source | release | alone | mutant | variant | cheat
     exercise: str  # "" for whole-notebook probes
     description: str
-    submission: int  # index into the plan's submissions
+    submission: int  # index into the plan's submissions; None: judged on the observed catalog's run
     variant: int = 0  # of the hidden tests (nnref/variants.py)
 
     @property
@@ -68,6 +72,8 @@ class Plan:
     probes: list = field(default_factory=list)
     catalog: dict = field(default_factory=dict)
     graded: dict = None  # {variant: the grader's plan (autograder/plan.py)}, once graded
+    observed: dict = None  # {variant: {(kind, exercise, description): {grade id: observations}}}, once run
+    unlike_whole: list = field(default_factory=list)  # (g): mutants whose catalog run saw other values
 
 
 @dataclass
@@ -77,12 +83,14 @@ class Naming:
     mutants: int = 0
     alike: list = field(default_factory=list)  # [(mutant, the mutant named instead)]: same values on every check
     no_wrong_value: list = field(default_factory=list)  # mutants that lose points by an error, no value wrong
+    unstable: list = field(default_factory=list)  # [(mutant, checks)]: graded values unlike its catalog run's
     missed: list = field(default_factory=list)  # [(mutant, named instead or None, cells that disagree)]
     false_matches: list = field(default_factory=list)  # [(variant, misconception claimed)]
 
     def __str__(self):
         return (f"{self.named} of {self.mutants} mutants named; {len(self.alike)} indistinguishable from another "
                 f"({self.alike}); {len(self.no_wrong_value)} show no wrong value ({self.no_wrong_value}); "
+                f"{len(self.unstable)} unnamed whose values change from run to run ({self.unstable}); "
                 f"missed: {self.missed}; false matches on variants: {self.false_matches}")
 
 
@@ -130,7 +138,10 @@ def make_plan(assignment, catalog):
     for entries in (wrong, right):
         for round_ in catalogs.rounds(entries):
             nb = notebooks.fill_solutions(release_nb, source_nb, answers={ex: s for ex, (_, _, s) in round_.items()})
-            add(nb, [(kind, ex, desc) for ex, (kind, desc, _) in round_.items()])
+            add(nb, [(kind, ex, desc) for ex, (kind, desc, _) in round_.items()], variants=(0,))
+    plan.probes += [Probe(kind, ex, desc, None, variant) for variant in VARIANTS if variant
+                    for kind, key in (("mutant", "MUTANTS"), ("variant", "VARIANTS"))
+                    for ex in exercises for desc, _ in catalog[key].get(ex, [])]
     return plan
 
 
@@ -149,11 +160,35 @@ def grade_plans(plans, workers=None):
                            for variant in VARIANTS}
             jobs += [Job(plan.graded[variant], nb) for nb, variant in plan.submissions]
         results = pool.grade_many(jobs, workers)
+        observe(plans, works, workers)
     finally:
         for work in works:
             shutil.rmtree(work, ignore_errors=True)
     ends = list(accumulate(len(plan.submissions) for plan in plans))
     return [results[end - len(plan.submissions):end] for plan, end in zip(plans, ends)]
+
+
+def observe(plans, works, workers=None):
+    """Each plan's ``observed``: {variant: {(kind, exercise, description): {grade id:
+    observations}}}, each mutant's and correct variant's values as the grader's observed catalog
+    runs see them (the mutants' are the very catalog grading names misconceptions with, made here
+    and cached for it), ``workers`` variants at a time."""
+    tasks = [(plan.assignment, work, variant) for plan, work in zip(plans, works) for variant in VARIANTS]
+    with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as runs:
+        found = list(runs.map(_observe, *zip(*tasks)))
+    for plan in plans:
+        plan.observed = {}
+    for (assignment, _, variant), observed in zip(tasks, found):
+        next(p for p in plans if p.assignment is assignment).observed[variant] = observed
+
+
+def _observe(assignment, work, variant):
+    catalog = load_catalog(assignment.id)
+    graded = reference.prepare(assignment.source_notebook, assignment.time_limit, work, assignment.id,
+                               check_stripping=False, catalog=True, variant=variant)
+    variants = observed_catalog.observe_catalog(graded, catalog["VARIANTS"]) if variant else []
+    return {(kind, e["exercise"], e["description"]): e["cells"]
+            for kind, entries in (("mutant", graded.catalog), ("variant", variants)) for e in entries}
 
 
 def _reference(assignment, variant=0):
@@ -222,18 +257,59 @@ def check(probe, result, wrong_in_submission=()):
     return []
 
 
+def check_observed(probe, verdicts):
+    """Problems with a mutant or correct variant judged on its observed catalog run, given
+    ``verdicts`` ({grade id: (status, message)} of its exercise's test cells)."""
+    failing = {gid: message for gid, (status, message) in verdicts.items() if status != "passed"}
+    if probe.kind == "mutant" and not failing:
+        return [f"mutant '{probe.description}' of {probe.exercise} passes every test in variant {probe.variant}"]
+    if probe.kind == "variant" and failing:
+        return [f"correct variant '{probe.description}' of {probe.exercise} fails in variant {probe.variant}: "
+                + "; ".join(f"{gid}: {m[:300]}" for gid, m in failing.items())]
+    return []
+
+
+def _verdicts(plan, probe):
+    """{grade id: observations.judge's (status, message)} of the probe's observed catalog run."""
+    cells = plan.observed[probe.variant][(probe.kind, probe.exercise, probe.description)]
+    reference = plan.graded[probe.variant].reference["cells"]
+    return {gid: observations.judge(obs, reference.get(gid, [])) for gid, obs in cells.items()}
+
+
 def _check_all(plan, results):
     wrong = {}
     for probe in plan.probes:
-        if probe.kind in ("mutant", "cheat"):
+        if probe.kind in ("mutant", "cheat") and probe.submission is not None:
             wrong.setdefault(probe.submission, set()).add(probe.exercise)
     NAMING[plan.assignment.id] = name_mutants(plan, results)
-    return [check(probe, results[probe.submission], wrong.get(probe.submission, ())) for probe in plan.probes]
+    plan.unlike_whole = unlike_whole(plan, results)
+    return [check(probe, results[probe.submission], wrong.get(probe.submission, ())) if probe.submission is not None
+            else check_observed(probe, _verdicts(plan, probe)) for probe in plan.probes]
+
+
+def unlike_whole(plan, results):
+    """(g): the mutants whose test cells the observed catalog's run (only the test cells and what
+    they need) judges otherwise than their round's whole-notebook grading, in variant 0:
+    [(mutant, [(test cell, whole notebook's status, catalog run's status)])]. Statuses, not
+    values: a test may draw fresh random numbers (an initializer called without a seed)."""
+    differ = []
+    reference = plan.graded[0].reference["cells"]
+    for probe in plan.probes:
+        if probe.kind == "mutant" and probe.submission is not None:
+            whole = observed_catalog.entry(plan.graded[0], probe.exercise, probe.description,
+                                           results[probe.submission])["cells"]
+            catalog = plan.observed[0][("mutant", probe.exercise, probe.description)]
+            statuses = {gid: [observations.judge(cells.get(gid, []), reference.get(gid, []))[0]
+                              for cells in (whole, catalog)] for gid in whole.keys() | catalog.keys()}
+            cells = sorted((gid, *pair) for gid, pair in statuses.items() if pair[0] != pair[1])
+            if cells:
+                differ.append((_label(probe), cells))
+    return differ
 
 
 def name_mutants(plan, results):
     """(f): how the misconception matcher does on the plan's mutants and variants, in every
-    variant of the hidden tests, each against its own variant's catalog -> Naming."""
+    variant of the hidden tests, each against its own variant's observed catalog -> Naming."""
     naming = Naming()
     for variant, graded in plan.graded.items():
         _name_in(plan, graded, [p for p in plan.probes if p.variant == variant], results, naming)
@@ -241,19 +317,29 @@ def name_mutants(plan, results):
 
 
 def _name_in(plan, graded, probes, results, naming):
+    def values(probe):  # {grade id: observations}: its grading's, else its observed catalog run's
+        if probe.submission is None:
+            return plan.observed[probe.variant][(probe.kind, probe.exercise, probe.description)]
+        return results[probe.submission].observed
+
+    def loses(probe):
+        if probe.submission is None:
+            return any(status != "passed" for status, _ in _verdicts(plan, probe).values())
+        return _loses(results[probe.submission], probe.exercise)
+
     mutants = [p for p in probes if p.kind == "mutant"]
-    observed = [observed_catalog.entry(graded, p.exercise, p.description, results[p.submission]) for p in mutants]
-    observed_catalog.store(graded, plan.catalog["MUTANTS"], observed)
+    observed = [{"exercise": p.exercise, "description": p.description,
+                 "cells": plan.observed[graded.variant][("mutant", p.exercise, p.description)]} for p in mutants]
     # the catalog a student is compared with: the mutants that do lose points ((c) flags the others)
-    losing = [e for p, e in zip(mutants, observed) if _loses(results[p.submission], p.exercise)]
+    losing = [e for p, e in zip(mutants, observed) if loses(p)]
     cells = graded.reference["cells"]
     for probe in probes:
         if probe.kind not in ("mutant", "variant"):
             continue
-        said = misconceptions.closest(probe.exercise, results[probe.submission].observed, losing, cells)
+        said = misconceptions.closest(probe.exercise, values(probe), losing, cells)
         if probe.kind == "variant" and said:
             naming.false_matches.append((_label(probe), said))
-        elif probe.kind == "mutant" and _loses(results[probe.submission], probe.exercise):
+        elif probe.kind == "mutant" and loses(probe):
             naming.mutants += 1
             if said == probe.description:
                 naming.named += 1
@@ -261,8 +347,10 @@ def _name_in(plan, graded, probes, results, naming):
                 naming.alike.append((_label(probe), said))
             elif not said and not _shows_a_wrong_value(_own(probe, observed), cells):
                 naming.no_wrong_value.append(_label(probe))
+            elif not said and _why(values(probe), _own(probe, observed), cells):
+                naming.unstable.append((_label(probe), _why(values(probe), _own(probe, observed), cells)))
             else:
-                naming.missed.append((_label(probe), said, _why(_own(probe, observed), cells)))
+                naming.missed.append((_label(probe), said, _why(values(probe), _own(probe, observed), cells)))
 
 
 def _label(probe):
@@ -285,10 +373,24 @@ def _shows_a_wrong_value(entry, cells):
     return any(f is None or f[2] for f in found)
 
 
-def _why(entry, cells):
-    """Where a mutant's observations do not even agree with themselves: (cell, its kinds, the reference's)."""
-    return [(gid, [o.get("kind") for o in obs], [r.get("kind") for r in cells.get(gid, [])])
-            for gid, obs in entry["cells"].items() if misconceptions.agreement(obs, obs, cells.get(gid, [])) is None]
+def _why(values, entry, cells):
+    """Where a mutant's graded values disagree with its own catalog entry (the same answer run
+    twice: its values depend on more than the answer, on fresh random draws or on what ran before
+    it): [(cell, the first check that disagrees and its two values, abridged)], or [(cell, None)]
+    where they do not even line up (other checks, or a different number of them)."""
+    found = []
+    for gid, obs in entry["cells"].items():
+        mine = values.get(gid, [])
+        if misconceptions.agreement(mine, obs, cells.get(gid, [])) is not None:
+            continue
+        pairs = [(i, a, b) for i, (a, b) in enumerate(zip(mine, obs)) if a != b]
+        if len(mine) != len(obs) or not pairs:
+            found.append((gid, None))
+        else:
+            index, a, b = pairs[0]
+            what = cells.get(gid, [{}] * (index + 1))[index].get("declared", {}).get("what", a.get("kind"))
+            found.append((gid, what, str(a.get("got"))[:80], str(b.get("got"))[:80]))
+    return found
 
 
 def _alike(probe, said, observed, cells):

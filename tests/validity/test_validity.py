@@ -72,7 +72,9 @@ def test_misconception_matcher(assignment_id, selected):
     """On the probes' own grading run: every mutant that loses points is named by its own
     description, or by another's with the very same values on every check (which no matcher can
     tell apart), or loses them by an error with no wrong value (which the matcher never names:
-    the values do not show it); no correct variant is told it has a misconception
+    the values do not show it), or has values that change from run to run (its graded values
+    unlike its own catalog run's: fresh random draws, numpy's global random state, a round-mate
+    it calls; no catalog can hold a student's); no correct variant is told it has a misconception
     (harness.name_mutants)."""
     _problems(assignment_id, selected)
     naming = harness.NAMING[assignment_id]
@@ -99,3 +101,18 @@ def test_every_test_cell_is_audited(assignment_id, selected):
         f"test cells the audit does not run again: {missing}. Usual cause: the cell calls nnref's "
         f"implementation of an exercise to build an input (it fails with it withheld), or withholds "
         f"nothing (no `with without_reference(...)` around the student's call)")
+
+
+@pytest.mark.parametrize("assignment_id", list(PLANS))
+def test_the_observed_catalog_judges_as_grading_does(assignment_id, selected):
+    """(g): the observed catalog's runs keep only the test cells and what they need
+    (pipeline.trim); each mutant's test cells get the same verdict from the values seen there as
+    from the values its round's whole notebook sent when it was graded (variant 0), so the other
+    variants' probes, judged on such runs, stand for whole notebooks."""
+    _problems(assignment_id, selected)
+    differ = PLANS[assignment_id].unlike_whole
+    assert differ == [], (
+        f"mutants judged otherwise on their catalog run than on their whole notebook (test cell, whole, "
+        f"catalog run): {differ}. Usual cause: a cell of the lesson's own that a test depends on without a "
+        f"name the analysis sees (a global random seed, a setting changed in place): make the test build "
+        f"its own inputs")
