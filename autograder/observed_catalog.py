@@ -12,10 +12,11 @@ PREFIX = "misconceptions-"  # of the cache entry beside the reference
 _CACHE = {}  # cache key -> observed catalog, for this process
 
 
-def prepare(plan, source, sandbox=True, blas_threads=1):
+def prepare(plan, source, sandbox=True, blas_threads=1, mutants=None):
     """The observed catalog of ``plan`` (a list of {exercise, description, cells}) for the catalog
-    beside ``source`` (a path in a course), from the cache or run here; [] without a catalog."""
-    mutants, key = _mutants(plan, source)
+    beside ``source`` (a path in a course) or for ``mutants`` (a catalog's MUTANTS), from the
+    cache or run here; [] without a catalog."""
+    mutants, key = _mutants(plan, source) if mutants is None else (mutants, cache_key(plan, mutants))
     if key is None:
         return []
     if key not in _CACHE:

@@ -28,13 +28,18 @@ def outcome(tmp_path_factory):
 
 def test_rounds_batch_the_catalog(outcome):
     plan, _ = outcome
-    # source, release, 2 "alone", 4 wrong rounds (add_bias: 3 mutants + 1 cheat), 2 variant rounds;
-    # the source and the rounds in each of the hidden tests' variants (0 and 1)
-    assert len(plan.submissions) == 2 * (1 + 4 + 2) + 1 + 2
+    # graded: the source in variants 0 and 1; release, 2 "alone", 4 wrong rounds (add_bias: 3
+    # mutants + 1 cheat) and 2 variant rounds in variant 0
+    assert len(plan.submissions) == 2 + 1 + 2 + 4 + 2
     kinds = sorted({p.kind for p in plan.probes})
     assert kinds == ["alone", "cheat", "mutant", "release", "source", "variant"]
-    assert sorted({p.variant for p in plan.probes if p.kind in ("source", "mutant", "cheat", "variant")}) == [0, 1]
-    assert {p.variant for p in plan.probes if p.kind in ("release", "alone")} == {0}
+    assert sorted({p.variant for p in plan.probes if p.kind in ("source", "mutant", "variant")}) == [0, 1]
+    assert {p.variant for p in plan.probes if p.kind in ("release", "alone", "cheat")} == {0}
+    # variant 1's mutants and correct variants are judged on the observed catalog's runs, not graded
+    assert all((p.submission is None) == (p.variant == 1 and p.kind != "source") for p in plan.probes)
+    catalog = plan.catalog
+    assert sum(1 for p in plan.probes if p.submission is None) == sum(
+        len(entries) for key in ("MUTANTS", "VARIANTS") for entries in catalog[key].values())
 
 
 def test_a_fair_catalog_passes(outcome):
@@ -47,10 +52,12 @@ def test_a_fair_catalog_passes(outcome):
 
 def test_unfair_entries_are_named(outcome):
     _, problems = outcome
-    for variant in ("", "-variant1"):
-        assert problems["mutant-add_bias-secretly correct" + variant] == [
-            "mutant 'secretly correct' of add_bias keeps all 3 points"]
+    assert problems["mutant-add_bias-secretly correct"] == ["mutant 'secretly correct' of add_bias keeps all 3 points"]
+    assert problems["mutant-add_bias-secretly correct-variant1"] == [
+        "mutant 'secretly correct' of add_bias passes every test in variant 1"]
     assert "correct variant 'secretly wrong' earns 0/2" in problems["variant-relative_error-secretly wrong"][0]
+    assert problems["variant-relative_error-secretly wrong-variant1"][0].startswith(
+        "correct variant 'secretly wrong' of relative_error fails in variant 1: test_relative_error")
     assert "earns 3/3 on add_bias" in problems["cheat-add_bias-calls nnref but add_bias's tests do not guard it"][0]
 
 

@@ -173,22 +173,23 @@ def observe(plans, works, workers=None):
     observations}}}, each mutant's and correct variant's values as the grader's observed catalog
     runs see them (the mutants' are the very catalog grading names misconceptions with, made here
     and cached for it), ``workers`` variants at a time."""
-    tasks = [(plan.assignment, work, variant) for plan, work in zip(plans, works) for variant in VARIANTS]
+    tasks = [(plan.assignment, plan.catalog, work, variant) for plan, work in zip(plans, works) for variant in VARIANTS]
     with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as runs:
         found = list(runs.map(_observe, *zip(*tasks)))
     for plan in plans:
         plan.observed = {}
-    for (assignment, _, variant), observed in zip(tasks, found):
+    for (assignment, _, _, variant), observed in zip(tasks, found):
         next(p for p in plans if p.assignment is assignment).observed[variant] = observed
 
 
-def _observe(assignment, work, variant):
-    catalog = load_catalog(assignment.id)
-    graded = reference.prepare(assignment.source_notebook, assignment.time_limit, work, assignment.id,
-                               check_stripping=False, catalog=True, variant=variant)
+def _observe(assignment, catalog, work, variant):
+    source = assignment.source_notebook
+    graded = reference.prepare(source, assignment.time_limit, work, assignment.id, check_stripping=False,
+                               catalog=False, variant=variant)
+    mutants = observed_catalog.prepare(graded, source, mutants=catalog["MUTANTS"])
     variants = observed_catalog.observe_catalog(graded, catalog["VARIANTS"]) if variant else []
     return {(kind, e["exercise"], e["description"]): e["cells"]
-            for kind, entries in (("mutant", graded.catalog), ("variant", variants)) for e in entries}
+            for kind, entries in (("mutant", mutants), ("variant", variants)) for e in entries}
 
 
 def _reference(assignment, variant=0):
