@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from queue import Empty
 
 import nbformat
@@ -22,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from nnref.observations import GUARDED_MIME, MIME
+from nnref.variants import VARIANT_VARIABLE
 
 from . import sandbox
 from .variants import SECRET_VARIABLE
@@ -36,7 +37,8 @@ WATCH_SECONDS = 0.2  # how often the CPU time of a sandbox's processes is read
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """Everything a kernel is started with: two jobs with equal specs can use each other's kernel."""
+    """Everything a kernel is started and run with: two jobs whose specs are equal ``at_start``
+    can use each other's kernel."""
     time_limit: float  # CPU seconds for the notebook, all its processes together
     files: object = None  # the folder whose files the kernel gets a private copy of
     work_name: str = "work"
@@ -45,7 +47,11 @@ class KernelSpec:
     observe: str = None  # the checks' mode: student, reference, or None (they decide in the kernel)
     nnref_copy: str = None  # an nnref without the references (autograder/withheld.py), for the audit
     warm_modules: tuple = ()  # imported when the kernel starts: the notebook's imports then cost nothing
-    variant: int = 0  # the hidden tests' variant (nnref/variants.py)
+    variant: int = 0  # the hidden tests' variant (nnref/variants.py), set before the notebook's first cell
+
+    def at_start(self):
+        """What the kernel's start depends on: all but the variant."""
+        return replace(self, variant=0)
 
 
 @dataclass
@@ -193,7 +199,7 @@ async def ready(kc, timeout):
 
 def kernel_env(spec):
     """An unsandboxed kernel's environment: the grader's, without the variants' secret."""
-    env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe, spec.variant)}
+    env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe)}
     env.pop(SECRET_VARIABLE, None)
     if spec.nnref_copy:  # no sandbox to mount it over nnref: found first on the path instead
         env["PYTHONPATH"] = spec.nnref_copy
@@ -239,7 +245,7 @@ class Kernel:
         arguments = _start_arguments(spec.warm_modules)
         if spec.sandbox:
             self.box = sandbox.Box(self.limits, spec.files, work_name=spec.work_name,
-                                   settings=sandbox.kernel_settings(spec.blas_threads, spec.observe, spec.variant),
+                                   settings=sandbox.kernel_settings(spec.blas_threads, spec.observe),
                                    nnref_copy=spec.nnref_copy, cpus=spec.blas_threads)
             self._stack.callback(self.box.close)
             self.km = self.box.km
@@ -295,6 +301,11 @@ class Kernel:
         for channel in (client.kc.iopub_channel, client.kc.shell_channel):
             channel.get_msg = _checked(channel.get_msg, outcome.problems,
                                        lambda: f"cell {cell_index[0] + 1}" if cell_index[0] is not None else "start")
+        try:
+            _set_variant(client, self.spec.variant)
+        except Exception as err:  # no cell of the notebook's has run: the start's fault, not the student's
+            outcome.stopped = ("kernel died", f"before the first cell: {type(err).__name__}: {str(err)[:200]}")
+            return outcome
         watch = _CpuWatch(self)
         try:
             outcome.stopped, outcome.wall_clock_only = _run_cells(client, nb, self, watch, cell_index)
@@ -342,6 +353,15 @@ class Kernel:
                 pass
         self._stack.close()
         return time.monotonic() - began
+
+
+def _set_variant(client, variant):
+    """The hidden tests' variant in the kernel's environment, where nnref.variants reads it (a
+    kernel starts without one: variant 0)."""
+    if variant:
+        line = (f"import os as _nncourse_os; _nncourse_os.environ[{VARIANT_VARIABLE!r}] = {str(variant)!r}; "
+                f"del _nncourse_os")
+        client.execute_cell(nbformat.v4.new_code_cell(line), -1, store_history=False)
 
 
 class _CpuWatch:

@@ -156,8 +156,10 @@ def _close_spare():
 def _kernel_for(spec):
     """The spare kernel if it was started for ``spec``, else a new one; a new spare for the next
     job starts now, so that it boots while this job's notebook runs."""
-    kernel = _SPARE.pop() if _SPARE and _SPARE[0].spec == spec else None
+    kernel = _SPARE.pop() if _SPARE and _SPARE[0].spec.at_start() == spec.at_start() else None
     _close_spare()
+    if kernel:
+        kernel.spec = spec  # its variant: set before the notebook's first cell
     kernel = kernel or Kernel(spec)
     _SPARE.append(Kernel(spec))
     return kernel

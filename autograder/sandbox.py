@@ -36,7 +36,6 @@ from jupyter_client.manager import AsyncKernelManager
 from nnref.data import TEST_SET_WITHHELD
 from nnref.homework import GRADING_VARIABLE
 from nnref.observations import MODE_VARIABLE
-from nnref.variants import VARIANT_VARIABLE
 
 from .cgroups import Group
 
@@ -148,13 +147,13 @@ def _system_binds():
     return args
 
 
-def kernel_settings(blas_threads, observe=None, variant=0):
+def kernel_settings(blas_threads, observe=None):
     """What every grading kernel's environment sets, sandboxed or not (course/ARCHITECTURE.md: workers x BLAS
     threads <= cores); ``observe``: the checks' mode (nnref/observations.py), student, reference
-    or self; ``variant``: the hidden tests' variant (nnref/variants.py)."""
+    or self. Not the hidden tests' variant: the grader sets it before the notebook's first cell
+    (kernel.Kernel.run), so that a kernel started ahead serves a notebook of any variant."""
     # GRADING_VARIABLE: exploration cells skip themselves (nnref.homework.grading_mode)
     settings = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", GRADING_VARIABLE: "1",
-                VARIANT_VARIABLE: str(variant),
                 **{k: str(blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
     # graded: the test set stays with the grader (mnist_binds), which scores homework 09 on it
     if observe == "self":  # the student's own self-check: the checks decide in the kernel, test set and all

@@ -1,7 +1,7 @@
 """Per-student variants of the hidden tests: the random inputs a hidden test draws.
 
 When ``nncourse grade`` grades a notebook it sets ``NNCOURSE_VARIANT`` in the kernel's
-environment to the student's variant of the assignment (autograder/variants.py picks it from a
+environment, before the notebook's first cell, to the student's variant of the assignment (autograder/variants.py picks it from a
 keyed hash of the course's secret, the assignment and the student). A hidden test draws its
 inputs from ``variant_rng(seed)``, so classmates' hidden tests use different numbers, and the
 expected values come from the reference run of the same variant.

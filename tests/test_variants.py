@@ -95,13 +95,17 @@ def test_a_short_secret_is_refused_with_the_fix(tmp_path, monkeypatch):
         variants.secret(tmp_path)
 
 
-def test_no_kernel_sees_the_secret_and_each_sees_its_variant(monkeypatch):
+def test_no_kernel_sees_the_secret_nor_starts_with_a_variant(monkeypatch):
+    """The variant is set before the notebook's first cell, not at start: a kernel started ahead
+    serves a notebook of any variant (the end-to-end class below proves each is graded in its own)."""
     monkeypatch.setenv(variants.SECRET_VARIABLE, KEY.decode())
+    monkeypatch.delenv(VARIANT_VARIABLE, raising=False)
     env = kernel_env(KernelSpec(10, observe="student", variant=5))
-    assert variants.SECRET_VARIABLE not in env and env[VARIANT_VARIABLE] == "5"
+    assert variants.SECRET_VARIABLE not in env and VARIANT_VARIABLE not in env
     # the sandbox starts a kernel with --clearenv and these settings alone
-    settings = kernel_settings(1, "student", 3)
-    assert settings[VARIANT_VARIABLE] == "3" and variants.SECRET_VARIABLE not in settings
+    settings = kernel_settings(1, "student")
+    assert VARIANT_VARIABLE not in settings and variants.SECRET_VARIABLE not in settings
+    assert KernelSpec(10, variant=5).at_start() == KernelSpec(10, variant=2).at_start() != KernelSpec(11).at_start()
 
 
 def _course(tmp_path, text):
