@@ -361,7 +361,10 @@ def _set_variant(client, variant):
     if variant:
         line = (f"import os as _nncourse_os; _nncourse_os.environ[{VARIANT_VARIABLE!r}] = {str(variant)!r}; "
                 f"del _nncourse_os")
-        client.execute_cell(nbformat.v4.new_code_cell(line), -1, store_history=False)
+        # not as a cell: nbclient puts an executed cell back into the notebook at its index
+        reply = run_sync(client.kc.execute_interactive)(line, silent=True, store_history=False, timeout=60)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"the kernel did not set the variant: {reply['content'].get('ename')}")
 
 
 class _CpuWatch:
