@@ -198,9 +198,11 @@ async def ready(kc, timeout):
 
 
 def kernel_env(spec):
-    """An unsandboxed kernel's environment: the grader's, without the variants' secret."""
+    """An unsandboxed kernel's environment: the grader's, without the variants' secret, nor a
+    variant (set before the notebook's first cell)."""
     env = {**os.environ, **sandbox.kernel_settings(spec.blas_threads, spec.observe)}
     env.pop(SECRET_VARIABLE, None)
+    env.pop(VARIANT_VARIABLE, None)
     if spec.nnref_copy:  # no sandbox to mount it over nnref: found first on the path instead
         env["PYTHONPATH"] = spec.nnref_copy
     return env

@@ -3,8 +3,9 @@
     read -> restore -> strip -> run -> collect -> judge -> audit -> finish
 
 ``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
-kernel; the observed catalog's rounds add ``trim`` before ``run`` and stop after ``collect``). Each step takes the submission's ``Grading`` (its job, its plan, what the steps before
-it found) and adds to it; the plan (autograder/plan.py) holds what depends only on the
+kernel; the observed catalog's rounds add ``trim`` before ``run`` and stop after ``collect``).
+Each step takes the submission's ``Grading`` (its job, its plan, what the steps before it
+found) and adds to it; the plan (autograder/plan.py) holds what depends only on the
 assignment. Whatever goes wrong inside a step is this notebook's alone: ``grade`` turns it
 into a flagged Result ("grader error while <step>: ...") and never raises.
 

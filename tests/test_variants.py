@@ -29,7 +29,7 @@ KEY = b"a secret of more than sixteen characters"
 def test_variant_0_draws_what_the_seed_alone_draws(monkeypatch):
     """The release, the self-check and stock nbgrader run variant 0: the hidden tests' inputs
     there are np.random.default_rng(seed)'s, as before variants existed."""
-    monkeypatch.delenv(VARIANT_VARIABLE, raising=False)
+    monkeypatch.setenv(VARIANT_VARIABLE, "4")  # a grader's shell that has one: no kernel starts in it
     assert variant() == 0
     assert np.array_equal(variant_rng(20).normal(size=5), np.random.default_rng(20).normal(size=5))
 
