@@ -73,7 +73,7 @@ class Plan:
     catalog: dict = field(default_factory=dict)
     graded: dict = None  # {variant: the grader's plan (autograder/plan.py)}, once graded
     observed: dict = None  # {variant: {(kind, exercise, description): {grade id: observations}}}, once run
-    unlike_whole: list = field(default_factory=list)  # (g): mutants whose catalog run saw other values
+    unlike_whole: list = field(default_factory=list)  # (g): mutants their catalog run judges otherwise
 
 
 @dataclass
@@ -348,8 +348,8 @@ def _name_in(plan, graded, probes, results, naming):
                 naming.alike.append((_label(probe), said))
             elif not said and not _shows_a_wrong_value(_own(probe, observed), cells):
                 naming.no_wrong_value.append(_label(probe))
-            elif not said and _why(values(probe), _own(probe, observed), cells):
-                naming.unstable.append((_label(probe), _why(values(probe), _own(probe, observed), cells)))
+            elif not said and (differ := _why(values(probe), _own(probe, observed), cells)):
+                naming.unstable.append((_label(probe), differ))
             else:
                 naming.missed.append((_label(probe), said, _why(values(probe), _own(probe, observed), cells)))
 
