@@ -29,7 +29,7 @@ KEY = b"a secret of more than sixteen characters"
 def test_variant_0_draws_what_the_seed_alone_draws(monkeypatch):
     """The release, the self-check and stock nbgrader run variant 0: the hidden tests' inputs
     there are np.random.default_rng(seed)'s, as before variants existed."""
-    monkeypatch.setenv(VARIANT_VARIABLE, "4")  # a grader's shell that has one: no kernel starts in it
+    monkeypatch.delenv(VARIANT_VARIABLE, raising=False)
     assert variant() == 0
     assert np.array_equal(variant_rng(20).normal(size=5), np.random.default_rng(20).normal(size=5))
 
@@ -99,7 +99,7 @@ def test_no_kernel_sees_the_secret_nor_starts_with_a_variant(monkeypatch):
     """The variant is set before the notebook's first cell, not at start: a kernel started ahead
     serves a notebook of any variant (the end-to-end class below proves each is graded in its own)."""
     monkeypatch.setenv(variants.SECRET_VARIABLE, KEY.decode())
-    monkeypatch.delenv(VARIANT_VARIABLE, raising=False)
+    monkeypatch.setenv(VARIANT_VARIABLE, "4")  # a grader's shell that has one: no kernel starts with it
     env = kernel_env(KernelSpec(10, observe="student", variant=5))
     assert variants.SECRET_VARIABLE not in env and VARIANT_VARIABLE not in env
     # the sandbox starts a kernel with --clearenv and these settings alone
