@@ -14,6 +14,7 @@ every statement whose results feed nothing but those arguments. The hidden tests
 values are never computed where the student's code could read them.
 """
 import ast
+import fcntl
 import hashlib
 import json
 import os
@@ -393,6 +394,23 @@ def load_cached(key):
 
 def is_cached(key):
     return (cache_dir() / f"{key}.json").is_file()
+
+
+def load_or_make(key, make):
+    """The cache's entry ``key``, else ``make()``'s, stored under it. One process makes an entry
+    while the others that want it wait for it (two grading runs on one machine, a pool's
+    workers): the source's run is never done twice at once."""
+    found = load_cached(key)
+    if found is not None:
+        return found
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with open(cache_dir() / f".{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when its process dies
+        found = load_cached(key)
+        if found is None:
+            found = make()
+            store(key, found)
+    return found
 
 
 def store(key, reference):

@@ -20,11 +20,7 @@ def prepare(plan, source, sandbox=True, blas_threads=1, mutants=None):
     if key is None:
         return []
     if key not in _CACHE:
-        found = observations.load_cached(key)
-        if found is None:
-            found = observe_catalog(plan, mutants, sandbox, blas_threads)
-            observations.store(key, found)
-        _CACHE[key] = found
+        _CACHE[key] = observations.load_or_make(key, lambda: observe_catalog(plan, mutants, sandbox, blas_threads))
     return _CACHE[key]
 
 

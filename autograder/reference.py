@@ -39,11 +39,7 @@ def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_thread
     mutants (autograder/observed_catalog.py); ReferenceFailed if the source fails its own tests."""
     plan = for_variant(make_plan(source, time_limit, files, name), variant)
     if plan.key not in _REFERENCES:
-        reference = observations.load_cached(plan.key)
-        if reference is None:
-            reference = _make(plan, sandbox, blas_threads, source)
-            observations.store(plan.key, reference)
-        _REFERENCES[plan.key] = reference
+        _REFERENCES[plan.key] = observations.load_or_make(plan.key, lambda: _make(plan, sandbox, blas_threads, source))
     plan.reference = _REFERENCES[plan.key]
     if catalog:
         plan.catalog = observed_catalog.prepare(plan, source, sandbox, blas_threads)

@@ -1,5 +1,10 @@
 """Verdicts outside the kernel, piece by piece (issue #13): what a check sends, how the grader
 reads and judges it, what of a test cell reaches the student's kernel, and the messages."""
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 import numpy as np
 import pytest
 
@@ -190,3 +195,26 @@ def test_a_structure_check_sends_arrays_by_dtype_and_shape_only():
     assert "expected an array of float64" in checks.verdict("structure", back, (big.astype(float), {"W": big}),
                                                              {"what": "cache"})
     assert isinstance(decode({"array_info": ["|O", [1]]}), Opaque)
+
+
+def _make_slowly(folder, key, log):
+    """One process's wish for the cache's entry ``key``: its make appends a line to ``log``."""
+    os.environ["NNCOURSE_CACHE"] = str(folder)
+
+    def make():
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        time.sleep(1.0)  # long enough that the other process asks while this one makes it
+        return {"made by": os.getpid()}
+    return observations.load_or_make(key, make)
+
+
+def test_a_cache_entry_two_processes_want_at_once_is_made_once(tmp_path, monkeypatch):
+    """Two grading runs on one machine (or the test processes) never run the same source twice at
+    once: the second waits for the first's entry and reads it."""
+    log = tmp_path / "makes.txt"
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        found = list(pool.map(_make_slowly, [tmp_path] * 2, ["k"] * 2, [log] * 2))
+    assert len(log.read_text().split()) == 1, "both processes made the entry: the lock did not hold"
+    monkeypatch.setenv("NNCOURSE_CACHE", str(tmp_path))
+    assert found[0] == found[1] == observations.load_cached("k")
