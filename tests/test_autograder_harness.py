@@ -5,9 +5,10 @@ import copy
 
 import pytest
 
+from autograder import notebooks, reference
 from validity import harness
 
-from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course
+from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course, write
 
 CATALOG = FIXTURE / "course" / "catalogs" / f"catalog_{ASSIGNMENT}.py"
 CORRECT_BIAS = "def add_bias(x, b):\n    return b + x\n"
@@ -28,18 +29,21 @@ def outcome(tmp_path_factory):
 
 def test_rounds_batch_the_catalog(outcome):
     plan, _ = outcome
-    # graded: the source in variants 0 and 1; release, 2 "alone", 4 wrong rounds (add_bias: 3
-    # mutants + 1 cheat) and 2 variant rounds in variant 0
-    assert len(plan.submissions) == 2 + 1 + 2 + 4 + 2
+    # graded: the source in variants 0 and 1; release, 4 wrong rounds (add_bias: 3 mutants + 1
+    # cheat) and 2 variant rounds in variant 0
+    assert len(plan.submissions) == 2 + 1 + 4 + 2
     kinds = sorted({p.kind for p in plan.probes})
     assert kinds == ["alone", "cheat", "mutant", "release", "source", "variant"]
     assert sorted({p.variant for p in plan.probes if p.kind in ("source", "mutant", "variant")}) == [0, 1]
     assert {p.variant for p in plan.probes if p.kind in ("release", "alone", "cheat")} == {0}
-    # variant 1's mutants and correct variants are judged on the observed catalog's runs, not graded
-    assert all((p.submission is None) == (p.variant == 1 and p.kind != "source") for p in plan.probes)
+    # variant 1's mutants and correct variants are judged on the observed catalog's runs, each
+    # exercise alone on a run of its own tests: not graded whole
+    assert all((p.submission is None) == (p.variant == 1 and p.kind != "source" or p.kind == "alone")
+               for p in plan.probes)
     catalog = plan.catalog
-    assert sum(1 for p in plan.probes if p.submission is None) == sum(
+    assert sum(1 for p in plan.probes if p.submission is None) == 2 + sum(
         len(entries) for key in ("MUTANTS", "VARIANTS") for entries in catalog[key].values())
+    assert sorted(plan.alone) == ["add_bias", "relative_error"]
 
 
 def test_a_fair_catalog_passes(outcome):
@@ -72,3 +76,22 @@ def test_catalog_requirements():
         "CHEATS names 'softmax', which is not an exercise of the notebook (add_bias, relative_error)",
         "exercise 'add_bias' has 1 mutants; at least 2 needed",
         "exercise 'relative_error' has no correct variant; at least 1 needed"]
+
+
+def test_an_exercise_whose_tests_need_another_answer_is_not_independent(tmp_path):
+    """Independence, on a lesson that lacks it: relative_error's test calls add_bias, so solved
+    alone (add_bias as released) relative_error earns nothing, and the harness says so."""
+    course = copy_course(tmp_path)
+    assignment = course.get(ASSIGNMENT)
+    source = notebooks.read(assignment.source_notebook)
+    test = next(c for c in source.cells if notebooks.grade_id(c) == "test_relative_error")
+    test.source = "shifted = add_bias(np.zeros((1, 1)), np.ones(1))\n" + test.source
+    write(source, assignment.source_notebook)
+    graded = reference.prepare(assignment.source_notebook, assignment.time_limit, assignment.source_dir,
+                               ASSIGNMENT, check_stripping=False, catalog=False)
+    problems = {ex: harness.check(harness.Probe("alone", ex, "", None), harness.run_alone(graded, ex))
+                for ex in ("add_bias", "relative_error")}
+    assert problems["add_bias"] == []
+    assert problems["relative_error"] and problems["relative_error"][0].startswith(
+        "relative_error solved alone earns 0/"), problems
+    assert "test_relative_error: not answered" in problems["relative_error"][0], problems

@@ -6,7 +6,8 @@ notebook, grades them all at once with the course's own pipeline (in parallel), 
 
 (a) the source notebook earns full marks, unflagged;
 (b) the untouched release earns zero on every test cell, each failing with "not answered";
-independence: each exercise earns its points when it alone is solved;
+independence: each exercise earns its points when it alone is solved (judged on a run of its
+test cells and what they need, the other exercises unanswered: the run (g) vouches for);
 (c) each mutant loses points on its exercise and no other;
 (d) each correct variant earns full marks;
 (e) each cheat (an answer calling nnref's implementation) earns nothing on its exercise;
@@ -33,13 +34,13 @@ grading received; and (f) names the graded mutants from that catalog.
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import catalog as catalogs
-from autograder import misconceptions, notebooks, observations, observed_catalog, pool, reference
+from autograder import misconceptions, notebooks, observations, observed_catalog, pipeline, pool, reference
 from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
@@ -55,7 +56,7 @@ class Probe:
     kind: str  # source | release | alone | mutant | variant | cheat
     exercise: str  # "" for whole-notebook probes
     description: str
-    submission: int  # index into the plan's submissions; None: judged on the observed catalog's run
+    submission: int  # index into the plan's submissions; None: judged on a trimmed run (its exercise alone, or the observed catalog's)
     variant: int = 0  # of the hidden tests (nnref/variants.py)
 
     @property
@@ -73,6 +74,7 @@ class Plan:
     catalog: dict = field(default_factory=dict)
     graded: dict = None  # {variant: the grader's plan (autograder/plan.py)}, once graded
     observed: dict = None  # {variant: {(kind, exercise, description): {grade id: observations}}}, once run
+    alone: dict = None  # {exercise: the Result of its tests run with it alone solved}, once run
     unlike_whole: list = field(default_factory=list)  # (g): mutants their catalog run judges otherwise
 
 
@@ -129,9 +131,7 @@ def make_plan(assignment, catalog):
 
     add(source_nb, [("source", "", "")])
     add(release_nb, [("release", "", "")], variants=(0,))
-    for ex in exercises:
-        add(notebooks.fill_solutions(release_nb, source_nb, skip=set(exercises) - {ex}), [("alone", ex, "")],
-            variants=(0,))
+    plan.probes += [Probe("alone", ex, "", None) for ex in exercises]
     wrong = {ex: [("mutant", d, s) for d, s in catalog["MUTANTS"].get(ex, [])]
              + [("cheat", d, s) for d, s in catalog["CHEATS"].get(ex, [])] for ex in exercises}
     right = {ex: [("variant", d, s) for d, s in catalog["VARIANTS"].get(ex, [])] for ex in exercises}
@@ -177,9 +177,11 @@ def observe(plans, works, workers=None):
     with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as runs:
         found = list(runs.map(_observe, *zip(*tasks)))
     for plan in plans:
-        plan.observed = {}
-    for (assignment, _, _, variant), observed in zip(tasks, found):
-        next(p for p in plans if p.assignment is assignment).observed[variant] = observed
+        plan.observed, plan.alone = {}, {}
+    for (assignment, _, _, variant), (observed, alone) in zip(tasks, found):
+        plan = next(p for p in plans if p.assignment is assignment)
+        plan.observed[variant] = observed
+        plan.alone.update(alone)
 
 
 def _observe(assignment, catalog, work, variant):
@@ -188,8 +190,25 @@ def _observe(assignment, catalog, work, variant):
                                catalog=False, variant=variant)
     mutants = observed_catalog.prepare(graded, source, mutants=catalog["MUTANTS"])
     variants = observed_catalog.observe_catalog(graded, catalog["VARIANTS"]) if variant else []
-    return {(kind, e["exercise"], e["description"]): e["cells"]
-            for kind, entries in (("mutant", mutants), ("variant", variants)) for e in entries}
+    observed = {(kind, e["exercise"], e["description"]): e["cells"]
+                for kind, entries in (("mutant", mutants), ("variant", variants)) for e in entries}
+    return observed, {} if variant else {ex: run_alone(graded, ex) for ex in notebooks.exercise_points(graded.source_nb)}
+
+
+def run_alone(graded, exercise):
+    """The Result of ``exercise``'s test cells, and what they need, run with it alone solved:
+    the other exercises as released (their tests are not run: they would fail, not answered)."""
+    release_nb = release_notebook(graded.source_nb)
+    others = set(notebooks.exercise_points(graded.source_nb)) - {exercise}
+    nb = notebooks.fill_solutions(release_nb, graded.source_nb, skip=others)
+    tests = {t.grade_id for t in graded.tests if t.exercise == exercise}
+
+    def keep_its_tests(g):
+        pipeline.keep_only_what_is_needed(g.run_nb, g.plan, tests)
+    quiet = replace(graded, reference={**graded.reference, "auditable": []})  # no audit: nothing to withhold
+    steps = (pipeline.read, pipeline.restore, pipeline.strip, keep_its_tests, pipeline.run, pipeline.collect,
+             pipeline.judge)
+    return pipeline.grade(Job(quiet, nb), steps=steps)
 
 
 def _reference(assignment, variant=0):
@@ -285,6 +304,7 @@ def _check_all(plan, results):
     NAMING[plan.assignment.id] = name_mutants(plan, results)
     plan.unlike_whole = unlike_whole(plan, results)
     return [check(probe, results[probe.submission], wrong.get(probe.submission, ())) if probe.submission is not None
+            else check(probe, plan.alone[probe.exercise]) if probe.kind == "alone"
             else check_observed(probe, _verdicts(plan, probe)) for probe in plan.probes]
 
 
