@@ -161,8 +161,15 @@ def kernel_settings(blas_threads, observe=None):
     return {**settings, MODE_VARIABLE: observe, TEST_SET_WITHHELD: "1"} if observe else settings
 
 
+def python():
+    """This interpreter, as a path the sandbox has: its ``..`` resolved by name (started as
+    ``../.venv/bin/python`` from a folder the sandbox does not mount, it is not found there),
+    not by following links (a venv's python is a link out of the venv)."""
+    return os.path.abspath(sys.executable)
+
+
 def _env(settings, data_dir):
-    env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+    env = {"HOME": HOME, "PATH": f"{Path(python()).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
            "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONNOUSERSITE": "1", **settings}
     if data_dir:
         env["NNREF_DATA"] = DATA
@@ -268,7 +275,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, self._options["uid"], self._options["uid"])
 
     def format_kernel_cmd(self, extra_arguments=None):
-        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
+        kernel = [python(), "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
         return command(*self._sandbox, kernel, **self._options)
 
 
@@ -328,7 +335,7 @@ def check():
     """Raise SandboxUnavailable unless a sandbox starts here (checked once per process)."""
     box = Box(Limits(time_limit=5), work_name="probe")
     try:
-        run = subprocess.run(command(*box.km._sandbox, [sys.executable, "-c", "import nnref"], **box.km._options),
+        run = subprocess.run(command(*box.km._sandbox, [python(), "-c", "import nnref"], **box.km._options),
                              capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SandboxUnavailable(f"the sandbox did not start ({err}). {FIX}") from None

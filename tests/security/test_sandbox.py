@@ -224,6 +224,17 @@ def test_a_python_environment_under_tmp_stays_visible_in_the_sandbox(tmp_path):
     assert run.returncode == 0 and "sandbox ok from " + str(venv) in run.stdout, run.stderr[-2000:]
 
 
+def test_python_started_by_a_path_through_an_unmounted_folder_sandboxes(tmp_path):
+    """`../.venv/bin/python` run from tests/ (a folder the sandbox does not mount) is a path the
+    sandbox cannot follow as written: the kernel's python is named without the detour."""
+    import subprocess
+    import sys
+    detour = os.path.relpath(sys.executable, tmp_path)  # from tmp_path, under /tmp: a tmpfs of its own in the sandbox
+    probe = "from autograder import sandbox; import sys; sandbox.check(); print('sandbox ok from', sys.executable)"
+    run = subprocess.run([detour, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0 and f"sandbox ok from {tmp_path}/.." in run.stdout, run.stderr[-2000:]
+
+
 def test_fontconfig_reads_its_config_in_the_sandbox():
     """A kernel graded under its own uid must be able to enter /etc: fontconfig (matplotlib runs
     fc-list when it builds its font cache) printed "Fontconfig error: Cannot load default config
