@@ -3,7 +3,6 @@ repository's nbgrader_config.py, `nbgrader generate_assignment` reproduces relea
 `nbgrader autograde` gives the same per-cell scores as `nncourse grade` to full, blank and
 partly wrong submissions of lessons 01-04, to correct answers that raise warnings, and to full
 solutions of lessons 05-08."""
-import csv
 import os
 import shutil
 import subprocess
@@ -18,6 +17,8 @@ from autograder.course import load_course
 from autograder.grading import Submission, grade_class
 from autograder.release import release_notebook
 from validity.harness import load_catalog
+
+from fixtures.classroom import in_variant_0
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = load_course(ROOT)
@@ -56,7 +57,8 @@ STUDENTS = ["full", "blank", "wrong"]
 
 def submissions(assignment):
     """full, blank, and partly wrong: the catalog's first mutant of the first exercise and,
-    where the catalog has them, correct answers that warn for other exercises."""
+    where the catalog has them, correct answers that warn for other exercises. Each student is
+    in variant 0, which stock nbgrader runs (and whose references the validity harness makes)."""
     source = notebooks.read(assignment.source_notebook)
     release = release_notebook(source)
     catalog = load_catalog(assignment.id)
@@ -67,7 +69,7 @@ def submissions(assignment):
     as_bytes = lambda nb: notebooks.dumps(nb).encode()
     made = {"full": notebooks.fill_solutions(release, source), "blank": release,
             "wrong": notebooks.fill_solutions(release, source, answers=answers)}
-    return [Submission(student, as_bytes(nb)) for student, nb in made.items()]
+    return [Submission(in_variant_0(assignment, student), as_bytes(nb)) for student, nb in made.items()]
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +92,6 @@ def test_stock_generate_assignment_reproduces_release(stock_course, aid):
 
 
 def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
-    with (stock_course / "students.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([["id"], *([student] for student in STUDENTS)])
-    nbgrader(stock_course, "db", "student", "import", "students.csv")
     ours, stock_run = {}, None
     for aid in FAST + FULL_ONLY:
         assignment = COURSE.get(aid)
@@ -105,14 +104,17 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
             finish(stock_run)  # one autograde at a time: they share the course's gradebook
         stock_run = start_nbgrader(stock_course, "autograde", aid, "--force")  # grading beside ours
         graded = grade_class(COURSE, assignment, subs, tmp_path / aid, progress=False)
-        ours[aid] = {sub.student: {c.grade_id: c.points for c in r.cells} for sub, r in graded}
+        assert {r.variant for _, r in graded} == {0}
+        label = {in_variant_0(assignment, student): student for student in STUDENTS}
+        ours[aid] = {label[sub.student]: {c.grade_id: c.points for c in r.cells} for sub, r in graded}
     finish(stock_run)
     with Gradebook(f"sqlite:///{stock_course / 'gradebook.db'}") as gb:
         for aid in FAST + FULL_ONLY:
-            for student, cells in ours[aid].items():
+            for label, cells in ours[aid].items():
+                student = in_variant_0(COURSE.get(aid), label)
                 nb = gb.find_submission_notebook(aid, aid, student)
                 stock = {g.name: g.auto_score for g in nb.grades if g.name in cells}
-                assert stock == cells, (aid, student, {k: (stock.get(k), v) for k, v in cells.items()
+                assert stock == cells, (aid, label, {k: (stock.get(k), v) for k, v in cells.items()
                                                        if stock.get(k) != v})
     assert sum(ours["01_perceptron"]["full"].values()) > 0 and sum(ours["01_perceptron"]["blank"].values()) == 0
     for aid in FULL_ONLY:

@@ -10,8 +10,12 @@ import pytest
 
 from autograder import notebooks
 from autograder.cli import main
+from autograder.course import load_course
+
+from fixtures.classroom import in_variant_0
 
 ROOT = Path(__file__).resolve().parents[2]
+COURSE = load_course(ROOT)
 
 # a generic rewrite of every observation a check publishes: conditions made true, expected
 # values sent by the kernel copied into the value, two compared values made alike or apart
@@ -122,11 +126,15 @@ def graded(request, tmp_path_factory):
         students[student] = submission(assignment, answers, cell)
         if control:
             students[f"{student}_control"] = submission(assignment, control)
+    # all in variant 0: a trick and its control meet the same inputs, and the class shares its references
+    ids = {student: in_variant_0(COURSE.get(assignment), student) for student in students}
     for student, nb in students.items():
-        (inbox / f"{student}.ipynb").write_text(notebooks.dumps(nb), encoding="utf-8")
+        (inbox / f"{ids[student]}.ipynb").write_text(notebooks.dumps(nb), encoding="utf-8")
     main(["--root", str(ROOT), "grade", str(inbox), "--assignment", assignment, "--workspace", str(workspace)])
     with (workspace / "grades.csv").open(newline="") as f:
-        return assignment, {r["student_id"]: r for r in csv.DictReader(f)}
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert {rows[i]["variant"] for i in ids.values()} == {"0"}
+    return assignment, {student: rows[i] for student, i in ids.items()}
 
 
 def test_no_trick_earns_a_point_of_the_exercise_it_did_not_solve(graded):
