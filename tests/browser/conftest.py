@@ -13,7 +13,7 @@ from jlab import CHROMIUM, CHROMIUM_ARGS, Lab
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -21,9 +21,19 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The session's Chromium; every page a test opens is closed when the test ends (a
+    JupyterLab page left open after its server stopped kept trying to reach it, a core's third
+    busy for the rest of the run)."""
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()
 
 
 @pytest.fixture
