@@ -172,7 +172,8 @@ def observe(plans, works, workers=None):
     """Each plan's ``observed``: {variant: {(kind, exercise, description): {grade id:
     observations}}}, each mutant's and correct variant's values as the grader's observed catalog
     runs see them (the mutants' are the very catalog grading names misconceptions with, made here
-    and cached for it), ``workers`` variants at a time."""
+    and cached for it), and its ``alone`` (run_alone of each exercise, in variant 0), ``workers``
+    variants at a time."""
     tasks = [(plan.assignment, plan.catalog, work, variant) for plan, work in zip(plans, works) for variant in VARIANTS]
     with ProcessPoolExecutor(workers or default_workers(), mp_context=get_context("spawn")) as runs:
         found = list(runs.map(_observe, *zip(*tasks)))
