@@ -53,7 +53,7 @@ def entry(plan, exercise, description, result):
 def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
     """Each mutant's observations: one notebook per round (autograder/catalog.py), run as a
     student's notebook is but for the cells its test cells do not need (no audit: a mutant is
-    not graded). The validity harness proves the values the same as a whole notebook's."""
+    not graded). The validity harness proves them judged as a graded notebook's are."""
     from .release import release_notebook
     steps = (pipeline.read, pipeline.restore, pipeline.strip, pipeline.trim, pipeline.run, pipeline.collect)
     release_nb = release_notebook(plan.source_nb)
@@ -61,6 +61,6 @@ def observe_catalog(plan, mutants, sandbox=True, blas_threads=1):
     observed = []
     for round_ in catalog.rounds(mutants):
         nb = notebooks.fill_solutions(release_nb, plan.source_nb, answers={ex: s for ex, (_, s) in round_.items()})
-        result = pipeline.grade(pipeline.Job(quiet, nb, sandbox=sandbox, blas_threads=blas_threads), steps=steps)
+        result = pipeline.grade(pipeline.Job(quiet, nb, sandbox=sandbox, blas_threads=blas_threads, steps=steps))
         observed += [entry(plan, exercise, description, result) for exercise, (description, _) in round_.items()]
     return observed

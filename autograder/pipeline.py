@@ -1,12 +1,13 @@
 """Grading one submission: named steps in a fixed order, each one function with one job.
 
-    read -> restore -> strip -> run -> collect -> judge -> audit -> finish
+    read -> restore -> strip -> leave_out -> run -> collect -> judge -> audit -> finish
 
-``STEPS`` lists them (``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the
-kernel; the observed catalog's rounds add ``trim`` before ``run`` and stop after ``collect``).
-Each step takes the submission's ``Grading`` (its job, its plan, what the steps before it
-found) and adds to it; the plan (autograder/plan.py) holds what depends only on the
-assignment. Whatever goes wrong inside a step is this notebook's alone: ``grade`` turns it
+``STEPS`` lists them (``WHOLE_STEPS`` runs every cell, as the stripping check does;
+``SELF_CHECK_STEPS`` the student's self-check, whose checks decide in the kernel; the observed
+catalog's rounds ``trim`` instead of ``leave_out`` and stop after ``collect``). A Job carries
+the steps it is graded with. Each step takes the submission's ``Grading`` (its job, its plan,
+what the steps before it found) and adds to it; the plan (autograder/plan.py) holds what
+depends only on the assignment. Whatever goes wrong inside a step is this notebook's alone: ``grade`` turns it
 into a flagged Result ("grader error while <step>: ...") and never raises.
 
 Rules: every test cell is restored from the source (which puts the hidden tests back); an
@@ -22,7 +23,7 @@ import builtins
 import copy
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import notebooks, observations, withheld
@@ -63,9 +64,11 @@ class Job:
     time_limit: float = None  # CPU seconds; None: the plan's (the demo's "never finishes" student has less)
     sandbox: bool = True  # False only by the instructor's explicit --no-sandbox
     blas_threads: int = 1
+    steps: tuple = None  # the pipeline it is graded with; None: STEPS
 
     def __post_init__(self):
         self.time_limit = self.time_limit or self.plan.time_limit
+        self.steps = self.steps or STEPS
 
     def kernel_spec(self, observe="student", nnref_copy=None, warm_modules=None):
         return KernelSpec(self.time_limit, self.plan.files, self.plan.name, self.sandbox, self.blas_threads,
@@ -93,6 +96,7 @@ class Grading:
     audit_kernel: object = None  # started before the notebook runs, when the audit may be needed
     audit_nb: object = None  # what the audit runs: the notebook with only what its test cells need
     beside: object = None  # the audit's run, in a thread beside the notebook's own (_Beside)
+    left_out: dict = field(default_factory=dict)  # {cell index: its source} of the cells not run (leave_out)
     done: bool = False  # a step decided that nothing more can be graded
 
     @property
@@ -146,6 +150,17 @@ def strip(g):
     if candidates:
         g.audit_nb = audit_notebook(g, candidates)
         g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
+
+
+def leave_out(g):
+    """The lesson's own cells that no test needs are not run: its demos, figures and widgets (the
+    source's cells, unchanged, that define no name a test uses, however indirectly). They are the
+    same in every notebook and can change no verdict: the stripping check (WHOLE_STEPS) grades
+    the source with every cell run against the reference. Every cell of the notebook's own, and
+    every solution cell, runs."""
+    before = [cell.source for cell in g.run_nb.cells]
+    keep_only_what_is_needed(g.run_nb, g.plan, {t.grade_id for t in g.plan.tests})
+    g.left_out = {i: source for i, (cell, source) in enumerate(zip(g.run_nb.cells, before)) if cell.source != source}
 
 
 def trim(g):
@@ -239,11 +254,13 @@ def audit(g):
 
 
 def finish(g):
-    """The executed notebook for the instructors, with each test as written and the student's own
-    figures (the grading kernel draws none)."""
+    """The executed notebook for the instructors, with each test as written, the cells left out
+    as the submission has them, and the student's own figures (the grading kernel draws none)."""
     for gid, cell in g.placed.items():
         cell.source = g.plan.test(gid).source
         cell["metadata"].pop("nncourse_ran", None)
+    for index, source in g.left_out.items():
+        g.run_nb.cells[index].source = source
     room = [FIGURE_BYTES]
     for ran, submitted in zip(g.run_nb.cells, g.submission_nb.cells):
         if ran.cell_type == "code" and not notebooks.is_grade(ran):
@@ -269,18 +286,19 @@ def _figures(cell, room):
     return kept
 
 
-STEPS = (read, restore, strip, run, collect, judge, audit, finish)
+STEPS = (read, restore, strip, leave_out, run, collect, judge, audit, finish)
+WHOLE_STEPS = tuple(step for step in STEPS if step is not leave_out)
 SELF_CHECK_STEPS = (read, restore, as_written, run, collect, judge, finish)
 
 
-def grade(job, kernel=None, steps=STEPS, observe="student"):
-    """The Result of ``job``, through ``steps``; ``kernel``: one started for it in advance;
+def grade(job, kernel=None, observe="student"):
+    """The Result of ``job``, through its steps; ``kernel``: one started for it in advance;
     ``observe``: the checks' mode in the kernel (None: they decide there, as in JupyterLab).
     Never raises for anything a submission does: a failing step flags the notebook."""
     started = time.monotonic()
     g = Grading(job, empty_result(job.plan.tests), kernel=kernel, observe=observe)
     try:
-        for step in steps:
+        for step in job.steps:
             began = time.monotonic()
             try:
                 step(g)
@@ -305,7 +323,7 @@ def self_check(job):
     """The student's self-check: the checks decide in the kernel, as in a plain Jupyter kernel
     (a release has no solutions to run a reference from), and report their values too (for
     misconceptions.name_visible); no audit."""
-    return grade(job, steps=SELF_CHECK_STEPS, observe="self")
+    return grade(replace(job, steps=SELF_CHECK_STEPS), observe="self")
 
 
 # ----------------------------------------------------------------------------- judging

@@ -20,7 +20,7 @@ from dataclasses import replace
 from multiprocessing.util import Finalize
 from pathlib import Path
 
-from . import notebooks, pipeline, reference, sandbox
+from . import pipeline, reference, sandbox
 from .kernel import Kernel
 from .progress import bar as progress_bar
 from .results import GRADER_ERROR, empty_result
@@ -52,22 +52,15 @@ def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None)
 
 
 def _stripping_runs(jobs):
-    """The indices of the jobs that grade each unchecked source as a student's notebook: the
-    class's own copy of the source where there is one (the validity harness grades it), else a
-    job appended to ``jobs``, so the check runs in parallel with the class instead of before it."""
+    """The indices of the jobs appended to ``jobs`` that grade each unchecked source as a
+    student's notebook, every cell run (reference.stripping_job), so that the check runs in
+    parallel with the class instead of before it."""
     runs = {}
     for job in list(jobs):
         plan = job.plan
-        if plan.reference.get("stripping") != "pending" or plan.key in runs:
-            continue
-        source_text = notebooks.dumps(plan.source_nb)
-        # only notebooks in memory (the validity harness grades the source itself): no file is read twice
-        same = [i for i, other in enumerate(jobs) if other.plan is plan
-                and not isinstance(other.submission, (str, Path)) and notebooks.dumps(other.submission) == source_text]
-        if not same:
-            jobs.append(pipeline.Job(plan, plan.source_nb, sandbox=job.sandbox))
-            same = [len(jobs) - 1]
-        runs[plan.key] = same[0]
+        if plan.reference.get("stripping") == "pending" and plan.key not in runs:
+            jobs.append(reference.stripping_job(plan, job.sandbox))
+            runs[plan.key] = len(jobs) - 1
     return list(runs.values())
 
 

@@ -12,8 +12,9 @@ the variant, autograder/observations.py) or made here:
    the default variant, 0, and the same in every other);
 3. the catalog: each catalogued wrong answer's observations (observed_catalog.prepare);
 4. the stripping check: the source graded as a student's notebook is (expected values
-   stripped from its tests) must pass every test, or a statement the grader took for an
-   expected value's was one the test needs, and honest students would lose its points. The
+   stripped from its tests), every cell run, must pass every test, or a statement the grader
+   took for an expected value's was one the test needs, and honest students would lose its
+   points; or a demo of the lesson's, which grading leaves out, changes what a test sees. The
    pool does this among the class (``check_stripping=False``, then ``accept_stripping``).
 """
 import copy
@@ -44,8 +45,7 @@ def prepare(source, time_limit, files=None, name=None, sandbox=True, blas_thread
     if catalog:
         plan.catalog = observed_catalog.prepare(plan, source, sandbox, blas_threads)
     if check_stripping and plan.reference.get("stripping") == "pending":
-        accept_stripping(plan.reference, pipeline.grade(pipeline.Job(plan, plan.source_nb, sandbox=sandbox,
-                                                                     blas_threads=blas_threads)))
+        accept_stripping(plan.reference, pipeline.grade(stripping_job(plan, sandbox, blas_threads)))
     return plan
 
 
@@ -150,6 +150,12 @@ def _reference_run(plan, job):
     return {"cells": cells, "guarded": guarded}
 
 
+def stripping_job(plan, sandbox=True, blas_threads=1):
+    """The source graded as a student's notebook, every cell run (the lesson's demos too, which
+    grading leaves out: pipeline.leave_out): the job ``accept_stripping`` judges."""
+    return pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads, steps=pipeline.WHOLE_STEPS)
+
+
 def accept_stripping(reference, result):
     """Mark ``reference`` checked (and cache it so) if ``result``, the source graded as a
     student's notebook, passes every test; else ReferenceFailed."""
@@ -161,6 +167,8 @@ def accept_stripping(reference, result):
         return
     raise ReferenceFailed(
         f"the source notebook fails its own tests when they run as in a student's kernel, with "
-        f"their expected values stripped: {'; '.join(failed) or result.reason}. A statement that "
-        f"computes an expected value also does something the test needs: compute expected values "
-        f"in statements of their own (course/AUTHORING.md, test cells).")
+        f"their expected values stripped and every cell run: {'; '.join(failed) or result.reason}. "
+        f"Either a statement that computes an expected value also does something the test needs "
+        f"(compute expected values in statements of their own), or a cell of the lesson's own that "
+        f"grading leaves out (it defines no name a test uses) changes what a test sees, in place or "
+        f"through a global setting (make the test build its own inputs). course/AUTHORING.md, test cells.")

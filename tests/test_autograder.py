@@ -168,6 +168,25 @@ def test_a_kernel_that_fails_to_start_is_started_again_then_flagged(course, monk
         assert result.score == 0 and "did not start (3 attempts)" in result.reason, result.reason
 
 
+def test_grading_leaves_out_the_lessons_own_cells_that_no_test_needs(course):
+    """The source's own cells that define nothing a test uses (the fixture's demo that prints the
+    data file's sum) are not run, and are in the graded notebook as submitted; every cell of the
+    notebook's own runs, among the assignment's files."""
+    from nbformat.v4 import new_code_cell
+
+    source, release = source_and_release(course)
+    demo = 'print("the data file sums to", DATA.sum())'
+    submission = notebooks.fill_solutions(release, source)
+    assert sum(cell.source == demo for cell in submission.cells) == 1, "the fixture's demo cell changed"
+    submission.cells.append(new_code_cell('print("my own cell: the data file sums to", DATA.sum())'))
+    result = grade_one(source, submission, 60, course.root / "source" / ASSIGNMENT)
+    assert result.score == result.max_score and not result.flags, result.reason
+    text = lambda cell: "".join(o.get("text", "") for o in cell.outputs)
+    left_out = next(cell for cell in result.notebook.cells if cell.source == demo)
+    assert text(left_out) == "", f"the demo ran: {left_out.outputs}"
+    assert text(result.notebook.cells[-1]) == "my own cell: the data file sums to 21.0\n", result.notebook.cells[-1]
+
+
 def test_widget_output_stays_in_the_cell_so_the_kernel_never_waits_on_a_front_end(course):
     """nbclient's stand-in for the Output widget sent the kernel a comm message per output,
     which deadlocked about 1 run in 10 of a notebook with plotting widgets (a 600 s timeout in
@@ -246,13 +265,21 @@ def test_validate_a_corrupt_file_says_so_without_a_traceback(tmp_path, capsys):
 def grade_with_changed_source(tmp_path, capsys, grade_id, change):
     """`nncourse grade` of an untouched release after ``change`` rewrote the source cell
     ``grade_id``'s text: (exit code, stderr)."""
+    def rewrite(nb):
+        for cell in nb.cells:
+            if notebooks.grade_id(cell) == grade_id:
+                cell.source = change(cell.source)
+    return grade_with_source(tmp_path, capsys, rewrite)
+
+
+def grade_with_source(tmp_path, capsys, rewrite):
+    """`nncourse grade` of an untouched release after ``rewrite`` changed the source notebook in
+    place: (exit code, stderr)."""
     course = copy_course(tmp_path)
     _, release = source_and_release(course)
     path = course.get(ASSIGNMENT).source_notebook
     changed = notebooks.read(path)
-    for cell in changed.cells:
-        if notebooks.grade_id(cell) == grade_id:
-            cell.source = change(cell.source)
+    rewrite(changed)
     write(changed, path)
     write(release, tmp_path / "inbox" / "a.ipynb")
     code = main(["--root", str(course.root), "grade", str(tmp_path / "inbox"), "--assignment", ASSIGNMENT,
@@ -281,6 +308,24 @@ def test_a_source_whose_tests_need_a_stripped_statement_stops_grading(tmp_path, 
               "check_close(out, expected, 'add_bias output')\n")
     code, err = grade_with_changed_source(tmp_path, capsys, "test_add_bias", lambda text: tricky)
     assert code == 2 and "expected values stripped" in err and "test_add_bias" in err, err
+    assert not (tmp_path / "ws" / "grades.csv").exists()
+
+
+def test_a_demo_that_changes_what_a_test_sees_stops_grading(tmp_path, capsys):
+    """Grading leaves out the lesson's own cells that define no name a test uses; the stripping
+    check runs them all. A demo that changes a test's input in place (no name bound, so the
+    grader leaves it out) would make the reference disagree with the whole notebook: grading
+    stops and names the cause."""
+    def rewrite(nb):
+        nb.cells[1].source += '\nSETTINGS = {"shift": 0.0}\n'
+        nb.cells.insert(2, notebooks.nbformat.v4.new_code_cell('SETTINGS.update(shift=1.0)  # a demo'))
+        for cell in nb.cells:
+            if notebooks.grade_id(cell) == "test_add_bias":
+                cell.source = cell.source.replace("out = add_bias(np.zeros((2, 3))",
+                                                  'out = SETTINGS["shift"] + add_bias(np.zeros((2, 3))')
+                assert "SETTINGS" in cell.source
+    code, err = grade_with_source(tmp_path, capsys, rewrite)
+    assert code == 2 and "every cell run" in err and "test_add_bias" in err and "leaves out" in err, err
     assert not (tmp_path / "ws" / "grades.csv").exists()
 
 

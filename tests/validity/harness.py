@@ -27,9 +27,11 @@ gives the assignment. In the other ``VARIANTS`` (a test that catches a mistake f
 inputs only, or fails a right answer on some, is a bug) each mutant must lose points on its
 exercise and each correct variant earn them all, judged on the observed catalog's runs: the
 rounds' test cells and what they need, no audit (autograder/observed_catalog.py). (g) proves
-such a run judges as a whole notebook's grading does: in variant 0, each mutant's test cells
-get the same verdict from its values in the observed catalog as from the values its round's
-grading received; and (f) names the graded mutants from that catalog.
+such a run judges as grading does: in variant 0, each mutant's test cells get the same verdict
+from its values in the observed catalog as from the values its round's grading received; and
+(f) names the graded mutants from that catalog. Grading leaves out the lesson's own demos
+(pipeline.leave_out); the source's run with every cell, the stripping check, grades the source
+in each variant among the probes and must pass every test.
 """
 import shutil
 import tempfile
@@ -209,7 +211,7 @@ def run_alone(graded, exercise):
     quiet = replace(graded, reference={**graded.reference, "auditable": []})  # no audit: nothing to withhold
     steps = (pipeline.read, pipeline.restore, pipeline.strip, keep_its_tests, pipeline.run, pipeline.collect,
              pipeline.judge)
-    return pipeline.grade(Job(quiet, nb), steps=steps)
+    return pipeline.grade(Job(quiet, nb, steps=steps))
 
 
 def _reference(assignment, variant=0):

@@ -107,12 +107,12 @@ def test_every_test_cell_is_audited(assignment_id, selected):
 def test_the_observed_catalog_judges_as_grading_does(assignment_id, selected):
     """(g): the observed catalog's runs keep only the test cells and what they need
     (pipeline.trim); each mutant's test cells get the same verdict from the values seen there as
-    from the values its round's whole notebook sent when it was graded (variant 0), so the other
-    variants' probes, judged on such runs, stand for whole notebooks."""
+    from the values its round's notebook sent when it was graded (variant 0), so the other
+    variants' probes, judged on such runs, stand for graded notebooks."""
     _problems(assignment_id, selected)
     differ = PLANS[assignment_id].unlike_whole
     assert differ == [], (
-        f"mutants judged otherwise on their catalog run than on their whole notebook (test cell, whole, "
+        f"mutants judged otherwise on their catalog run than on their graded notebook (test cell, graded, "
         f"catalog run): {differ}. Usual cause: a cell of the lesson's own that a test depends on without a "
         f"name the analysis sees (a global random seed, a setting changed in place): make the test build "
         f"its own inputs")
