@@ -30,6 +30,7 @@ from . import notebooks, observations, withheld
 from nnref import checks
 
 from .kernel import Kernel, KernelSpec
+from .needed import keep_only
 from .plan import imported_modules
 from .results import GRADER_ERROR, USES_REFERENCE, empty_result, grader_error
 
@@ -159,7 +160,7 @@ def leave_out(g):
     the source with every cell run against the reference. Every cell of the notebook's own, and
     every solution cell, runs."""
     before = [cell.source for cell in g.run_nb.cells]
-    keep_only_what_is_needed(g.run_nb, g.plan, {t.grade_id for t in g.plan.tests})
+    keep_only(g.run_nb, g.plan.own_sources, {t.grade_id for t in g.plan.tests})
     g.left_out = {i: source for i, (cell, source) in enumerate(zip(g.run_nb.cells, before)) if cell.source != source}
 
 
@@ -168,7 +169,7 @@ def trim(g):
     of the exercises answered otherwise than the source's solution, and what they need; the
     lesson's demos and figures, and the other exercises' tests, are not run."""
     same = source_answers(g)
-    keep_only_what_is_needed(g.run_nb, g.plan, {t.grade_id for t in g.plan.tests if t.exercise not in same})
+    keep_only(g.run_nb, g.plan.own_sources, {t.grade_id for t in g.plan.tests if t.exercise not in same})
 
 
 def as_written(g):
@@ -419,7 +420,7 @@ def audit_notebook(g, grade_ids):
     for cell in audit_nb.cells:
         cell["metadata"].pop("nncourse_ran", None)
         cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
-    keep_only_what_is_needed(audit_nb, g.plan, set(grade_ids))
+    keep_only(audit_nb, g.plan.own_sources, set(grade_ids))
     return audit_nb
 
 
@@ -476,38 +477,6 @@ class _Beside(threading.Thread):
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
-
-
-def keep_only_what_is_needed(nb, plan, grade_ids):
-    """Empty the code cells of ``nb`` that the test cells ``grade_ids`` do not need: kept
-    are those tests, their exercises' solution cells, and the source's cells, the notebook's
-    own cells and other solutions that define a name these use."""
-    exercises = {notebooks.exercise_of(g) for g in grade_ids}
-
-    def needed_first(cell):
-        gid = notebooks.grade_id(cell) or ""
-        if notebooks.is_grade(cell):
-            return gid in grade_ids
-        if notebooks.is_solution(cell):
-            return gid in exercises
-        return cell.source not in plan.own_sources
-
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    kept = [c for c in code if needed_first(c)]
-    optional = [c for c in code if not needed_first(c) and not notebooks.is_grade(c)]
-    needed = set().union(*(notebooks.used_names(c.source) for c in kept))
-    changed = True
-    while changed:
-        changed = False
-        for cell in optional:
-            bound = notebooks.bound_names(cell.source)
-            if not any(cell is k for k in kept) and (bound & needed or "*" in bound):
-                kept.append(cell)
-                needed |= notebooks.used_names(cell.source)
-                changed = True
-    for cell in nb.cells:
-        if cell.cell_type == "code" and not any(cell is k for k in kept):
-            cell.source, cell.outputs = "", []
 
 
 def calibrate(job):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import notebooks, observations
+from .needed import keep_only
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Plan:
     solutions: dict  # {exercise grade id: the source's solution, markers removed}
     own_sources: frozenset  # the source's code cells that are neither solutions nor tests
     hidden_lines: tuple  # every line of the hidden tests the kernel could see, as written and as run
-    warm_modules: tuple  # the modules the source imports: imported as a kernel starts
+    warm_modules: tuple  # the modules the source's tests and what they need import: imported as a kernel starts
     variant: int = 0  # the hidden tests' variant (nnref/variants.py): its inputs, its reference
     reference: dict = field(default=None, repr=False)  # autograder/reference.py
     catalog: list = field(default=None, repr=False)  # the catalogued mutants' observations (misconceptions.py)
@@ -120,8 +121,10 @@ def _facts(source_nb, key):
               for line in notebooks.hidden_lines(t.source) + _lines(observations.student_source(t.source, names))]
     own = frozenset(c.source for c in source_nb.cells if c.cell_type == "code" and not notebooks.is_solution(c)
                     and not notebooks.is_grade(c))
+    needed_nb = copy.deepcopy(source_nb)
+    keep_only(needed_nb, own, {t.grade_id for t in tests})
     return Plan(name=None, source_nb=source_nb, key=key, time_limit=None, files=None,
                 tests=tuple(tests), solution_names=names,
                 solutions={notebooks.grade_id(c): notebooks.strip_markers(c.source).strip()
                            for c in notebooks.solution_cells(source_nb)},
-                own_sources=own, hidden_lines=tuple(hidden), warm_modules=imported_modules(source_nb))
+                own_sources=own, hidden_lines=tuple(hidden), warm_modules=imported_modules(needed_nb))

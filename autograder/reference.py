@@ -24,6 +24,7 @@ from multiprocessing import get_context
 
 from . import notebooks, observations, observed_catalog, pipeline
 from .kernel import Kernel
+from .needed import keep_only
 from .plan import for_variant, make_plan
 
 _REFERENCES = {}  # cache key -> reference, for this process
@@ -118,7 +119,7 @@ def _reference_run(plan, job):
     run_nb = copy.deepcopy(plan.source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    pipeline.keep_only_what_is_needed(run_nb, plan, {t.grade_id for t in plan.tests})
+    keep_only(run_nb, plan.own_sources, {t.grade_id for t in plan.tests})
     kernel = Kernel(job.kernel_spec(observe="reference"))
     try:
         run = kernel.run(run_nb)

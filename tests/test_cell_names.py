@@ -1,11 +1,13 @@
 """What a cell reads from and binds in the notebook's namespace (autograder/notebooks.py): the
 analysis that decides which cells the audit, the reference run and the observed catalog's runs
-keep (pipeline.keep_only_what_is_needed). Reading too little drops a cell a test needs."""
+keep (autograder/needed.py). Reading too little drops a cell a test needs."""
 import copy
 
 import pytest
 
-from autograder import notebooks, pipeline
+from autograder import notebooks
+from autograder import needed
+from autograder.needed import keep_only
 from autograder.plan import make_plan
 from fixtures.classroom import ASSIGNMENT, FIXTURE
 
@@ -47,8 +49,36 @@ def test_only_the_cells_the_tests_need_are_kept():
     plan = make_plan(source, 60)
     nb = copy.deepcopy(source)
     nb.cells.insert(setup + 1, new("mine = 1"))
-    pipeline.keep_only_what_is_needed(nb, plan, {t.grade_id for t in plan.tests})
+    keep_only(nb, plan.own_sources, {t.grade_id for t in plan.tests})
     own, demo, helper, used_helper = nb.cells[setup + 1:setup + 5]
     assert demo.source == "", "a demo no kept cell reads from is run"
     assert helper.source and used_helper.source, "a cell binding what a kept cell reads was emptied"
     assert own.source == "mine = 1", "a cell of the student's own was emptied"
+
+
+PRUNING = [  # a cell of the lesson's own, the names the kept cells read, what is left of the cell
+    ("%matplotlib inline\nimport numpy as np\nimport matplotlib.pyplot as plt\nnp.set_printoptions(precision=4)",
+     set(), "import numpy as np\nnp.set_printoptions(precision=4)"),
+    ("import numpy as np\nfrom nnref.widgets import explorer\nX = np.ones(3)", {"X"}, "import numpy as np\nX = np.ones(3)"),
+    ("from nnref.checks import check_close, check_shape", {"check_shape"}, "from nnref.checks import check_close, check_shape"),
+    ("import math\n\ndef norm(v):\n    return math.sqrt(v @ v)", {"norm"}, "import math\n\ndef norm(v):\n    return math.sqrt(v @ v)"),
+    ("from nnref.layers import *", set(), "from nnref.layers import *"),
+    ("import numpy as np; X = 1", {"X"}, "import numpy as np; X = 1"),  # one line, two statements: left as it is
+    ("import nnref.layers\nimport nnref.widgets", {"nnref"}, "import nnref.layers\nimport nnref.widgets"),
+]
+
+
+@pytest.mark.parametrize("source,reads,left", PRUNING, ids=[c[0].splitlines()[-1] for c in PRUNING])
+def test_a_kept_cell_of_the_lessons_own_loses_only_the_imports_nothing_reads(source, reads, left):
+    """An import nothing kept reads (nor the cell itself) is taken out, and `%matplotlib`: a run only
+    the grader reads then imports no plotting or widget library a test does not use."""
+    assert needed.without_unused_imports(source, reads).strip() == left
+
+
+def test_only_a_cell_of_the_lessons_own_loses_its_imports():
+    """A student's own cell, or a changed copy of the lesson's, keeps every import it has."""
+    lesson = "import numpy as np\nimport matplotlib.pyplot as plt\nX = np.ones(3)"
+    new = notebooks.nbformat.v4.new_code_cell
+    nb = notebooks.nbformat.v4.new_notebook(cells=[new(lesson), new(lesson + "\n"), new("print(X)")])
+    needed.keep_only(nb, frozenset({lesson}), set())
+    assert [c.source.strip() for c in nb.cells] == ["import numpy as np\nX = np.ones(3)", lesson, "print(X)"]

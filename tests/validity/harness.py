@@ -43,6 +43,7 @@ from pathlib import Path
 
 from autograder import catalog as catalogs
 from autograder import misconceptions, notebooks, observations, observed_catalog, pipeline, pool, reference
+from autograder.needed import keep_only
 from autograder.pool import default_workers
 from autograder.pipeline import Job
 from autograder.results import USES_REFERENCE
@@ -207,7 +208,7 @@ def run_alone(graded, exercise):
     tests = {t.grade_id for t in graded.tests if t.exercise == exercise}
 
     def keep_its_tests(g):
-        pipeline.keep_only_what_is_needed(g.run_nb, g.plan, tests)
+        keep_only(g.run_nb, g.plan.own_sources, tests)
     quiet = replace(graded, reference={**graded.reference, "auditable": []})  # no audit: nothing to withhold
     steps = (pipeline.read, pipeline.restore, pipeline.strip, keep_its_tests, pipeline.run, pipeline.collect,
              pipeline.judge)
