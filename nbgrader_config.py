@@ -23,3 +23,6 @@ c.ExecutePreprocessor.timeout = int(max(a["time_limit"] for a in _course["assign
 # (autograder/formgrader.py).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "autograder.formgrader.StripHiddenTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+# autograde without nbclient's Output widget stand-in, which can hang a widget cell (autograder/stock.py)
+from autograder.stock import autograde_steps  # noqa: E402
+c.Autograde.autograde_preprocessors = autograde_steps()

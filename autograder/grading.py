@@ -206,6 +206,9 @@ c.CourseDirectory.db_url = {db_url}
 c.ExecutePreprocessor.timeout = {timeout!r}
 # Stock generate_feedback (formgrader's button) reads the autograded notebooks: hidden tests out
 c.GenerateFeedback.preprocessors = {feedback_steps!r}
+# Stock autograde without nbclient's Output widget stand-in, which can hang a widget cell
+from autograder.stock import autograde_steps
+c.Autograde.autograde_preprocessors = autograde_steps()
 '''
 # the workspace's own gradebook, wherever the folder is copied or moved
 WORKSPACE_DB = '"sqlite:///" + str(Path(__file__).resolve().parent / "gradebook.db")'

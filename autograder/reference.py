@@ -6,7 +6,10 @@ the variant, autograder/observations.py) or made here:
 
 1. the reference run: the source's test cells run against its own solutions (and the cells
    they need, not the lesson's demos), the checks in ``reference`` mode, so that each
-   observation declares its rule, tolerances and message;
+   observation declares its rule, tolerances and message; in a variant other than the
+   default, only the cells that hold hidden tests (the others' inputs do not change with the
+   variant: their values are the default's, and the stripping check in that variant, which
+   runs every cell, stops grading if a test without hidden lines draws from the variant);
 2. the calibration: the source graded by the audit alone (pipeline.calibrate); the test cells
    it still passes with nnref's implementations withheld are the ``auditable`` ones (made in
    the default variant, 0, and the same in every other);
@@ -101,25 +104,31 @@ def _prepare_in_process(task):
 
 def _make(plan, sandbox, blas_threads, source):
     job = pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads)
-    reference = _reference_run(plan, job)
+    if plan.variant:  # only the hidden tests' inputs change with the variant: the rest is the default's
+        default = prepare(source, plan.time_limit, plan.files, plan.name, sandbox, blas_threads,
+                          check_stripping=False, catalog=False).reference
+        hidden = _reference_run(plan, job, {t.grade_id for t in plan.tests if t.hidden})
+        reference = {part: {t.grade_id: {**default[part], **hidden[part]}[t.grade_id] for t in plan.tests}
+                     for part in ("cells", "guarded")}
+        # which cells the audit can check is the code's doing, not the inputs': the default's
+        reference.update(key=plan.key, stripping="pending", auditable=default["auditable"])
+        return reference
+    reference = _reference_run(plan, job, {t.grade_id for t in plan.tests})
     reference.update(key=plan.key, stripping="pending", auditable=[])
-    if plan.variant:  # which cells the audit can check is the code's doing, not the inputs': the default's
-        reference["auditable"] = prepare(source, plan.time_limit, plan.files, plan.name, sandbox, blas_threads,
-                                         check_stripping=False, catalog=False).reference["auditable"]
-    elif any(reference["guarded"].values()):
+    if any(reference["guarded"].values()):
         calibration = pipeline.calibrate(replace(job, plan=replace(plan, reference=reference)))
         reference["auditable"] = [c.grade_id for c in calibration.cells
                                   if c.outcome == "passed" and reference["guarded"].get(c.grade_id)]
     return reference
 
 
-def _reference_run(plan, job):
-    """The source's test cells and what they need (its demos are not run: the stripping check
-    grades the whole source as a student's notebook, and must agree) -> {cells, guarded}."""
+def _reference_run(plan, job, grade_ids):
+    """The source's test cells ``grade_ids`` and what they need (its demos are not run: the
+    stripping check grades the whole source as a student's notebook, and must agree) -> {cells, guarded}."""
     run_nb = copy.deepcopy(plan.source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
-    keep_only(run_nb, plan.own_sources, {t.grade_id for t in plan.tests})
+    keep_only(run_nb, plan.own_sources, grade_ids)
     kernel = Kernel(job.kernel_spec(observe="reference"))
     try:
         run = kernel.run(run_nb)
@@ -129,9 +138,9 @@ def _reference_run(plan, job):
     problems += [f"kernel message dropped: {p}" for p in run.problems]
     cells, guarded = {}, {}
     for index, cell in enumerate(run_nb.cells):
-        if cell.cell_type != "code" or not notebooks.is_grade(cell):
-            continue
         gid = notebooks.grade_id(cell)
+        if cell.cell_type != "code" or gid not in grade_ids:
+            continue
         cells[gid] = run.observed.get(index, [])
         guarded[gid] = sorted({n for p in run.guarded.get(index, []) for n in p.get("names", [])})
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -152,9 +161,11 @@ def _reference_run(plan, job):
 
 
 def stripping_job(plan, sandbox=True, blas_threads=1):
-    """The source graded as a student's notebook, every cell run (the lesson's demos too, which
-    grading leaves out: pipeline.leave_out): the job ``accept_stripping`` judges."""
-    return pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads, steps=pipeline.WHOLE_STEPS)
+    """The job ``accept_stripping`` judges: the source graded as a student's notebook, in variant
+    0 with every cell run (the lesson's demos too, which grading leaves out: pipeline.leave_out);
+    in another variant as grading runs it (a demo runs the same in every variant)."""
+    steps = pipeline.WHOLE_STEPS if not plan.variant else pipeline.STEPS
+    return pipeline.Job(plan, plan.source_nb, sandbox=sandbox, blas_threads=blas_threads, steps=steps)
 
 
 def accept_stripping(reference, result):
@@ -172,4 +183,6 @@ def accept_stripping(reference, result):
         f"Either a statement that computes an expected value also does something the test needs "
         f"(compute expected values in statements of their own), or a cell of the lesson's own that "
         f"grading leaves out (it defines no name a test uses) changes what a test sees, in place or "
-        f"through a global setting (make the test build its own inputs). course/AUTHORING.md, test cells.")
+        f"through a global setting (make the test build its own inputs); or, in a variant other than "
+        f"0, a test cell without hidden lines draws its inputs from the variant (only hidden tests "
+        f"may: the others' values are variant 0's). course/AUTHORING.md, test cells.")

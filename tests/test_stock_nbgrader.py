@@ -124,3 +124,23 @@ def test_stock_autograde_scores_like_nncourse(stock_course, tmp_path):
         lost = {gid: points for gid, points in ours[aid]["wrong"].items()
                 if notebooks.exercise_of(gid) in warning and points != ours[aid]["full"][gid]}
         assert not lost, f"{aid}: correct answers that warn must earn full points, got {lost}"
+
+
+def test_stock_autograde_opens_no_output_widget_stand_in():
+    """nbclient's stand-in for the Output widget can hang a widget cell under stock autograde
+    (lesson 02's `activation_explorer()` waited out the 600 s cell timeout, kernel idle): the
+    course's nbgrader_config.py gives autograde nbgrader's own steps, in its order, with an
+    Execute that opens no stand-in, so a widget's outputs stay ordinary outputs of its cell."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.stock import ExecuteWithoutOutputWidget
+
+    steps = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config().Autograde.autograde_preprocessors
+    stock = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert steps == ["autograder.stock.ExecuteWithoutOutputWidget" if s is Execute else s for s in stock], steps
+    output_widget = {"content": {"comm_id": "c1", "data": {"state": {
+        "_model_module": "@jupyter-widgets/output", "_model_name": "OutputModel", "outputs": []}}}}
+    assert Execute().on_comm_open_jupyter_widget(output_widget) is not None  # nbclient's stand-in
+    assert ExecuteWithoutOutputWidget().on_comm_open_jupyter_widget(output_widget) is None

@@ -20,7 +20,7 @@ from autograder.kernel import KernelSpec, kernel_env
 from autograder.sandbox import kernel_settings
 from nnref.variants import VARIANT_VARIABLE, variant, variant_rng
 
-from fixtures.classroom import ASSIGNMENT, FIXTURE
+from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course, write
 from fixtures.e2e_class import EXPECTED
 
 KEY = b"a secret of more than sixteen characters"
@@ -204,3 +204,26 @@ def test_the_class_report_shows_each_variants_hidden_pass_rate(e2e_class):
     expected = {v: (len(rows), str(round(100 * sum(map(sum, rows)) / sum(map(len, rows)))))
                 for v, rows in groups.items()}
     assert shown == expected
+
+
+def test_a_test_without_hidden_lines_that_draws_from_the_variant_stops_grading(tmp_path):
+    """A variant's reference runs only the cells that hold hidden tests: the others' inputs do not
+    change with the variant, so their values are variant 0's. A test without hidden lines that
+    draws from the variant anyway would fail honest students of that variant: the stripping
+    check in that variant, which runs every cell, stops grading and names the cell."""
+    from autograder import reference
+
+    course = copy_course(tmp_path)
+    assignment = course.get(ASSIGNMENT)
+    nb = notebooks.read(assignment.source_notebook)
+    cell = next(c for c in nb.cells if notebooks.grade_id(c) == "test_add_bias")
+    cell.source = ("from nnref.variants import variant_rng\n"
+                   "x, b = variant_rng(1).normal(size=(2, 3)), np.array([1.0, 2.0, 3.0])\n"
+                   "check_close(add_bias(x, b), x + b, 'add_bias output')\n")
+    write(nb, assignment.source_notebook)
+    prepare = lambda variant: reference.prepare(assignment.source_notebook, 60, assignment.source_dir,
+                                                assignment.id, catalog=False, variant=variant)
+    assert prepare(0).reference["stripping"] == "checked"  # the source passes its own tests in variant 0
+    with pytest.raises(reference.ReferenceFailed) as failed:
+        prepare(2)
+    assert "test_add_bias" in str(failed.value) and "variant" in str(failed.value), failed.value
