@@ -30,8 +30,8 @@ rounds' test cells and what they need, no audit (autograder/observed_catalog.py)
 such a run judges as grading does: in variant 0, each mutant's test cells get the same verdict
 from its values in the observed catalog as from the values its round's grading received; and
 (f) names the graded mutants from that catalog. Grading leaves out the lesson's own demos
-(pipeline.leave_out); the source's run with every cell, the stripping check, grades the source
-in each variant among the probes and must pass every test.
+(pipeline.leave_out); the stripping check, which grades the source among the probes in each
+variant (with every cell run in variant 0), must pass every test.
 """
 import shutil
 import tempfile
