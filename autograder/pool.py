@@ -53,7 +53,7 @@ def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None)
 
 def _stripping_runs(jobs):
     """The indices of the jobs appended to ``jobs`` that grade each unchecked source as a
-    student's notebook, every cell run (reference.stripping_job), so that the check runs in
+    student's notebook (reference.stripping_job: every cell run in variant 0), so that the check runs in
     parallel with the class instead of before it."""
     runs = {}
     for job in list(jobs):

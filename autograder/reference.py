@@ -15,7 +15,7 @@ the variant, autograder/observations.py) or made here:
    the default variant, 0, and the same in every other);
 3. the catalog: each catalogued wrong answer's observations (observed_catalog.prepare);
 4. the stripping check: the source graded as a student's notebook is (expected values
-   stripped from its tests), every cell run, must pass every test, or a statement the grader
+   stripped from its tests), every cell run in variant 0, must pass every test, or a statement the grader
    took for an expected value's was one the test needs, and honest students would lose its
    points; or a demo of the lesson's, which grading leaves out, changes what a test sees. The
    pool does this among the class (``check_stripping=False``, then ``accept_stripping``).
@@ -108,7 +108,7 @@ def _make(plan, sandbox, blas_threads, source):
         default = prepare(source, plan.time_limit, plan.files, plan.name, sandbox, blas_threads,
                           check_stripping=False, catalog=False).reference
         hidden = _reference_run(plan, job, {t.grade_id for t in plan.tests if t.hidden})
-        reference = {part: {t.grade_id: {**default[part], **hidden[part]}[t.grade_id] for t in plan.tests}
+        reference = {part: {t.grade_id: (hidden if t.hidden else default)[part][t.grade_id] for t in plan.tests}
                      for part in ("cells", "guarded")}
         # which cells the audit can check is the code's doing, not the inputs': the default's
         reference.update(key=plan.key, stripping="pending", auditable=default["auditable"])
@@ -124,7 +124,8 @@ def _make(plan, sandbox, blas_threads, source):
 
 def _reference_run(plan, job, grade_ids):
     """The source's test cells ``grade_ids`` and what they need (its demos are not run: the
-    stripping check grades the whole source as a student's notebook, and must agree) -> {cells, guarded}."""
+    stripping check grades the source as a student's notebook, every cell run in variant 0, and
+    must agree) -> {cells, guarded}."""
     run_nb = copy.deepcopy(plan.source_nb)
     for cell in run_nb.cells:
         cell.setdefault("metadata", {})
@@ -179,7 +180,7 @@ def accept_stripping(reference, result):
         return
     raise ReferenceFailed(
         f"the source notebook fails its own tests when they run as in a student's kernel, with "
-        f"their expected values stripped and every cell run: {'; '.join(failed) or result.reason}. "
+        f"their expected values stripped (every cell run in variant 0): {'; '.join(failed) or result.reason}. "
         f"Either a statement that computes an expected value also does something the test needs "
         f"(compute expected values in statements of their own), or a cell of the lesson's own that "
         f"grading leaves out (it defines no name a test uses) changes what a test sees, in place or "
