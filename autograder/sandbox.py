@@ -81,6 +81,12 @@ def _bwrap():
     return path
 
 
+# Installed beside the Python packages, and hidden from the kernel: the grader's own package
+# (nothing in a kernel needs it), and the debugger, which ipykernel imports at start when it is
+# there (a fifth of a kernel's start-up CPU) and which grading has no use for.
+HIDDEN_PACKAGES = ("autograder", "debugpy")
+
+
 def _package_dirs(names=("nnref",)):
     """Where the kernel imports our packages from (an editable install points into the checkout);
     the grader's own package is not among them (nothing in a kernel needs it)."""
@@ -203,7 +209,7 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
              "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", HOME]
     for path in _python_dirs() + _package_dirs():
         args += _ro(path)
-    for path in _package_dirs(("autograder",)):  # installed beside the Python packages: hidden
+    for path in _package_dirs(HIDDEN_PACKAGES):
         if any(path.is_relative_to(p) for p in _python_dirs()):
             args += ["--tmpfs", str(path)]
     if nnref_copy:  # over the real one, so that its files are not there to read either

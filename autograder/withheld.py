@@ -12,6 +12,7 @@ reference run), as "module:qualname"; a class stands for all of its methods.
 """
 import ast
 import atexit
+import compileall
 import shutil
 import tempfile
 from functools import lru_cache
@@ -72,6 +73,9 @@ def package_without(names):
         tree = _Withhold(qualnames, module).visit(ast.parse(path.read_text(encoding="utf-8")))
         (target / path.relative_to(PACKAGE)).write_text(ast.unparse(ast.fix_missing_locations(tree)) + "\n",
                                                           encoding="utf-8")
+    # compiled here: the audit's kernel cannot write its own __pycache__, and would otherwise
+    # compile every nnref module it imports, at every start
+    compileall.compile_dir(target, quiet=1)
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root

@@ -255,3 +255,31 @@ def test_fontconfig_reads_its_config_in_the_sandbox():
         kernel.close()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert text.strip() == "''", f"fc-list in the sandbox said: {text}"
+
+
+def test_the_kernel_sees_neither_the_grader_nor_the_debugger():
+    """sandbox.HIDDEN_PACKAGES: the grader's package and debugpy are not importable in a graded
+    kernel, and the kernel runs without a debugger (ipykernel imports debugpy at start when it can:
+    a fifth of the start's CPU)."""
+    from autograder.kernel import Kernel, KernelSpec
+    nb = notebooks.nbformat.v4.new_notebook()
+    nb.cells = [notebooks.nbformat.v4.new_code_cell(
+        "import importlib\n"
+        "at_start = hasattr(get_ipython().kernel, 'debugger')\n"
+        "def found(name):\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "        return True\n"
+        "    except ImportError:\n"
+        "        return False\n"
+        "print(at_start, found('debugpy.server.api'), found('autograder.pipeline'))")]
+    kernel = Kernel(KernelSpec(30))
+    try:
+        kernel.run(nb)
+    finally:
+        kernel.close()
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+    assert text == "False False False", (
+        f"expected a kernel without a debugger that can import neither debugpy nor autograder (printed: has a "
+        f"debugger, debugpy importable, autograder importable); it "
+        f"printed {text!r}. Usual cause: sandbox.command no longer mounts an empty folder over HIDDEN_PACKAGES")
