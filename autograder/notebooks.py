@@ -3,6 +3,7 @@ import ast
 import json
 import symtable
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -41,6 +42,9 @@ def dumps(nb):
     return nbformat.writes(nb, version=4) + "\n"
 
 
+# What a cell's text means is a function of the text alone, and the same lesson cells are read for
+# every submission (and again for its audit): each is parsed once per process.
+@lru_cache(maxsize=4096)
 def python_source(source):
     """A code cell's source as the kernel runs it: IPython's syntax (``%magic``, ``!shell``,
     ``?``) turned into the Python calls IPython makes of it, so that ``ast`` can read it."""
@@ -59,21 +63,24 @@ def _tree(source):
         return ast.Module(body=[], type_ignores=[])
 
 
+@lru_cache(maxsize=4096)
 def bound_names(source):
     """The names ``source`` binds in the notebook's namespace: at its top level (assignments,
     defs, classes, imports, loops, with, except; not a function's locals) and by a ``global``
     statement in one of its functions; "*" for a star import, which may bind any name."""
     bound = {name for statement in _tree(source).body for name in _binds(statement)}
-    return bound | {s.get_name() for s in _scoped_symbols(source) if s.is_declared_global() and s.is_assigned()}
+    return frozenset(bound | {s.get_name() for s in _scoped_symbols(source)
+                              if s.is_declared_global() and s.is_assigned()})
 
 
+@lru_cache(maxsize=4096)
 def used_names(source):
     """The names ``source`` reads from the notebook's namespace: at its top level, those it has not
     bound itself before the statement that reads them (a loop's target before its body, a block's
     statements in order); and every global its functions, lambdas, classes and comprehensions
     read (``x = f(x)`` reads x; ``x = 1; f(x)`` does not)."""
     scoped = {s.get_name() for s in _scoped_symbols(source) if s.is_referenced() and s.is_global()}
-    return _reads_before_bound(_tree(source).body, set()) | scoped
+    return frozenset(_reads_before_bound(_tree(source).body, set()) | scoped)
 
 
 def _reads_before_bound(statements, bound):

@@ -76,11 +76,15 @@ class Job:
                           observe, nnref_copy, self.plan.warm_modules if warm_modules is None else warm_modules,
                           self.plan.variant)
 
-    def audit_kernel_spec(self, audit_nb):
-        """The audit's kernel: nnref withheld, and warm with only the source's modules that the
-        audit's cells import (its cells draw nothing: no plotting or widget module to import)."""
-        warm = tuple(m for m in imported_modules(audit_nb) if m in self.plan.warm_modules)
-        return self.kernel_spec(nnref_copy=withheld_copy(self.plan), warm_modules=warm)
+    def audit_kernel_spec(self):
+        """The audit's kernel: nnref withheld, and warm with the modules that the source's audited
+        test cells and what they need import (its cells draw nothing: no plotting or widget
+        module to import). The same for every submission: a worker starts it ahead."""
+        return self.kernel_spec(nnref_copy=withheld_copy(self.plan), warm_modules=audit_modules(self.plan))
+
+    def may_audit(self):
+        """Whether a submission's audit can run: the steps hold it and the source has audited cells."""
+        return audit in self.steps and bool(self.plan.reference and self.plan.reference.get("auditable"))
 
 
 @dataclass
@@ -150,7 +154,7 @@ def strip(g):
     candidates = audit_candidates(g)
     if candidates:
         g.audit_nb = audit_notebook(g, candidates)
-        g.audit_kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
+        g.audit_kernel = g.audit_kernel or Kernel(g.job.audit_kernel_spec())
 
 
 def leave_out(g):
@@ -292,12 +296,13 @@ WHOLE_STEPS = tuple(step for step in STEPS if step is not leave_out)
 SELF_CHECK_STEPS = (read, restore, as_written, run, collect, judge, finish)
 
 
-def grade(job, kernel=None, observe="student"):
-    """The Result of ``job``, through its steps; ``kernel``: one started for it in advance;
+def grade(job, kernel=None, observe="student", audit_kernel=None):
+    """The Result of ``job``, through its steps; ``kernel`` and ``audit_kernel``: started for it
+    in advance (``job.kernel_spec()``, ``job.audit_kernel_spec()``), closed here if unused;
     ``observe``: the checks' mode in the kernel (None: they decide there, as in JupyterLab).
     Never raises for anything a submission does: a failing step flags the notebook."""
     started = time.monotonic()
-    g = Grading(job, empty_result(job.plan.tests), kernel=kernel, observe=observe)
+    g = Grading(job, empty_result(job.plan.tests), kernel=kernel, observe=observe, audit_kernel=audit_kernel)
     try:
         for step in job.steps:
             began = time.monotonic()
@@ -383,6 +388,19 @@ def score(cell_result, cell, observed, reference, hidden, hidden_lines, known_me
 
 # ----------------------------------------------------------------------------- the audit
 
+_AUDIT_MODULES = {}  # (source's key, audited cells) -> the audit kernel's warm modules, for this process
+
+
+def audit_modules(plan):
+    """The modules the source's audited test cells, and what they need, import (among the plan's)."""
+    key = (plan.key, tuple(sorted(plan.reference["auditable"])))
+    if key not in _AUDIT_MODULES:
+        nb = copy.deepcopy(plan.source_nb)
+        keep_only(nb, plan.own_sources, set(plan.reference["auditable"]))
+        _AUDIT_MODULES[key] = tuple(m for m in imported_modules(nb) if m in plan.warm_modules)
+    return _AUDIT_MODULES[key]
+
+
 def withheld_copy(plan):
     names = frozenset(n for names in plan.reference["guarded"].values() for n in names)
     return str(withheld.package_without(names))
@@ -431,7 +449,7 @@ def _audit_grading(g):
                   run_nb=g.audit_nb, placed=placed)
     g.audit_kernel = None
     if sub.kernel is None:
-        sub.kernel = Kernel(g.job.audit_kernel_spec(g.audit_nb))
+        sub.kernel = Kernel(g.job.audit_kernel_spec())
     return sub
 
 

@@ -2,8 +2,8 @@
 
 ``grade_many`` returns the Results in input order, so they do not depend on the number of
 workers. Each worker keeps one kernel started ahead (a spare, for the next notebook of the
-same assignment): it boots and imports the assignment's modules while the current notebook
-runs. What can go wrong is contained:
+same assignment), and one for its audit: they boot and import the assignment's modules while
+the current notebook runs. What can go wrong is contained:
 
 - a worker process that dies takes no grade with it: the notebooks it and its fellow workers
   were grading are graded again, each alone, and one that kills its worker again is flagged;
@@ -133,7 +133,7 @@ def _pool(jobs, indices, workers, results, bar):
 # ----------------------------------------------------------------------------- in a worker
 
 _PLANS = {}  # key -> Plan, installed once per worker
-_SPARE = []  # at most one Kernel started ahead for the next job
+_SPARE = []  # the kernels started ahead for the next job: its notebook's, and its audit's
 
 
 def _install(plans):
@@ -146,22 +146,28 @@ def _close_spare():
         _SPARE.pop().close()
 
 
-def _kernel_for(spec):
-    """The spare kernel if it was started for ``spec``, else a new one; a new spare for the next
-    job starts now, so that it boots while this job's notebook runs."""
-    kernel = _SPARE.pop() if _SPARE and _SPARE[0].spec.at_start() == spec.at_start() else None
+def _kernels_for(job):
+    """The kernels of ``job``'s notebook and of its audit (None if it has none): the spares if they
+    were started for the same specs, else new ones; new spares for the next job start now, so
+    that they boot while this job's notebook runs."""
+    specs = [job.kernel_spec(), job.audit_kernel_spec() if job.may_audit() else None]
+    kernels = []
+    for spec in specs:
+        spare = next((k for k in _SPARE if spec is not None and k.spec.at_start() == spec.at_start()), None)
+        if spare:
+            _SPARE.remove(spare)
+            spare.spec = spec  # its variant: set before the notebook's first cell
+        kernels.append(spare or (Kernel(spec) if spec is not None else None))
     _close_spare()
-    if kernel:
-        kernel.spec = spec  # its variant: set before the notebook's first cell
-    kernel = kernel or Kernel(spec)
-    _SPARE.append(Kernel(spec))
-    return kernel
+    _SPARE.extend(Kernel(spec) for spec in specs if spec is not None)
+    return kernels
 
 
 def _guarded(job):
     """pipeline.grade, and a flagged row for whatever escapes it."""
     try:
-        return pipeline.grade(job, _kernel_for(job.kernel_spec()))
+        kernel, audit_kernel = _kernels_for(job)
+        return pipeline.grade(job, kernel, audit_kernel=audit_kernel)
     except Exception as err:
         return empty_result(job.plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {str(err)[:300]}"))
 

@@ -13,6 +13,7 @@ reference run), as "module:qualname"; a class stands for all of its methods.
 import ast
 import atexit
 import compileall
+import importlib.util
 import shutil
 import tempfile
 from functools import lru_cache
@@ -73,9 +74,21 @@ def package_without(names):
         tree = _Withhold(qualnames, module).visit(ast.parse(path.read_text(encoding="utf-8")))
         (target / path.relative_to(PACKAGE)).write_text(ast.unparse(ast.fix_missing_locations(tree)) + "\n",
                                                           encoding="utf-8")
-    # compiled here: the audit's kernel cannot write its own __pycache__, and would otherwise
-    # compile every nnref module it imports, at every start
-    compileall.compile_dir(target, quiet=1)
+    _compile(target, changed={path for path, _ in by_file})
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root
+
+
+def _compile(target, changed):
+    """Compiled files beside the copy's modules: the audit's kernel cannot write its own
+    __pycache__, and would otherwise compile every module it imports at every start. An unchanged
+    module's is nnref's own, copied (valid: copytree kept the sources' times); only this Python's
+    plain ones, never an optimized one, which could hold a withheld body."""
+    for source in PACKAGE.rglob("*.py"):
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        if source not in changed and compiled.is_file():
+            into = Path(importlib.util.cache_from_source(str(target / source.relative_to(PACKAGE))))
+            into.parent.mkdir(exist_ok=True)
+            shutil.copy2(compiled, into)
+    compileall.compile_dir(target, quiet=1)  # the changed ones, and any missing or out of date

@@ -1,5 +1,7 @@
 """autograder/withheld.py: the audit's copy of nnref, without the assignment's references."""
 import importlib.util
+import os
+import py_compile
 import struct
 import subprocess
 import sys
@@ -33,3 +35,20 @@ def test_the_copy_withholds_what_it_names_and_comes_compiled():
     assert run.stdout.split() == ["[0.0,", "2.0]", "withheld"], (
         f"expected relu_forward to work and affine_forward to raise 'is withheld' from the copy; got "
         f"{run.stdout!r} {run.stderr[-1000:]!r}")
+
+
+def test_the_copy_holds_no_compiled_file_of_a_withheld_body():
+    """Only this Python's plain compiled files are copied from nnref: an optimized one (python -O
+    writes them beside the plain ones) would hold the withheld function's original code."""
+    source = withheld.PACKAGE / "layers.py"
+    optimized = importlib.util.cache_from_source(str(source), optimization=1)
+    made = not os.path.exists(optimized)
+    py_compile.compile(str(source), cfile=optimized, optimize=1)
+    try:
+        root = withheld.package_without(frozenset(["nnref.layers:relu_forward"]))
+    finally:
+        if made:
+            os.remove(optimized)
+    tag = f".{sys.implementation.cache_tag}.pyc"
+    foreign = sorted(p.name for p in root.rglob("*.pyc") if not p.name.endswith(tag) or ".opt-" in p.name)
+    assert foreign == [], f"compiled files in the withheld copy that are not this Python's plain ones: {foreign}"
