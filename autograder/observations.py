@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import nnref
@@ -365,6 +366,7 @@ class _Remove(ast.NodeTransformer):
 
 # ----------------------------------------------------------------------------- the reference
 
+@lru_cache(maxsize=1)
 def _code_digest():
     """nnref's and the grader's own code: a reference is only valid for the code that made it."""
     digest = hashlib.sha256()

@@ -9,6 +9,8 @@ per grading run and sent to every worker, never derived again per submission.
 """
 import ast
 import copy
+import os
+import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -102,9 +104,36 @@ def make_plan(source, time_limit, files=None, name=None):
     source_nb = notebooks.read(Path(source)) if isinstance(source, (str, Path)) else source
     key = observations.cache_key(source_nb)
     if key not in _FACTS:  # a class graded again, or the next test of a suite: the same source
-        _FACTS[key] = _facts(copy.deepcopy(source_nb), key)  # a copy: the caller may change its notebook
+        _FACTS[key] = _cached_facts(key) or _store_facts(key, _facts(copy.deepcopy(source_nb), key))
     return replace(_FACTS[key], name=name or (Path(source).stem if isinstance(source, (str, Path)) else "notebook"),
                    time_limit=time_limit, files=files)
+
+
+# On disk beside the references, under the same key (the source and the grader's code): a grading
+# run reads the facts instead of deriving them (half a second: nbgrader's release, each test
+# cell's stripped source). The cache is the instructor's own folder, never a student's.
+def _facts_path(key):
+    return observations.cache_dir().parent / "plans" / f"{key}.pickle"
+
+
+def _cached_facts(key):
+    try:
+        facts = pickle.loads(_facts_path(key).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None  # none yet, or unreadable: derived again
+    return facts if isinstance(facts, Plan) and facts.key == key else None
+
+
+def _store_facts(key, facts):
+    path = _facts_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(facts))
+        tmp.replace(path)  # atomic: another process reads all of it or none
+    except OSError:
+        pass  # a read-only cache: the facts are derived again next time
+    return facts
 
 
 def _facts(source_nb, key):
