@@ -52,16 +52,24 @@ def grade_many(jobs, workers=None, progress=False, desc="grading", cluster=None)
 
 
 def _stripping_runs(jobs):
-    """The indices of the jobs appended to ``jobs`` that grade each unchecked source as a
-    student's notebook (reference.stripping_job: every cell run in variant 0), so that the check runs in
-    parallel with the class instead of before it."""
+    """The indices of the jobs that grade each unchecked source as a student's notebook
+    (reference.stripping_job: every cell run in variant 0), appended to ``jobs`` so that the
+    check runs in parallel with the class instead of before it; a job of the class that already
+    grades the source so (the validity harness grades it in each variant) serves as the check."""
     runs = {}
     for job in list(jobs):
         plan = job.plan
         if plan.reference.get("stripping") == "pending" and plan.key not in runs:
-            jobs.append(reference.stripping_job(plan, job.sandbox))
-            runs[plan.key] = len(jobs) - 1
+            check = reference.stripping_job(plan, job.sandbox)
+            runs[plan.key] = next((i for i, other in enumerate(jobs) if _same_run(other, check)), len(jobs))
+            if runs[plan.key] == len(jobs):
+                jobs.append(check)
     return list(runs.values())
+
+
+def _same_run(job, other):
+    return (job.plan is other.plan and job.submission is other.submission and job.steps == other.steps
+            and (job.sandbox, job.time_limit) == (other.sandbox, other.time_limit))
 
 
 def _grade_all(jobs, workers, progress, desc, cluster):

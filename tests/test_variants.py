@@ -227,3 +227,23 @@ def test_a_test_without_hidden_lines_that_draws_from_the_variant_stops_grading(t
     with pytest.raises(reference.ReferenceFailed) as failed:
         prepare(2)
     assert "test_add_bias" in str(failed.value) and "variant" in str(failed.value), failed.value
+
+
+def test_a_job_that_grades_the_source_as_the_check_does_serves_as_the_stripping_check():
+    """pool._stripping_runs: in a variant other than 0 the stripping check grades the source as
+    grading does, so a job of the class that does just that (the validity harness grades the
+    source in each variant) is the check, not graded twice; in variant 0 the check runs every
+    cell, which no job of the class does, so it is added."""
+    from dataclasses import replace as with_fields
+
+    from autograder import pool
+    from autograder.pipeline import Job
+    from autograder.plan import for_variant, make_plan
+
+    base = make_plan(FIXTURE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 60)
+    plans = {v: with_fields(for_variant(base, v), reference={"stripping": "pending"}) for v in (0, 1)}
+    other = notebooks.read(FIXTURE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")  # equal, not the same
+    jobs = [Job(plans[1], other), Job(plans[1], plans[1].source_nb), Job(plans[0], plans[0].source_nb)]
+    checks = pool._stripping_runs(jobs)
+    assert checks == [1, 3], f"expected job 1 to be variant 1's check and a job added for variant 0's; got {checks}"
+    assert len(jobs) == 4 and jobs[3].submission is plans[0].source_nb and jobs[3].steps != jobs[2].steps

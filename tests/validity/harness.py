@@ -161,7 +161,10 @@ def grade_plans(plans, workers=None):
                                                       work, plan.assignment.id, check_stripping=False, catalog=False,
                                                       variant=variant)
                            for variant in VARIANTS}
-            jobs += [Job(plan.graded[variant], nb) for nb, variant in plan.submissions]
+            # the source as the graded plan holds it: its job in a variant other than 0 is the
+            # stripping check's there (pool._stripping_runs), graded once
+            jobs += [Job(plan.graded[variant], plan.graded[variant].source_nb if nb is plan.source_nb else nb)
+                     for nb, variant in plan.submissions]
         results = pool.grade_many(jobs, workers)
         observe(plans, works, workers)
     finally:
