@@ -77,10 +77,56 @@ def bound_names(source):
 def used_names(source):
     """The names ``source`` reads from the notebook's namespace: at its top level, those it has not
     bound itself before the statement that reads them (a loop's target before its body, a block's
-    statements in order); and every global its functions, lambdas, classes and comprehensions
-    read (``x = f(x)`` reads x; ``x = 1; f(x)`` does not)."""
-    scoped = {s.get_name() for s in _scoped_symbols(source) if s.is_referenced() and s.is_global()}
-    return frozenset(_reads_before_bound(_tree(source).body, set()) | scoped)
+    statements in order); and the globals its functions, lambdas, classes and comprehensions read,
+    but those that the cell binds on every path to the statement that makes the scope (``x =
+    f(x)`` reads x; ``x = 1; f(x)`` does not; ``rng = ...; def draw(): return rng.normal()`` does
+    not read rng: a function runs after its def, a comprehension where it stands)."""
+    body = _tree(source).body
+    reads = _reads_before_bound(body, set())
+    statements = _bound_on_the_way(body, set(), [], 0)
+    for table in _scope_tables(source):
+        line = table.get_lineno()
+        around = [s for s in statements if s[0] <= line <= s[1]]
+        # the innermost statement holding the scope, the first of those on its line
+        bound = min(around, key=lambda s: (-s[2], s[3]))[4] if around else frozenset()
+        reads |= {s.get_name() for s in _symbols(table) if s.is_referenced() and s.is_global()} - bound
+    return frozenset(reads)
+
+
+# Statements that bind their names whenever they run (a loop's target, a branch's or a
+# with-block's names may stay unbound after it).
+_PLAIN_BINDINGS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
+                   ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _bound_on_the_way(block, bound, found, depth):
+    """(first line, last line, depth, order, the names bound on every path to it) of each statement
+    of ``block`` and of the blocks inside it (not of function or class bodies: scopes of their own)."""
+    bound = set(bound)
+    for statement in block:
+        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+        found.append((first, statement.end_lineno, depth, len(found), frozenset(bound)))
+        for inner, binds in _blocks(statement):
+            if inner and inner[0].lineno > statement.lineno:  # a one-line `for ...: body` is not entered
+                _bound_on_the_way(inner, bound | binds, found, depth + 1)
+        if isinstance(statement, _PLAIN_BINDINGS):
+            bound |= _binds(statement)
+    return found
+
+
+def _blocks(statement):
+    """The blocks of a compound statement, each with what is bound whenever it runs."""
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        return [(statement.body, _binds(statement.target)), (statement.orelse, set())]
+    if isinstance(statement, (ast.While, ast.If)):
+        return [(statement.body, set()), (statement.orelse, set())]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [(statement.body, {n for item in statement.items if item.optional_vars
+                                  for n in _binds(item.optional_vars)})]
+    if isinstance(statement, (ast.Try, ast.TryStar)):
+        return ([(statement.body, set())] + [(h.body, {h.name} if h.name else set()) for h in statement.handlers]
+                + [(statement.orelse, set()), (statement.finalbody, set())])
+    return []
 
 
 def _reads_before_bound(statements, bound):
@@ -167,18 +213,28 @@ def _top_level(node, comprehensions):
         yield from _top_level(child, comprehensions)
 
 
-def _scoped_symbols(source):
-    """The symbols of every scope ``source`` makes (functions, lambdas, classes, comprehensions)."""
+def _scope_tables(source):
+    """The symbol tables of the scopes ``source`` makes at its top level (functions, lambdas,
+    classes, comprehensions), each holding the scopes made inside it."""
     try:
-        todo = symtable.symtable(python_source(source), "<cell>", "exec").get_children()
+        return symtable.symtable(python_source(source), "<cell>", "exec").get_children()
     except SyntaxError:
         return []
-    symbols = []
+
+
+def _symbols(table):
+    """The symbols of ``table`` and of every scope inside it."""
+    symbols, todo = [], [table]
     while todo:
         table = todo.pop()
         symbols += table.get_symbols()
         todo += table.get_children()
     return symbols
+
+
+def _scoped_symbols(source):
+    """The symbols of every scope ``source`` makes (functions, lambdas, classes, comprehensions)."""
+    return [symbol for table in _scope_tables(source) for symbol in _symbols(table)]
 
 
 def is_grade(cell):

@@ -27,6 +27,17 @@ CASES = [  # source, what it reads, what it binds
     ("with open(path) as handle:\n    text = handle.read()", {"open", "path"}, {"handle", "text"}),
     ("from nnref.layers import *", set(), {"*"}),
     ("%matplotlib inline\nimport numpy as np\nnp.ones(3)", {"get_ipython"}, {"np"}),
+    # a function runs after its def: what the cell bound before it is the cell's own
+    ("rng = make()\ndef draw():\n    return rng.normal()\ndraw()", {"make"}, {"rng", "draw"}),
+    ("def draw():\n    return rng.normal()\nrng = make()\ndraw()", {"make", "rng"}, {"draw", "rng"}),
+    ("if flag:\n    rng = make()\nf = lambda: rng", {"flag", "make", "rng"}, {"rng", "f"}),
+    ("x = 1\nys = [x * k for k in items]", {"items"}, {"x", "ys", "k"}),
+    # in a block: its own earlier statements, and a loop's target, are bound whenever it runs
+    ("for n in sizes:\n    x = make(n)\n    g = lambda v: v * x * n\n    g(1)", {"sizes", "make"}, {"n", "x", "g"}),
+    ("for n in sizes:\n    g = lambda v: v * x\n    x = make(n)", {"sizes", "make", "x"}, {"n", "x", "g"}),
+    ("with ctx() as c:\n    s = c.open()\n    r = [s.step(t) for t in ts]", {"ctx", "ts"}, {"c", "s", "r", "t"}),
+    ("for x in map(lambda v: v + x, items):\n    pass", {"map", "items", "x"}, {"x"}),
+    ("for x in items: f = lambda: x", {"items", "x"}, {"x", "f"}),
 ]
 
 
