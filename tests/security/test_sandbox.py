@@ -240,30 +240,33 @@ def test_python_started_by_a_path_through_an_unmounted_folder_sandboxes(tmp_path
     assert run.returncode == 0 and f"sandbox ok from {tmp_path}/.." in run.stdout, run.stderr[-2000:]
 
 
-def test_fontconfig_reads_its_config_in_the_sandbox():
-    """A kernel graded under its own uid must be able to enter /etc: fontconfig (matplotlib runs
-    fc-list when it builds its font cache) printed "Fontconfig error: Cannot load default config
-    file" into every graded notebook when bwrap made /etc unreadable (mode 0700)."""
+def printed_in_a_sandboxed_kernel(code):
+    """What one cell of ``code`` prints in a fresh sandboxed kernel."""
     from autograder.kernel import Kernel, KernelSpec
     nb = notebooks.nbformat.v4.new_notebook()
-    nb.cells = [notebooks.nbformat.v4.new_code_cell(
-        "import subprocess\nprint(repr(subprocess.run(['fc-list'], capture_output=True, text=True).stderr))")]
+    nb.cells = [notebooks.nbformat.v4.new_code_cell(code)]
     kernel = Kernel(KernelSpec(30))
     try:
         kernel.run(nb)
     finally:
         kernel.close()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-    assert text.strip() == "''", f"fc-list in the sandbox said: {text}"
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+
+
+def test_fontconfig_reads_its_config_in_the_sandbox():
+    """A kernel graded under its own uid must be able to enter /etc: fontconfig (matplotlib runs
+    fc-list when it builds its font cache) printed "Fontconfig error: Cannot load default config
+    file" into every graded notebook when bwrap made /etc unreadable (mode 0700)."""
+    text = printed_in_a_sandboxed_kernel(
+        "import subprocess\nprint(repr(subprocess.run(['fc-list'], capture_output=True, text=True).stderr))")
+    assert text == "''", f"fc-list in the sandbox said: {text}"
 
 
 def test_the_kernel_sees_neither_the_grader_nor_the_debugger():
     """sandbox.HIDDEN_PACKAGES: the grader's package and debugpy are not importable in a graded
     kernel, and the kernel runs without a debugger (ipykernel imports debugpy at start when it can:
     a fifth of the start's CPU)."""
-    from autograder.kernel import Kernel, KernelSpec
-    nb = notebooks.nbformat.v4.new_notebook()
-    nb.cells = [notebooks.nbformat.v4.new_code_cell(
+    text = printed_in_a_sandboxed_kernel(
         "import importlib\n"
         "at_start = hasattr(get_ipython().kernel, 'debugger')\n"
         "def found(name):\n"
@@ -272,14 +275,8 @@ def test_the_kernel_sees_neither_the_grader_nor_the_debugger():
         "        return True\n"
         "    except ImportError:\n"
         "        return False\n"
-        "print(at_start, found('debugpy.server.api'), found('autograder.pipeline'))")]
-    kernel = Kernel(KernelSpec(30))
-    try:
-        kernel.run(nb)
-    finally:
-        kernel.close()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+        "print(at_start, found('debugpy.server.api'), found('autograder.pipeline'))")
     assert text == "False False False", (
         f"expected a kernel without a debugger that can import neither debugpy nor autograder (printed: has a "
-        f"debugger, debugpy importable, autograder importable); it "
-        f"printed {text!r}. Usual cause: sandbox.command no longer mounts an empty folder over HIDDEN_PACKAGES")
+        f"debugger, debugpy importable, autograder importable); it printed {text!r}. Usual cause: "
+        f"sandbox.command no longer mounts an empty folder over HIDDEN_PACKAGES")
