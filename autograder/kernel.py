@@ -31,6 +31,11 @@ KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executa
 MAX_MESSAGE = 1500
 START_ATTEMPTS = 3
 WALL_FACTOR = 4  # a sandboxed notebook's wall-clock backstop, in multiples of its CPU time limit
+# Past the backstop a notebook whose processes have had at least this share of a core since its
+# first cell is computing, slowed by a busy machine, not waiting: its CPU time limit stops it,
+# or the wall clock at COMPUTING_FACTOR times the backstop.
+COMPUTING_SHARE = 0.1
+COMPUTING_FACTOR = 3
 MAX_PROBLEMS = 10  # dropped messages noted per notebook
 WATCH_SECONDS = 0.2  # how often the CPU time of a sandbox's processes is read
 
@@ -372,27 +377,41 @@ def _set_variant(client, variant):
 class _CpuWatch:
     """Counts the notebook's CPU time from its first cell (the kernel's start-up is the grader's)
     and, where the sandbox has a control group, kills the kernel once the notebook has used its
-    time limit, all its processes together."""
+    time limit, all its processes together, or once it has waited past the wall-clock backstop
+    (less than COMPUTING_SHARE of a core since its first cell: a sleeper, not a busy machine's
+    victim)."""
 
     def __init__(self, kernel):
         self.kernel, self.start = kernel, kernel.cpu_seconds()
-        self.exceeded, self._done = False, threading.Event()
+        self.began = time.monotonic()
+        self.exceeded = self.waited = False
+        self._done = threading.Event()
         self._thread = None
         if kernel.box and kernel.box.group and self.start is not None:
             self._thread = threading.Thread(target=self._watch, daemon=True)
             self._thread.start()
+
+    @property
+    def active(self):
+        """Whether this watch stops the kernel (else only the cells' wall-clock timeout does)."""
+        return self._thread is not None
 
     def used(self):
         now = self.kernel.cpu_seconds()
         return None if now is None or self.start is None else max(0.0, now - self.start)
 
     def _watch(self):
+        limit = self.kernel.spec.time_limit
         while not self._done.wait(WATCH_SECONDS):
-            used = self.used()
-            if used is not None and used > self.kernel.spec.time_limit:
+            used, elapsed = self.used(), time.monotonic() - self.began
+            if used is not None and used > limit:
                 self.exceeded = True
-                self.kernel.kill()
-                return
+            elif used is not None and elapsed > WALL_FACTOR * limit and used < COMPUTING_SHARE * elapsed:
+                self.waited = True
+            else:
+                continue
+            self.kernel.kill()
+            return
 
     def stop(self):
         self._done.set()
@@ -404,7 +423,8 @@ def _run_cells(client, nb, kernel, watch, cell_index):
     """(what stopped the notebook or None, whether only the wall clock did)."""
     spec = kernel.spec
     wall = spec.time_limit * (WALL_FACTOR if spec.sandbox else 1)
-    deadline = time.monotonic() + wall
+    # the watch stops a waiting notebook at the backstop; the cells' timeout is then the last resort
+    deadline = time.monotonic() + wall * (COMPUTING_FACTOR if watch.active else 1)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -420,16 +440,15 @@ def _run_cells(client, nb, kernel, watch, cell_index):
             cell["metadata"]["nncourse_stopped"] = True
             if not spec.sandbox:
                 return ("timeout", f"stopped after the wall-clock limit of {wall:g} s, in cell {index + 1}"), False
-            used = watch.used()
-            over = used is not None and used >= spec.time_limit
-            return ("timeout", f"stopped after the wall-clock limit of {wall:g} s ({WALL_FACTOR} x the CPU "
-                               f"time limit of {spec.time_limit:g} s), in cell {index + 1}, having used "
-                               + (f"{used:.1f} CPU seconds" if used is not None else "an unknown CPU time")), not over
+            return _stopped_by_the_wall_clock(wall * (COMPUTING_FACTOR if watch.active else 1), spec, index,
+                                              watch.used())
         except DeadKernelError:
             cell["metadata"]["nncourse_stopped"] = True
             if watch.exceeded:
                 return ("timeout", f"the notebook used more than its CPU time limit of {spec.time_limit:g} s "
                                    f"(all its processes together); stopped in cell {index + 1}"), False
+            if watch.waited:
+                return _stopped_by_the_wall_clock(wall, spec, index, watch.used())
             why = sandbox.exit_reason(kernel.exit_status(), kernel.limits) if spec.sandbox else None
             return ((why[0], f"{why[1]}; stopped in cell {index + 1}") if why else
                     ("kernel died", f"in cell {index + 1}")), False
@@ -441,3 +460,11 @@ def _run_cells(client, nb, kernel, watch, cell_index):
             client.note_truncation(cell, index)
         cell["metadata"]["nncourse_ran"] = True
     return None, False
+
+
+def _stopped_by_the_wall_clock(seconds, spec, index, used):
+    """(the timeout and its reason, whether the notebook had CPU time to spare: graded again alone)."""
+    over = used is not None and used >= spec.time_limit
+    return ("timeout", f"stopped after the wall-clock limit of {seconds:g} s ({seconds / spec.time_limit:g} x the "
+                       f"CPU time limit of {spec.time_limit:g} s), in cell {index + 1}, having used "
+                       + (f"{used:.1f} CPU seconds" if used is not None else "an unknown CPU time")), not over

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 import socket
+import time
 import tempfile
 import threading
 from pathlib import Path
@@ -193,6 +194,36 @@ def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_pa
     assert results["sleeper"].status == "graded" and results["sleeper"].score == 5
     assert results["sleeper"].cpu_seconds < results["sleeper"].seconds - 2, "sleeping must cost no CPU time"
     assert results["dreamer"].reason.startswith("timeout: stopped after the wall-clock limit of 8 s")
+
+
+@pytest.mark.parametrize("share,verdict", [(0.15, "exceeded"), (0.05, "waited")])
+def test_past_the_backstop_a_computing_notebook_runs_on_to_its_cpu_limit(monkeypatch, share, verdict):
+    """kernel._CpuWatch, on a kernel whose processes get ``share`` of a core: past the wall-clock
+    backstop (WALL_FACTOR x the limit) one that computes (a busy machine slows it: CI's load of 8
+    on two cores gave a hog a fifth of a core) runs on until its CPU time limit stops it; one that
+    waits (under COMPUTING_SHARE) is stopped there, by the wall clock. The first run's verdict then
+    no longer depends on the machine's load."""
+    from types import SimpleNamespace
+
+    from autograder import kernel as kernels
+    monkeypatch.setattr(kernels, "WATCH_SECONDS", 0.01)
+    limit = 0.1  # a backstop of 0.4 s, a CPU limit reached after 0.67 s at 0.15 of a core
+    began = time.monotonic()
+    killed = []
+    fake = SimpleNamespace(spec=SimpleNamespace(time_limit=limit), box=SimpleNamespace(group=True),
+                           cpu_seconds=lambda: share * (time.monotonic() - began),
+                           kill=lambda: killed.append(time.monotonic() - began))
+    watch = kernels._CpuWatch(fake)
+    deadline = time.monotonic() + 5
+    while not killed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    watch.stop()
+    assert killed, f"a kernel at {share} of a core was never stopped"
+    assert (watch.exceeded, watch.waited) == (verdict == "exceeded", verdict == "waited"), (
+        f"at {share} of a core expected the watch to find it {verdict} (after {killed[0]:.2f} s); "
+        f"exceeded={watch.exceeded}, waited={watch.waited}")
+    earliest = limit / share if verdict == "exceeded" else kernels.WALL_FACTOR * limit
+    assert killed[0] >= earliest - 0.05, f"stopped after {killed[0]:.2f} s, before {earliest:.2f} s"
 
 
 def test_a_machine_without_bubblewrap_stops_grading_with_the_fix(tmp_path, monkeypatch, capsys):
