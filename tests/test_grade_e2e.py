@@ -1,10 +1,13 @@
 """End to end: `nncourse grade` on a small class holding every failure of the issue's table."""
 import csv
+import json
+import re
 
 import pytest
 
-from autograder import notebooks
+from autograder import notebooks, variants
 from autograder.cli import main
+from autograder.gradebook import variants_of
 from autograder.grading import Submission, collect, grade_class
 
 from fixtures.classroom import ASSIGNMENT, copy_course, hidden_lines, source_and_release
@@ -236,3 +239,58 @@ def test_discrimination_index_by_hand():
     # top two by rest score: f (1 of 2), e (2 of 2) -> 0.75; bottom two: a (0), b (1 of 2) -> 0.25
     assert discrimination(exercise, students) == pytest.approx(0.5)
     assert discrimination(exercise, students[:3]) is None  # too few students
+
+
+# ----------------------------------------------------------------------------- the class's variants
+# (here, beside the class's other tests: a test process grades the class once)
+
+def test_each_student_is_graded_in_their_variant_and_it_is_recorded(e2e_class):
+    """grades.csv, observed/ and the gradebook record each student's variant, the one the secret
+    gives; the class spreads over the fixture's 3 variants, and the statuses and scores are
+    those of tests/fixtures/e2e_class.py whatever the variant."""
+    course, _, workspace, _ = e2e_class
+    key = variants.secret(workspace)
+    expected = {s: variants.variant_of(key, ASSIGNMENT, s, course.get(ASSIGNMENT).variants) for s in EXPECTED}
+    assert len(set(expected.values())) == 3, f"the class does not cover the fixture's variants: {expected}"
+    with (workspace / "grades.csv").open(newline="") as f:
+        assert {r["student_id"]: int(r["variant"]) for r in csv.DictReader(f)} == expected
+    assert variants_of(f"sqlite:///{workspace / 'gradebook.db'}", ASSIGNMENT) == expected
+    for student, number in expected.items():
+        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
+        assert observed["variant"] == number, student
+
+
+def test_the_hidden_inputs_differ_between_variants_and_the_visible_ones_do_not(e2e_class):
+    """Two full answers in different variants: the same visible values, other hidden ones."""
+    _, _, workspace, _ = e2e_class
+    cells = {}
+    for student in ("full", "zoe", "parricide", "warns"):
+        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
+        cells[observed["variant"]] = observed["cells"]
+    assert len(cells) >= 2, "the full answers all have one variant: choose other students"
+    first, second = list(cells.values())[:2]
+    assert first["test_add_bias"]["observations"] == second["test_add_bias"]["observations"]
+    assert first["test_add_bias__hidden"]["observations"] != second["test_add_bias__hidden"]["observations"]
+    assert all(c["test_add_bias__hidden"]["outcome"] == "passed" for c in cells.values())
+
+
+def test_the_class_report_shows_each_variants_hidden_pass_rate(e2e_class):
+    """The report's table: per variant, its gradable students and the share of their hidden
+    test cells that passed, counted here from observed/ by hand."""
+    course, _, workspace, _ = e2e_class
+    page = (workspace / "report" / f"{ASSIGNMENT}.html").read_text()
+    table = page[page.index('<table id="variants">'):]
+    table = table[:table.index("</table>")]
+    shown = {int(v): (int(n), share) for v, n, share in
+             re.findall(r'<tr><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)%</td></tr>', table)}
+    groups = {}
+    for path in (workspace / "observed" / ASSIGNMENT).glob("*.json"):
+        observed = json.loads(path.read_text())
+        if observed["student"] in ("nothing", "corrupt"):  # no notebook to say anything about a test
+            continue
+        hidden = [c["outcome"] == "passed" for gid, c in observed["cells"].items() if gid.endswith("__hidden")]
+        hidden += [observed["cells"]["test_relative_error"]["outcome"] == "passed"]  # visible + hidden
+        groups.setdefault(observed["variant"], []).append(hidden)
+    expected = {v: (len(rows), str(round(100 * sum(map(sum, rows)) / sum(map(len, rows)))))
+                for v, rows in groups.items()}
+    assert shown == expected

@@ -2,10 +2,7 @@
 variant a student gets, the secret behind it, the course's setting, and a class graded with
 them (the end-to-end class: every student in their own variant, recorded in grades.csv, the
 observed values and the gradebook)."""
-import csv
-import json
 import os
-import re
 import stat
 from collections import Counter
 
@@ -15,13 +12,11 @@ import pytest
 from autograder import notebooks, variants
 from autograder.course import CourseError, load_course
 from autograder.errors import GradeError
-from autograder.gradebook import variants_of
 from autograder.kernel import KernelSpec, kernel_env
 from autograder.sandbox import kernel_settings
 from nnref.variants import VARIANT_VARIABLE, variant, variant_rng
 
 from fixtures.classroom import ASSIGNMENT, FIXTURE, copy_course, write
-from fixtures.e2e_class import EXPECTED
 
 KEY = b"a secret of more than sixteen characters"
 
@@ -150,60 +145,6 @@ def test_a_failure_naming_misconceptions_flags_that_notebook_alone():
                         sandbox=False, progress=False)
     assert results["a"].flags == [] and results["c"].flags == []
     assert results["b"].flags == [(GRADER_ERROR, "while naming misconceptions: KeyError: 'cells'")]
-
-
-# ----------------------------------------------------------------------------- a class graded with variants
-
-def test_each_student_is_graded_in_their_variant_and_it_is_recorded(e2e_class):
-    """grades.csv, observed/ and the gradebook record each student's variant, the one the secret
-    gives; the class spreads over the fixture's 3 variants, and the statuses and scores are
-    those of tests/fixtures/e2e_class.py whatever the variant."""
-    course, _, workspace, _ = e2e_class
-    key = variants.secret(workspace)
-    expected = {s: variants.variant_of(key, ASSIGNMENT, s, course.get(ASSIGNMENT).variants) for s in EXPECTED}
-    assert len(set(expected.values())) == 3, f"the class does not cover the fixture's variants: {expected}"
-    with (workspace / "grades.csv").open(newline="") as f:
-        assert {r["student_id"]: int(r["variant"]) for r in csv.DictReader(f)} == expected
-    assert variants_of(f"sqlite:///{workspace / 'gradebook.db'}", ASSIGNMENT) == expected
-    for student, number in expected.items():
-        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
-        assert observed["variant"] == number, student
-
-
-def test_the_hidden_inputs_differ_between_variants_and_the_visible_ones_do_not(e2e_class):
-    """Two full answers in different variants: the same visible values, other hidden ones."""
-    _, _, workspace, _ = e2e_class
-    cells = {}
-    for student in ("full", "zoe", "parricide", "warns"):
-        observed = json.loads((workspace / "observed" / ASSIGNMENT / f"{student}.json").read_text())
-        cells[observed["variant"]] = observed["cells"]
-    assert len(cells) >= 2, "the full answers all have one variant: choose other students"
-    first, second = list(cells.values())[:2]
-    assert first["test_add_bias"]["observations"] == second["test_add_bias"]["observations"]
-    assert first["test_add_bias__hidden"]["observations"] != second["test_add_bias__hidden"]["observations"]
-    assert all(c["test_add_bias__hidden"]["outcome"] == "passed" for c in cells.values())
-
-
-def test_the_class_report_shows_each_variants_hidden_pass_rate(e2e_class):
-    """The report's table: per variant, its gradable students and the share of their hidden
-    test cells that passed, counted here from observed/ by hand."""
-    course, _, workspace, _ = e2e_class
-    page = (workspace / "report" / f"{ASSIGNMENT}.html").read_text()
-    table = page[page.index('<table id="variants">'):]
-    table = table[:table.index("</table>")]
-    shown = {int(v): (int(n), share) for v, n, share in
-             re.findall(r'<tr><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)%</td></tr>', table)}
-    groups = {}
-    for path in (workspace / "observed" / ASSIGNMENT).glob("*.json"):
-        observed = json.loads(path.read_text())
-        if observed["student"] in ("nothing", "corrupt"):  # no notebook to say anything about a test
-            continue
-        hidden = [c["outcome"] == "passed" for gid, c in observed["cells"].items() if gid.endswith("__hidden")]
-        hidden += [observed["cells"]["test_relative_error"]["outcome"] == "passed"]  # visible + hidden
-        groups.setdefault(observed["variant"], []).append(hidden)
-    expected = {v: (len(rows), str(round(100 * sum(map(sum, rows)) / sum(map(len, rows)))))
-                for v, rows in groups.items()}
-    assert shown == expected
 
 
 def test_a_test_without_hidden_lines_that_draws_from_the_variant_stops_grading(tmp_path):
