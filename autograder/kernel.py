@@ -424,7 +424,8 @@ def _run_cells(client, nb, kernel, watch, cell_index):
     spec = kernel.spec
     wall = spec.time_limit * (WALL_FACTOR if spec.sandbox else 1)
     # the watch stops a waiting notebook at the backstop; the cells' timeout is then the last resort
-    deadline = time.monotonic() + wall * (COMPUTING_FACTOR if watch.active else 1)
+    last_resort = wall * (COMPUTING_FACTOR if watch.active else 1)
+    deadline = time.monotonic() + last_resort
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -440,8 +441,7 @@ def _run_cells(client, nb, kernel, watch, cell_index):
             cell["metadata"]["nncourse_stopped"] = True
             if not spec.sandbox:
                 return ("timeout", f"stopped after the wall-clock limit of {wall:g} s, in cell {index + 1}"), False
-            return _stopped_by_the_wall_clock(wall * (COMPUTING_FACTOR if watch.active else 1), spec, index,
-                                              watch.used())
+            return _stopped_by_the_wall_clock(last_resort, spec, index, watch.used())
         except DeadKernelError:
             cell["metadata"]["nncourse_stopped"] = True
             if watch.exceeded:
