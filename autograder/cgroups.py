@@ -142,6 +142,19 @@ class Group:
         except (OSError, ValueError):
             return None
 
+    def queued_seconds(self):
+        """Seconds the threads of the group's live processes spent ready to run while other
+        processes held the cores (the run-queue delay of /proc/PID/task/TID/schedstat): what a
+        busy machine took from a notebook that computes. Exited processes no longer count."""
+        total = 0
+        for pid in self._procs():
+            for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+                try:
+                    total += int(stat.read_text().split()[1])
+                except (OSError, ValueError, IndexError):  # the thread ended while being read
+                    pass
+        return total / 1e9
+
     def _procs(self):
         folder = self.folders[""] if self.v2 else self.folders["pids"]
         try:

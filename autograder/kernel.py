@@ -31,9 +31,9 @@ KERNEL = "python3"  # jupyter_client runs a kernelspec's "python" as sys.executa
 MAX_MESSAGE = 1500
 START_ATTEMPTS = 3
 WALL_FACTOR = 4  # a sandboxed notebook's wall-clock backstop, in multiples of its CPU time limit
-# Past the backstop a notebook whose processes have had at least this share of a core since its
-# first cell is computing, slowed by a busy machine, not waiting: its CPU time limit stops it,
-# or the wall clock at COMPUTING_FACTOR times the backstop.
+# Past the backstop a notebook whose processes have run, or waited for a core to run on, at
+# least this share of the time since its first cell is computing, slowed by a busy machine, not
+# waiting: its CPU time limit stops it, or the wall clock at COMPUTING_FACTOR times the backstop.
 COMPUTING_SHARE = 0.1
 COMPUTING_FACTOR = 3
 MAX_PROBLEMS = 10  # dropped messages noted per notebook
@@ -331,6 +331,12 @@ class Kernel:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         return sandbox.tree_cpu_seconds(process.pid) if process else None
 
+    def queued_seconds(self):
+        """Seconds the kernel's processes were ready to run while others held the cores (0 without
+        a control group, where no watch reads it)."""
+        group = self.box and self.box.group
+        return group.queued_seconds() if group else 0.0
+
     def kill(self):
         """Stop the kernel and everything it started now (safe from any thread)."""
         if self.box and self.box.group:
@@ -378,11 +384,12 @@ class _CpuWatch:
     """Counts the notebook's CPU time from its first cell (the kernel's start-up is the grader's)
     and, where the sandbox has a control group, kills the kernel once the notebook has used its
     time limit, all its processes together, or once it has waited past the wall-clock backstop
-    (less than COMPUTING_SHARE of a core since its first cell: a sleeper, not a busy machine's
-    victim)."""
+    (neither running nor ready to run for COMPUTING_SHARE of the time since its first cell: a
+    sleeper, not a busy machine's victim, which is ready to run while others hold the cores)."""
 
     def __init__(self, kernel):
         self.kernel, self.start = kernel, kernel.cpu_seconds()
+        self.start_queued = kernel.queued_seconds()
         self.began = time.monotonic()
         self.exceeded = self.waited = False
         self._done = threading.Event()
@@ -400,13 +407,16 @@ class _CpuWatch:
         now = self.kernel.cpu_seconds()
         return None if now is None or self.start is None else max(0.0, now - self.start)
 
+    def queued(self):
+        return max(0.0, self.kernel.queued_seconds() - self.start_queued)
+
     def _watch(self):
         limit = self.kernel.spec.time_limit
         while not self._done.wait(WATCH_SECONDS):
             used, elapsed = self.used(), time.monotonic() - self.began
             if used is not None and used > limit:
                 self.exceeded = True
-            elif used is not None and elapsed > WALL_FACTOR * limit and used < COMPUTING_SHARE * elapsed:
+            elif used is not None and elapsed > WALL_FACTOR * limit and used + self.queued() < COMPUTING_SHARE * elapsed:
                 self.waited = True
             else:
                 continue

@@ -12,6 +12,8 @@ import csv
 import hashlib
 import os
 import socket
+import subprocess
+import sys
 import time
 import tempfile
 import threading
@@ -196,22 +198,25 @@ def test_a_cpu_hog_is_stopped_by_cpu_time_and_a_sleeper_by_the_wall_clock(tmp_pa
     assert results["dreamer"].reason.startswith("timeout: stopped after the wall-clock limit of 8 s")
 
 
-@pytest.mark.parametrize("share,verdict", [(0.15, "exceeded"), (0.05, "waited")])
-def test_past_the_backstop_a_computing_notebook_runs_on_to_its_cpu_limit(monkeypatch, share, verdict):
-    """kernel._CpuWatch, on a kernel whose processes get ``share`` of a core: past the wall-clock
-    backstop (WALL_FACTOR x the limit) one that computes (a busy machine slows it: CI's load of 8
-    on two cores gave a hog a fifth of a core) runs on until its CPU time limit stops it; one that
-    waits (under COMPUTING_SHARE) is stopped there, by the wall clock. The first run's verdict then
-    no longer depends on the machine's load."""
+@pytest.mark.parametrize("share,queued,verdict", [(0.15, 0.0, "exceeded"), (0.05, 0.0, "waited"),
+                                                  (0.05, 0.5, "exceeded")])
+def test_past_the_backstop_a_computing_notebook_runs_on_to_its_cpu_limit(monkeypatch, share, queued, verdict):
+    """kernel._CpuWatch, on a kernel whose processes get ``share`` of a core and wait for one
+    ``queued`` of the time: past the wall-clock backstop (WALL_FACTOR x the limit) one that
+    computes runs on until its CPU time limit stops it, also when a busy machine gives it a
+    twentieth of a core (CI's load gave a looping notebook 1.5 CPU s in 20 s, and it was taken
+    for a sleeper); one that neither runs nor waits to run (under COMPUTING_SHARE) is stopped
+    there, by the wall clock. The first run's verdict then no longer depends on the machine's load."""
     from types import SimpleNamespace
 
     from autograder import kernel as kernels
     monkeypatch.setattr(kernels, "WATCH_SECONDS", 0.01)
-    limit = 0.1  # a backstop of 0.4 s, a CPU limit reached after 0.67 s at 0.15 of a core
+    limit = 0.1  # a backstop of 0.4 s, a CPU limit reached after 0.67 s at 0.15 of a core, 2 s at 0.05
     began = time.monotonic()
     killed = []
     fake = SimpleNamespace(spec=SimpleNamespace(time_limit=limit), box=SimpleNamespace(group=True),
                            cpu_seconds=lambda: share * (time.monotonic() - began),
+                           queued_seconds=lambda: queued * (time.monotonic() - began),
                            kill=lambda: killed.append(time.monotonic() - began))
     watch = kernels._CpuWatch(fake)
     deadline = time.monotonic() + 5
@@ -220,10 +225,40 @@ def test_past_the_backstop_a_computing_notebook_runs_on_to_its_cpu_limit(monkeyp
     watch.stop()
     assert killed, f"a kernel at {share} of a core was never stopped"
     assert (watch.exceeded, watch.waited) == (verdict == "exceeded", verdict == "waited"), (
-        f"at {share} of a core expected the watch to find it {verdict} (after {killed[0]:.2f} s); "
-        f"exceeded={watch.exceeded}, waited={watch.waited}")
+        f"at {share} of a core, waiting {queued} of the time for one, expected the watch to find it {verdict} "
+        f"(after {killed[0]:.2f} s); exceeded={watch.exceeded}, waited={watch.waited}")
     earliest = limit / share if verdict == "exceeded" else kernels.WALL_FACTOR * limit
     assert killed[0] >= earliest - 0.05, f"stopped after {killed[0]:.2f} s, before {earliest:.2f} s"
+
+
+def test_a_group_counts_the_time_its_process_waits_for_a_busy_core():
+    """cgroups.Group.queued_seconds, on real processes: a loop in a group, sharing one core with
+    three loops outside it, waits for the core most of the time; a sleeper in a group does not."""
+    from autograder.cgroups import Group
+
+    pinned = "import os, time\nos.sched_setaffinity(0, {0})\n"
+    loop, sleep = pinned + "while True: pass\n", pinned + "time.sleep(60)\n"
+    groups = {kind: Group.create(f"test-queued-{kind}-{os.getpid()}", 1, 16, 256 << 20) for kind in ("loop", "sleep")}
+    assert None not in groups.values(), "no control group could be made here (the suite runs as root, with cgroups)"
+    processes = []
+    try:
+        for kind, code in (("loop", loop), ("sleep", sleep)):
+            processes.append(subprocess.Popen(groups[kind].command_prefix() + [sys.executable, "-c", code]))
+        processes += [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(3)]
+        started = time.monotonic()
+        time.sleep(1.5)
+        elapsed = time.monotonic() - started
+        queued = {kind: group.queued_seconds() for kind, group in groups.items()}
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+        for group in groups.values():
+            group.remove()
+    assert queued["loop"] > 0.4 * elapsed, (
+        f"a loop sharing its core with three others waited {queued['loop']:.2f} s of {elapsed:.2f} s for it; "
+        f"expected most of the time (read from /proc/PID/task/TID/schedstat)")
+    assert queued["sleep"] < 0.1, f"a sleeper waited {queued['sleep']:.2f} s for a core: it should not wait at all"
 
 
 def test_a_machine_without_bubblewrap_stops_grading_with_the_fix(tmp_path, monkeypatch, capsys):
