@@ -256,6 +256,28 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     deadline = term.check(course, assignment, subs, workspace, submitted_at)  # bad input stops here
     variant = student_variants(assignment, subs, workspace)  # and a secret too short to keep variants apart
     _prepare(workspace, assignment, subs)
+    with report.Artist() as artist:  # matplotlib imported in a process of its own while the class is graded
+        results, source_nb = _grade_all(assignment, subs, variant, workspace, time_limit, workers, progress, sandbox,
+                                        cluster)
+        graded = [(sub, results[sub.student]) for sub in subs]
+        term.apply(deadline, graded, workspace)
+        for sub, result in graded:
+            _write_student(workspace, assignment, sub.student, result, source_nb)
+        _course_folder(workspace, course, assignment, gradebook)
+        write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
+        artist.write(workspace, assignment, graded, time_limit)  # drawn there while the gradebook is written
+        try:
+            write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
+            record(gradebook_url(gradebook or workspace), course, assignment, graded, names)
+        except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
+            print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
+                  f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
+                  f"again to rebuild it.", file=sys.stderr)
+    return graded
+
+
+def _grade_all(assignment, subs, variant, workspace, time_limit, workers, progress, sandbox, cluster):
+    """({student: Result}, the source notebook) of the class, each in its variant, misconceptions named."""
     with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
         for extra in assignment_files(assignment):  # what every kernel of the class gets a copy of
             target = Path(files) / extra.relative_to(assignment.source_dir)
@@ -278,22 +300,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
         name_misconceptions(assignment, plans, variant, results, sandbox, progress)
     for student, result in results.items():
         result.variant = variant[student]
-    graded = [(sub, results[sub.student]) for sub in subs]
-    term.apply(deadline, graded, workspace)
-    for sub, result in graded:
-        _write_student(workspace, assignment, sub.student, result, plan.source_nb)
-    source_nb = plan.source_nb
-    _course_folder(workspace, course, assignment, gradebook)
-    write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
-    try:
-        write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
-        record(gradebook_url(gradebook or workspace), course, assignment, graded, names)
-    except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
-        print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
-              f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
-              f"again to rebuild it.", file=sys.stderr)
-    report.write(workspace, assignment, graded, time_limit)
-    return graded
+    return results, plan.source_nb
 
 
 def name_misconceptions(assignment, plans, variant, results, sandbox, progress):

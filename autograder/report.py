@@ -18,8 +18,10 @@ import io
 import json
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 from . import glossary, notebooks
@@ -89,12 +91,49 @@ def write(workspace, assignment, graded, time_limit=None):
     """After grading: the run times, then the report -> (page, csv), or None if it could not be
     drawn (said on stderr: the grades and feedback are written all the same)."""
     write_runs(workspace, assignment, graded, time_limit or assignment.time_limit)
+    return draw(workspace, assignment)
+
+
+def draw(workspace, assignment):
+    """``build``, or None and a warning on stderr when it fails."""
     try:
         return build(workspace, assignment)
     except Exception as err:  # a report problem never costs the class its grades
-        print(f"warning: the class report was not written ({type(err).__name__}: {err}); grades.csv and the "
-              f"feedback are. Run `nncourse report --workspace {workspace}` to try again.", file=sys.stderr)
+        _not_written(workspace, err)
         return None
+
+
+def _not_written(workspace, err):
+    print(f"warning: the class report was not written ({type(err).__name__}: {err}); grades.csv and the "
+          f"feedback are. Run `nncourse report --workspace {workspace}` to try again.", file=sys.stderr)
+
+
+class Artist:
+    """``write`` in a process of its own, for `nncourse grade`: entered before the class is
+    graded, the process imports matplotlib while the notebooks run, and it draws the page
+    while the grader writes the gradebook (a few tenths of a second each, one after the other
+    before). Leaving the ``with`` block waits for the page."""
+
+    def __enter__(self):
+        self._process = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+        self._process.submit(figures.ready)  # the process starts at its first task
+        self._page = None
+        return self
+
+    def write(self, workspace, assignment, graded, time_limit=None):
+        write_runs(workspace, assignment, graded, time_limit or assignment.time_limit)
+        self._page = (workspace, self._process.submit(draw, workspace, assignment))
+
+    def __exit__(self, *failure):
+        try:
+            if self._page and not failure[0]:
+                workspace, page = self._page
+                try:
+                    page.result()
+                except Exception as err:  # the process itself died: the page was not drawn
+                    _not_written(workspace, err)
+        finally:
+            self._process.shutdown(cancel_futures=True)
 
 
 def write_runs(workspace, assignment, graded, time_limit):

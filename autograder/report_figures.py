@@ -42,6 +42,12 @@ def _figure(width, height, margins=None):
     return fig
 
 
+def ready():
+    """Import what drawing needs (a process that draws the report later starts with it)."""
+    import matplotlib.figure  # noqa: F401
+    hangul()
+
+
 def hangul():
     """Can the figures draw Hangul (NanumGothic registered as a fallback font)?"""
     from nnref.fonts import use_hangul_font

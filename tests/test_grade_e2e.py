@@ -2,10 +2,11 @@
 import csv
 import json
 import re
+import shutil
 
 import pytest
 
-from autograder import notebooks, variants
+from autograder import notebooks, report, variants
 from autograder.cli import main
 from autograder.gradebook import variants_of
 from autograder.grading import Submission, collect, grade_class
@@ -52,6 +53,26 @@ def test_nbgrader_layout(graded_class):
     graded = notebooks.read(workspace / "autograded" / "full" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     setup = next(cell for cell in graded.cells if 'np.loadtxt("numbers.txt")' in cell.source)
     assert setup.get("execution_count") and not setup.outputs, setup
+
+
+def test_the_class_report_is_drawn_in_a_process_of_its_own(graded_class, tmp_path, monkeypatch, capfd):
+    """report.Artist, as `nncourse grade` uses it: another process draws the page (this one's
+    report.build fails the test if called), and a page that cannot be drawn costs a warning on
+    stderr, nothing else."""
+    course, _, workspace, _ = graded_class
+    assignment = course.get(ASSIGNMENT)
+    copy = tmp_path / "workspace"
+    shutil.copytree(workspace, copy, ignore=shutil.ignore_patterns("report"))
+    monkeypatch.setattr(report, "build", lambda *_: pytest.fail("the report was drawn by the grader's own process"))
+    with report.Artist() as artist:
+        artist.write(copy, assignment, [], time_limit=5)
+    page = copy / "report" / f"{ASSIGNMENT}.html"
+    assert page.is_file() and "<img" in page.read_text(encoding="utf-8")
+    (copy / "grades.csv").unlink()
+    with report.Artist() as artist:
+        artist.write(copy, assignment, [], time_limit=5)
+    err = capfd.readouterr().err
+    assert "the class report was not written (ReportError" in err and "grades.csv" in err, err
 
 
 def test_rerun_is_idempotent(graded_class):
