@@ -435,7 +435,10 @@ def run(plan, workers=None):
 
 def run_many(plans, workers=None):
     """{assignment id: [problems] per probe, or the exception that stopped its grading}: the
-    references computed in parallel, then every plan's submissions graded in one pool."""
+    references computed in parallel, then every plan's submissions graded in one pool. The
+    assignments with the largest time limit (the homework, which trains) go first, so that the
+    short notebooks fill the pool's last minutes instead of one long one running alone."""
+    plans = sorted(plans, key=lambda plan: -plan.assignment.time_limit)
     outcome = compute_references([plan.assignment for plan in plans], workers)
     ready = [plan for plan in plans if plan.assignment.id not in outcome]
     try:
