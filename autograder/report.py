@@ -1,6 +1,6 @@
 """The class report: per assignment, one self-contained HTML page and a CSV of per-exercise figures.
 
-``write`` is what `nncourse grade` calls after grading; ``build`` (`nncourse report`) makes the
+``Artist`` is what `nncourse grade` draws it with after grading; ``build`` (`nncourse report`) makes the
 same page again from the workspace alone: grades.csv, observed/<assignment>/<student>.json (each
 test cell's outcome, the flags, the misconceptions matched) and runs/<assignment>.csv (each
 notebook's wall-clock and CPU seconds; kept apart because they change from run to run).
@@ -87,15 +87,9 @@ class ReportError(Exception):
 
 # ----------------------------------------------------------------------------- what grading writes
 
-def write(workspace, assignment, graded, time_limit=None):
-    """After grading: the run times, then the report -> (page, csv), or None if it could not be
-    drawn (said on stderr: the grades and feedback are written all the same)."""
-    write_runs(workspace, assignment, graded, time_limit or assignment.time_limit)
-    return draw(workspace, assignment)
-
-
 def draw(workspace, assignment):
-    """``build``, or None and a warning on stderr when it fails."""
+    """``build`` -> (page, csv), or None if it could not be drawn (said on stderr: the grades and
+    feedback are written all the same)."""
     try:
         return build(workspace, assignment)
     except Exception as err:  # a report problem never costs the class its grades
@@ -109,10 +103,10 @@ def _not_written(workspace, err):
 
 
 class Artist:
-    """``write`` in a process of its own, for `nncourse grade`: entered before the class is
-    graded, the process imports matplotlib while the notebooks run, and it draws the page
-    while the grader writes the gradebook (a few tenths of a second each, one after the other
-    before). Leaving the ``with`` block waits for the page."""
+    """After grading, the run times and the report, drawn in a process of its own (``write``):
+    entered before the class is graded, the process imports matplotlib while the notebooks run,
+    and it draws the page while the grader writes the gradebook (a few tenths of a second each,
+    one after the other before). Leaving the ``with`` block waits for the page."""
 
     def __enter__(self):
         self._process = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
