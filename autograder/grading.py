@@ -257,8 +257,8 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     variant = student_variants(assignment, subs, workspace)  # and a secret too short to keep variants apart
     _prepare(workspace, assignment, subs)
     with report.Artist() as artist:  # matplotlib imported in a process of its own while the class is graded
-        results, source_nb = _grade_all(assignment, subs, variant, workspace, time_limit, workers, progress, sandbox,
-                                        cluster)
+        results, source_nb = _grade_students(assignment, subs, variant, workspace, time_limit, workers, progress,
+                                             sandbox, cluster)
         graded = [(sub, results[sub.student]) for sub in subs]
         term.apply(deadline, graded, workspace)
         for sub, result in graded:
@@ -276,7 +276,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     return graded
 
 
-def _grade_all(assignment, subs, variant, workspace, time_limit, workers, progress, sandbox, cluster):
+def _grade_students(assignment, subs, variant, workspace, time_limit, workers, progress, sandbox, cluster):
     """({student: Result}, the source notebook) of the class, each in its variant, misconceptions named."""
     with tempfile.TemporaryDirectory(prefix=f"nncourse_{assignment.id}_") as files:
         for extra in assignment_files(assignment):  # what every kernel of the class gets a copy of
