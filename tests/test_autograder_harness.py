@@ -44,6 +44,15 @@ def test_rounds_batch_the_catalog(outcome):
     assert sum(1 for p in plan.probes if p.submission is None) == 2 + sum(
         len(entries) for key in ("MUTANTS", "VARIANTS") for entries in catalog[key].values())
     assert sorted(plan.alone) == ["add_bias", "relative_error"]
+    # the second right round holds relative_error's planted variant alone: add_bias stays as
+    # released (its probes judge their own exercise only); every wrong round keeps the others'
+    # source answers, which must keep their points
+    release = plan.submissions[2][0]
+    stub = {notebooks.grade_id(c): c.source for c in notebooks.solution_cells(release)}
+    def unanswered(nb):
+        return {ex for ex, code in ((notebooks.grade_id(c), c.source) for c in notebooks.solution_cells(nb))
+                if code == stub[ex]}
+    assert [unanswered(nb) for nb, _ in plan.submissions[3:]] == [set()] * 4 + [set(), {"add_bias"}]
 
 
 def test_a_fair_catalog_passes(outcome):

@@ -9,7 +9,7 @@ notebook, grades them all at once with the course's own pipeline (in parallel), 
 independence: each exercise earns its points when it alone is solved (judged on a run of its
 test cells and what they need, the other exercises unanswered: the run (g) vouches for);
 (c) each mutant loses points on its exercise and no other;
-(d) each correct variant earns full marks;
+(d) each correct variant earns full marks (its round's other exercises unanswered);
 (e) each cheat (an answer calling nnref's implementation) earns nothing on its exercise;
 (f) the misconception matcher (autograder/misconceptions.py), on the same run: each mutant is
 named by its own description unless another mutant's values are the same as its own on every
@@ -138,9 +138,14 @@ def make_plan(assignment, catalog):
     wrong = {ex: [("mutant", d, s) for d, s in catalog["MUTANTS"].get(ex, [])]
              + [("cheat", d, s) for d, s in catalog["CHEATS"].get(ex, [])] for ex in exercises}
     right = {ex: [("variant", d, s) for d, s in catalog["VARIANTS"].get(ex, [])] for ex in exercises}
-    for entries in (wrong, right):
+    for entries, others_solved in ((wrong, True), (right, False)):
         for round_ in catalogs.rounds(entries):
-            nb = notebooks.fill_solutions(release_nb, source_nb, answers={ex: s for ex, (_, _, s) in round_.items()})
+            # a wrong round's other exercises hold the source's answers, which must keep their
+            # points; a right round checks its own exercises only, so the others stay as released
+            # (homework 09's final model would train in full, to no purpose)
+            skip = () if others_solved else set(exercises) - set(round_)
+            nb = notebooks.fill_solutions(release_nb, source_nb, answers={ex: s for ex, (_, _, s) in round_.items()},
+                                          skip=skip)
             add(nb, [(kind, ex, desc) for ex, (kind, desc, _) in round_.items()], variants=(0,))
     plan.probes += [Probe(kind, ex, desc, None, variant) for variant in VARIANTS if variant
                     for kind, key in (("mutant", "MUTANTS"), ("variant", "VARIANTS"))
