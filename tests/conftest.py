@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def e2e_class(tmp_path_factory):
-    """The end-to-end class graded twice (tests/fixtures/e2e_class.py), once per session."""
-    from fixtures.e2e_class import grade_twice
-    return grade_twice(tmp_path_factory.mktemp("e2e"))
+def e2e_class(tmp_path_factory, worker_id):
+    """The end-to-end class graded twice (tests/fixtures/e2e_class.py), once per test run: in the
+    folder every test process of the run (pytest-xdist's workers) shares."""
+    from fixtures.e2e_class import graded_once
+    base = tmp_path_factory.getbasetemp()
+    return graded_once((base if worker_id == "master" else base.parent) / "e2e_class")
