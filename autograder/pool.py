@@ -3,8 +3,7 @@
 ``grade_many`` returns the Results in input order, so they do not depend on the number of
 workers. Each worker keeps one kernel started ahead (a spare, for the next notebook of the
 same assignment), and one for its audit: they boot and import the assignment's modules while
-the current notebook runs; for the class's last notebooks, which no worker follows, none
-(``spares_wanted``). What can go wrong is contained:
+the current notebook runs. What can go wrong is contained:
 
 - a worker process that dies takes no grade with it: the notebooks it and its fellow workers
   were grading are graded again, each alone, and one that kills its worker again is flagged;
@@ -89,8 +88,8 @@ def _grade_all(jobs, workers, progress, desc, cluster):
     if workers == 1:
         _install({job.plan.key: job.plan for job in jobs})
         try:
-            for i, (job, spare) in enumerate(zip(jobs, spares_wanted(len(jobs), 1))):
-                results[i] = _guarded(job, spare)
+            for i, job in enumerate(jobs):
+                results[i] = _guarded(job)
                 bar.update()
         finally:
             _close_spare()
@@ -118,8 +117,8 @@ def _pool(jobs, indices, workers, results, bar):
     with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,)) as pool:
-                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i, spare): i
-                           for i, spare in zip(indices, spares_wanted(len(indices), workers))}
+                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i): i
+                           for i in indices}
                 for future in as_completed(futures):
                     i = futures[future]
                     try:
@@ -139,15 +138,6 @@ def _pool(jobs, indices, workers, results, bar):
     return started
 
 
-def spares_wanted(count, workers):
-    """For each of ``count`` jobs that ``workers`` workers take in order: whether its worker
-    starts kernels ahead for a next one. A worker's next job is about ``workers`` places on, so
-    the last ``workers`` start none: a spare nobody uses costs a kernel's start for nothing (a
-    third of a CPU second and the assignment's imports), four of them at the end of every class
-    graded by two workers."""
-    return [position + workers < count for position in range(count)]
-
-
 # ----------------------------------------------------------------------------- in a worker
 
 _PLANS = {}  # key -> Plan, installed once per worker
@@ -164,10 +154,10 @@ def _close_spare():
         _SPARE.pop().close()
 
 
-def _kernels_for(job, spare):
+def _kernels_for(job):
     """The kernels of ``job``'s notebook and of its audit (None if it has none): the spares if they
-    were started for the same specs, else new ones; given ``spare``, new spares for the next job
-    start now, so that they boot while this job's notebook runs."""
+    were started for the same specs, else new ones; new spares for the next job start now, so
+    that they boot while this job's notebook runs."""
     specs = [job.kernel_spec(), job.audit_kernel_spec() if job.may_audit() else None]
     kernels = []
     for spec in specs:
@@ -177,21 +167,20 @@ def _kernels_for(job, spare):
             spare.spec = spec  # its variant: set before the notebook's first cell
         kernels.append(spare or (Kernel(spec) if spec is not None else None))
     _close_spare()
-    _SPARE.extend(Kernel(spec) for spec in specs if spec is not None and spare)
+    _SPARE.extend(Kernel(spec) for spec in specs if spec is not None)
     return kernels
 
 
-def _guarded(job, spare):
-    """pipeline.grade (``spare``: with kernels started ahead for a next job), and a flagged row
-    for whatever escapes it."""
+def _guarded(job):
+    """pipeline.grade, and a flagged row for whatever escapes it."""
     try:
-        kernel, audit_kernel = _kernels_for(job, spare)
+        kernel, audit_kernel = _kernels_for(job)
         return pipeline.grade(job, kernel, audit_kernel=audit_kernel)
     except Exception as err:
         return empty_result(job.plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {str(err)[:300]}"))
 
 
-def _in_worker(job, started_dir, index, spare):
+def _in_worker(job, started_dir, index):
     # A marker the parent reads if this worker dies: which notebook was it grading?
     (Path(started_dir) / str(index)).touch()
-    return _guarded(replace(job, plan=_PLANS[job.plan]), spare)
+    return _guarded(replace(job, plan=_PLANS[job.plan]))
