@@ -9,9 +9,8 @@ at a time). nnref limits BLAS to one thread when imported (nnref/threads.py), be
 computes anything, so that run computes what a one-thread kernel does:
 test_importing_nnref_leaves_one_blas_thread checks the limit on its own, cheaply, and a lesson
 that computed before importing nnref, or lifted the limit, would print numbers its text (written
-from a one-thread run) does not hold. (Each lesson used to run with 1 and with 2 threads: two
-identical computations, 200 CPU seconds of the suite.) Then every number of every markdown cell,
-the Korean summary included, is either
+from a one-thread run) does not hold. Then every number of every markdown cell, the Korean
+summary included, is either
 
 * an input: it appears literally in one of the notebook's code cells (a learning rate, the iris
   row, ...), or one of the few hand-derived or cited numbers listed in NOT_FROM_AN_OUTPUT with

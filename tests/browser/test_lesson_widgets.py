@@ -291,8 +291,8 @@ def check_run_all_reached(page, index):
     cell.scroll_into_view_if_needed()
     prompt = cell.locator(".jp-InputPrompt").first
     # jlab.wait_run_all can take a loaded machine's pause between two cells (no queued prompt
-    # on screen, the kernel idle for a second) for the end: CI once read "[ ]" here with Run All
-    # still going. A Run All that did stop before the widget leaves "[ ]" for good.
+    # on screen, the kernel idle for a second) for the end; the likely reason CI once read "[ ]"
+    # here. A Run All that did stop before the widget leaves "[ ]" for good.
     wait_for(lambda: re.search(r"\[\d+\]", prompt.text_content()),
              f"Run All stopped before the widget cell (its prompt still {prompt.text_content()!r} "
              f"after {jlab.CHANGE_TIMEOUT} s)")
