@@ -82,9 +82,19 @@ class Job:
         module to import). The same for every submission: a worker starts it ahead."""
         return self.kernel_spec(nnref_copy=withheld_copy(self.plan), warm_modules=audit_modules(self.plan))
 
+    def kernels_key(self):
+        """(the notebook's kernel, the audit's or None): equal for two jobs whose kernels start alike."""
+        audit_key = (withheld_names(self.plan), audit_modules(self.plan)) if self.may_audit() else None
+        return self.kernel_spec().at_start(), audit_key
+
+    def is_the_source(self):
+        return not isinstance(self.submission, (str, Path)) and self.submission == self.plan.source_nb
+
     def may_audit(self):
-        """Whether a submission's audit can run: the steps hold it and the source has audited cells."""
-        return audit in self.steps and bool(self.plan.reference and self.plan.reference.get("auditable"))
+        """Whether a submission's audit can run: the steps hold it, the source has audited cells,
+        and the submission is not the source itself (whose answers are never audited: source_answers)."""
+        return (audit in self.steps and not self.is_the_source()
+                and bool(self.plan.reference and self.plan.reference.get("auditable")))
 
 
 @dataclass
@@ -401,9 +411,12 @@ def audit_modules(plan):
     return _AUDIT_MODULES[key]
 
 
+def withheld_names(plan):
+    return frozenset(n for names in plan.reference["guarded"].values() for n in names)
+
+
 def withheld_copy(plan):
-    names = frozenset(n for names in plan.reference["guarded"].values() for n in names)
-    return str(withheld.package_without(names))
+    return str(withheld.package_without(withheld_names(plan)))
 
 
 def source_answers(g):

@@ -3,7 +3,8 @@
 ``grade_many`` returns the Results in input order, so they do not depend on the number of
 workers. Each worker keeps one kernel started ahead (a spare, for the next notebook of the
 same assignment), and one for its audit: they boot and import the assignment's modules while
-the current notebook runs. What can go wrong is contained:
+the current notebook runs; none after the worker's last notebook (``ahead``). What can go wrong
+is contained:
 
 - a worker process that dies takes no grade with it: the notebooks it and its fellow workers
   were grading are graded again, each alone, and one that kills its worker again is flagged;
@@ -88,8 +89,8 @@ def _grade_all(jobs, workers, progress, desc, cluster):
     if workers == 1:
         _install({job.plan.key: job.plan for job in jobs})
         try:
-            for i, job in enumerate(jobs):
-                results[i] = _guarded(job)
+            for i, (job, start_next) in enumerate(zip(jobs, ahead(jobs, 1))):
+                results[i] = _guarded(job, start_next)
                 bar.update()
         finally:
             _close_spare()
@@ -117,8 +118,9 @@ def _pool(jobs, indices, workers, results, bar):
     with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,)) as pool:
-                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i): i
-                           for i in indices}
+                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i,
+                                       start_next): i
+                           for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
                 for future in as_completed(futures):
                     i = futures[future]
                     try:
@@ -138,6 +140,17 @@ def _pool(jobs, indices, workers, results, bar):
     return started
 
 
+def ahead(jobs, workers):
+    """For each of ``jobs``, taken in order by ``workers`` workers: which of its kernels (the
+    notebook's, the audit's) its worker starts again while it runs, for a next job. A worker's
+    next job is about ``workers`` places on; a kernel started ahead that no job needs (after the
+    class's last notebooks, or an audit's before a stripping check, which has none) costs a
+    kernel's start for nothing: a third of a CPU second and the assignment's imports."""
+    keys = [job.kernels_key() for job in jobs]
+    return [tuple(mine is not None and mine == theirs for mine, theirs in zip(keys[position], keys[position + workers]))
+            if position + workers < len(jobs) else (False, False) for position in range(len(jobs))]
+
+
 # ----------------------------------------------------------------------------- in a worker
 
 _PLANS = {}  # key -> Plan, installed once per worker
@@ -154,10 +167,11 @@ def _close_spare():
         _SPARE.pop().close()
 
 
-def _kernels_for(job):
-    """The kernels of ``job``'s notebook and of its audit (None if it has none): the spares if they
-    were started for the same specs, else new ones; new spares for the next job start now, so
-    that they boot while this job's notebook runs."""
+def _kernels_for(job, start_next):
+    """The kernel of ``job``'s notebook, and of its audit: the spares if they were started for the
+    same specs, else a new one for the notebook (the pipeline starts the audit's if the notebook
+    turns out to need one); the kernels that ``start_next`` names (ahead) start again now, for
+    the next job, so that they boot while this job's notebook runs."""
     specs = [job.kernel_spec(), job.audit_kernel_spec() if job.may_audit() else None]
     kernels = []
     for spec in specs:
@@ -165,22 +179,23 @@ def _kernels_for(job):
         if spare:
             _SPARE.remove(spare)
             spare.spec = spec  # its variant: set before the notebook's first cell
-        kernels.append(spare or (Kernel(spec) if spec is not None else None))
+        kernels.append(spare)
     _close_spare()
-    _SPARE.extend(Kernel(spec) for spec in specs if spec is not None)
-    return kernels
+    _SPARE.extend(Kernel(spec) for spec, wanted in zip(specs, start_next) if wanted)
+    return kernels[0] or Kernel(specs[0]), kernels[1]
 
 
-def _guarded(job):
-    """pipeline.grade, and a flagged row for whatever escapes it."""
+def _guarded(job, start_next):
+    """pipeline.grade (``start_next``: the kernels to start ahead for a next job), and a flagged
+    row for whatever escapes it."""
     try:
-        kernel, audit_kernel = _kernels_for(job)
+        kernel, audit_kernel = _kernels_for(job, start_next)
         return pipeline.grade(job, kernel, audit_kernel=audit_kernel)
     except Exception as err:
         return empty_result(job.plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {str(err)[:300]}"))
 
 
-def _in_worker(job, started_dir, index):
+def _in_worker(job, started_dir, index, start_next):
     # A marker the parent reads if this worker dies: which notebook was it grading?
     (Path(started_dir) / str(index)).touch()
-    return _guarded(replace(job, plan=_PLANS[job.plan]))
+    return _guarded(replace(job, plan=_PLANS[job.plan]), start_next)
