@@ -111,7 +111,7 @@ class Grading:
     audit_kernel: object = None  # started before the notebook runs, when the audit may be needed
     audit_nb: object = None  # what the audit runs: the notebook with only what its test cells need
     beside: object = None  # the audit's run, in a thread beside the notebook's own (_Beside)
-    left_out: dict = field(default_factory=dict)  # {cell index: its source} of the cells not run (leave_out)
+    left_out: dict = field(default_factory=dict)  # {cell index: its source} of the cells leave_out emptied or pruned
     done: bool = False  # a step decided that nothing more can be graded
 
     @property

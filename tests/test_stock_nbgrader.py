@@ -74,18 +74,19 @@ def submissions(assignment):
 
 @pytest.fixture(scope="module")
 def stock_course(tmp_path_factory):
-    """A stock nbgrader course folder made of the repository's files."""
+    """A stock nbgrader course folder made of the repository's files, each assignment generated
+    by stock ``generate_assignment`` (which records it in the course's gradebook for autograde)."""
     folder = tmp_path_factory.mktemp("stock")
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "course", folder / "course")
     for aid in FAST + FULL_ONLY:
         shutil.copytree(ROOT / "source" / aid, folder / "source" / aid)
+        nbgrader(folder, "generate_assignment", aid, "--force")
     return folder
 
 
 @pytest.mark.parametrize("aid", FAST + FULL_ONLY)
 def test_stock_generate_assignment_reproduces_release(stock_course, aid):
-    nbgrader(stock_course, "generate_assignment", aid, "--force")
     made = stock_course / "release" / aid / f"{aid}.ipynb"
     assert made.read_bytes() == (ROOT / "release" / aid / f"{aid}.ipynb").read_bytes(), (
         f"stock nbgrader's release of {aid} differs from release/: run `nncourse release` and compare")
