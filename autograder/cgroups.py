@@ -128,9 +128,12 @@ class Group:
     def command_prefix(self):
         """argv that moves itself into the group, then runs the rest of the argv: the sandbox and
         every process it starts are in the group from their first instruction."""
-        procs = [str(folder / "cgroup.procs") for folder in dict.fromkeys(self.folders.values())]
         return ["/bin/sh", "-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; '
-                                 'shift; exec "$@"', "nncourse-cgroup", *procs, "--"]
+                                 'shift; exec "$@"', "nncourse-cgroup", *self.procs_files(), "--"]
+
+    def procs_files(self):
+        """The files a process writes its pid to, to join the group (one per hierarchy)."""
+        return [str(folder / "cgroup.procs") for folder in dict.fromkeys(self.folders.values())]
 
     def cpu_seconds(self):
         """CPU seconds used by every process that ever ran in the group."""
@@ -147,7 +150,7 @@ class Group:
         processes held the cores (the run-queue delay of /proc/PID/task/TID/schedstat): what a
         busy machine took from a notebook that computes. Exited processes no longer count."""
         total = 0
-        for pid in self._procs():
+        for pid in self.processes():
             for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
                 try:
                     total += int(stat.read_text().split()[1])
@@ -155,7 +158,8 @@ class Group:
                     pass
         return total / 1e9
 
-    def _procs(self):
+    def processes(self):
+        """The pids of the group's processes, as the machine numbers them."""
         folder = self.folders[""] if self.v2 else self.folders["pids"]
         try:
             return [int(p) for p in (folder / "cgroup.procs").read_text().split()]
@@ -170,7 +174,7 @@ class Group:
             except OSError:
                 pass
         for _ in range(50):
-            procs = self._procs()
+            procs = self.processes()
             if not procs:
                 return
             for pid in procs:

@@ -18,6 +18,7 @@ counted and limited for all its processes together. Run by anyone else, bubblewr
 user namespace, the kernel keeps the caller's (unprivileged) user, and the limits are per
 process (RLIMIT_CPU and the others below, which also hold as a backstop under root).
 """
+import asyncio
 import functools
 import importlib.util
 import itertools
@@ -37,6 +38,7 @@ from nnref.data import TEST_SET_WITHHELD
 from nnref.homework import GRADING_VARIABLE
 from nnref.observations import MODE_VARIABLE
 
+from . import forked
 from .cgroups import Group
 
 HOME = "/home/student"
@@ -46,6 +48,7 @@ KERNEL_UID_BASE = 1_000_000_000
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "fonts",
        "alternatives", "mime.types")
 MIB = 1 << 20
+FORK_VARIABLE = "NNCOURSE_FORK_KERNELS"  # "0": every kernel started from scratch (autograder/forked.py)
 FIX = ("If bubblewrap cannot create namespaces here: on Ubuntu 24.04 `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` "
        "(or an AppArmor profile for bwrap); in a container, run it with user namespaces allowed "
        "(e.g. docker --security-opt seccomp=unconfined). Or pass --no-sandbox to grade without "
@@ -189,10 +192,13 @@ def as_root():
     return os.geteuid() == 0
 
 
-def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_copy=None, uid=None, group=None):
+def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_copy=None, uid=None, group=None,
+            ready=None):
     """The argv that starts ``kernel_cmd`` inside the sandbox; ``nnref_copy``: a folder holding an
     ``nnref/`` that the kernel sees in place of nnref (autograder/withheld.py); ``uid``: the
-    kernel's user id (as root); ``group``: the sandbox's control group, which it starts in."""
+    kernel's user id (as root); ``group``: the sandbox's control group, which it starts in.
+    ``ready``: no kernel_cmd, the sandbox is made for a kernel forked into it (autograder/forked.py):
+    its files copied, it touches ``ready`` and waits, as root, which the kernel cannot signal or read."""
     data_dir = mnist_dir()
     work = f"{HOME}/{work_name}"
     args = (group.command_prefix() if group else []) + [_bwrap(), "--die-with-parent", "--new-session", "--clearenv",
@@ -227,11 +233,14 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
         uid = str(uid or next_kernel_uid())
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
+    drop = ["/usr/bin/" + drop[0], *drop[1:]] if drop else []
     # The copy runs as the kernel's own user, so the files are its own to change.
-    boot = ["/bin/sh", "-c", 'mkdir -p "$1" && cp -R "$2"/. "$1"/ && cd "$1" && shift 2 && exec "$@"',
+    copy = ["/bin/sh", "-c", 'mkdir -p "$1" && cp -R "$2"/. "$1"/ && cd "$1" && shift 2 && exec "$@"',
             "boot", work, STAGING]
-    return args + ["--", "/usr/bin/" + limit[0], *limit[1:], *(["/usr/bin/" + drop[0], *drop[1:]] if drop else []),
-                   *boot, *kernel_cmd]
+    if ready:
+        return args + ["--", "/bin/sh", "-c", 'ready=$1; shift; "$@" && touch "$ready" && exec sleep infinity',
+                       "holder", str(ready), *drop, *copy, "true"]
+    return args + ["--", "/usr/bin/" + limit[0], *limit[1:], *drop, *copy, *kernel_cmd]
 
 
 _uids = itertools.count()
@@ -266,7 +275,8 @@ def stage(folder, into, max_bytes):
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``."""
+    """A kernel manager whose kernel starts in the sandbox, over IPC sockets in ``ipc_dir``; as
+    root with a control group, forked into it from a zygote (autograder/forked.py)."""
 
     def __init__(self, limits, work_name, staging, ipc_dir, settings, nnref_copy=None, uid=None, group=None,
                  **kwargs):
@@ -274,6 +284,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                          connection_file=str(ipc_dir / "kernel.json"), **kwargs)
         self._sandbox = (limits, work_name, staging, ipc_dir, settings)
         self._options = dict(nnref_copy=nnref_copy, uid=uid, group=group)
+        self.forks = group is not None and uid is not None and os.environ.get(FORK_VARIABLE) != "0"
+        self.holder = None  # bwrap around the holder, when the kernel is forked into it
+        self._arguments = []
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
@@ -281,8 +294,34 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, self._options["uid"], self._options["uid"])
 
     def format_kernel_cmd(self, extra_arguments=None):
+        if self.forks:
+            self._arguments = list(extra_arguments or [])
+            return command(*self._sandbox, None, ready=self._ready_marker(), **self._options)
         kernel = [python(), "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
         return command(*self._sandbox, kernel, **self._options)
+
+    def _ready_marker(self):
+        return self._sandbox[3] / ".ready"
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.forks:
+            self.holder = self.provisioner.process
+            self.provisioner.process = await asyncio.to_thread(self._fork)
+
+    def _fork(self):
+        limits, work_name, _, ipc_dir, settings = self._sandbox
+        group, uid = self._options["group"], self._options["uid"]
+        env = _env(settings, mnist_dir())
+        inside = forked.wait_ready(self.holder, self._ready_marker(), group)
+        status = ipc_dir.parent / "status"  # the box's own folder: the kernel cannot reach it
+        pid = forked.server(python(), env, HIDDEN_PACKAGES).fork({
+            "holder": inside, "cgroup_procs": group.procs_files(), "work": f"{HOME}/{work_name}",
+            "rlimits": {"cpu": [limits.cpu_limit, limits.cpu_limit + 5], "as": [limits.memory_bytes] * 2,
+                        "nproc": [limits.processes] * 2, "fsize": [limits.file_bytes] * 2, "core": [0, 0]},
+            "uid": uid, "env": env, "connection_file": self.connection_file, "arguments": self._arguments,
+            "status": str(status)})
+        return forked.ForkedKernel(pid, status)
 
 
 class Box:
@@ -308,6 +347,13 @@ class Box:
     def close(self):
         if self.group:
             self.group.remove()
+        holder = getattr(getattr(self, "km", None), "holder", None)
+        if holder is not None:  # bubblewrap around a forked kernel, ended with the group: reaped
+            try:
+                holder.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+                holder.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -349,3 +349,48 @@ def test_the_kernel_sees_neither_the_grader_nor_the_debugger():
         f"expected a kernel without a debugger that can import neither debugpy nor autograder (printed: has a "
         f"debugger, debugpy importable, autograder importable); it printed {text!r}. Usual cause: "
         f"sandbox.command no longer mounts an empty folder over HIDDEN_PACKAGES")
+
+
+def test_kernels_forked_from_one_zygote_are_apart():
+    """As root with control groups, kernels are forked into their sandboxes from one zygote per
+    kernel environment (autograder/forked.py). Two at once of one spec (a notebook's kernel and the
+    next notebook's, started ahead): neither sees the other's processes or files, neither holds a
+    module the sandbox hides (the zygote imported outside it), each draws its own random numbers,
+    and each is the sandbox's user with no capability."""
+    from autograder.kernel import Kernel, KernelSpec
+
+    token = f"nncourse-apart-{os.getpid()}-{time.monotonic_ns()}"
+    code = (
+        "import os, sys, numpy as np\n"
+        f"open(os.path.expanduser('~/{token}'), 'w').write('mine')\n"
+        "mine = {p for p in os.listdir('/proc') if p.isdigit()}\n"
+        "others = []\n"
+        "for top in ('/home', '/tmp'):\n"
+        "    for folder, _, files in os.walk(top):\n"
+        f"        others += [os.path.join(folder, f) for f in files if f == '{token}' and folder != os.path.expanduser('~')]\n"
+        "hidden = sorted(m for m, v in sys.modules.items() if m.split('.')[0] in ('autograder', 'debugpy')\n"
+        "                and getattr(v, '__file__', None))  # code, not the empty folder the sandbox mounts\n"
+        "caps = [l.split()[1] for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapPrm', 'CapBnd'))]\n"
+        "print(len(mine), others, hidden, caps, os.getuid() != 0, np.random.rand())\n")
+    kernels = [Kernel(KernelSpec(30)) for _ in range(2)]
+    try:
+        assert all(k.km.forks and k.km.holder is not None for k in kernels), (
+            "the kernels were started from scratch: the fork server was not used (root with control groups "
+            "forks them; NNCOURSE_FORK_KERNELS=0 turns it off)")
+        printed = []
+        for kernel in kernels:
+            nb = notebooks.nbformat.v4.new_notebook()
+            nb.cells = [notebooks.nbformat.v4.new_code_cell(code)]
+            run = kernel.run(nb)
+            assert run.stopped is None, run.stopped
+            printed.append("".join(o.get("text", "") for o in nb.cells[0].outputs).strip())
+    finally:
+        for kernel in kernels:
+            kernel.close()
+    zeros = "'0000000000000000'"
+    for text in printed:
+        assert text.startswith(f"2 [] [] [{zeros}, {zeros}, {zeros}] True "), (
+            f"a forked kernel printed {text!r}; expected two processes in its sandbox (its parent, itself), none of the other kernel's files, no module of the grader's or the debugger's, "
+            f"no capability, not root")
+    draws = [text.rsplit(" ", 1)[1] for text in printed]
+    assert draws[0] != draws[1], f"both kernels drew {draws[0]}: numpy's random state is the zygote's, not reseeded"
