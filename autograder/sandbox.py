@@ -226,8 +226,7 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
     args += ["--chdir", "/"]
     if as_root():
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    limit = ["prlimit", f"--cpu={limits.cpu_limit}:{limits.cpu_limit + 5}", f"--as={limits.memory_bytes}",
-             f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}", "--core=0", "--"]
+    limit = ["prlimit", *(f"--{name}={soft}:{hard}" for name, (soft, hard) in rlimits(limits).items()), "--"]
     drop = []
     if as_root():
         uid = str(uid or next_kernel_uid())
@@ -241,6 +240,13 @@ def command(limits, work_name, staging, ipc_dir, settings, kernel_cmd, nnref_cop
         return args + ["--", "/bin/sh", "-c", 'ready=$1; shift; "$@" && touch "$ready" && exec sleep infinity',
                        "holder", str(ready), *drop, *copy, "true"]
     return args + ["--", "/usr/bin/" + limit[0], *limit[1:], *drop, *copy, *kernel_cmd]
+
+
+def rlimits(limits):
+    """The kernel's limits per process, {prlimit's name: (soft, hard)}; CPU time's hard limit kills
+    5 s after the soft one's SIGXCPU."""
+    return {"cpu": (limits.cpu_limit, limits.cpu_limit + 5), "as": (limits.memory_bytes,) * 2,
+            "nproc": (limits.processes,) * 2, "fsize": (limits.file_bytes,) * 2, "core": (0, 0)}
 
 
 _uids = itertools.count()
@@ -317,8 +323,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         status = ipc_dir.parent / "status"  # the box's own folder: the kernel cannot reach it
         pid = forked.server(python(), env, HIDDEN_PACKAGES).fork({
             "holder": inside, "cgroup_procs": group.procs_files(), "work": f"{HOME}/{work_name}",
-            "rlimits": {"cpu": [limits.cpu_limit, limits.cpu_limit + 5], "as": [limits.memory_bytes] * 2,
-                        "nproc": [limits.processes] * 2, "fsize": [limits.file_bytes] * 2, "core": [0, 0]},
+            "rlimits": rlimits(limits),
             "uid": uid, "env": env, "connection_file": self.connection_file, "arguments": self._arguments,
             "status": str(status)})
         return forked.ForkedKernel(pid, status)

@@ -394,3 +394,28 @@ def test_kernels_forked_from_one_zygote_are_apart():
             f"no capability, not root")
     draws = [text.rsplit(" ", 1)[1] for text in printed]
     assert draws[0] != draws[1], f"both kernels drew {draws[0]}: numpy's random state is the zygote's, not reseeded"
+
+
+@pytest.mark.parametrize("fork", ["1", "0"])
+def test_a_kernel_forked_or_started_from_scratch_has_the_same_sandbox(fork, monkeypatch):
+    """The kernel forked from a zygote and the one started from scratch (NNCOURSE_FORK_KERNELS=0,
+    and what a machine without root or control groups gets) run under the same limits per
+    process, as a user of their own without capabilities, beside one other process (their
+    parent: bubblewrap's init, or the fork's first process) that they cannot signal."""
+    monkeypatch.setenv(sandbox.FORK_VARIABLE, fork)
+    text = printed_in_a_sandboxed_kernel(
+        "import os, resource\n"
+        "names = {'cpu': 'CPU', 'as': 'AS', 'nproc': 'NPROC', 'fsize': 'FSIZE', 'core': 'CORE'}\n"
+        "limits = {n: list(resource.getrlimit(getattr(resource, 'RLIMIT_' + r))) for n, r in names.items()}\n"
+        "caps = sorted({l.split()[1] for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapPrm'))})\n"
+        "others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid())\n"
+        "try:\n"
+        "    os.kill(os.getppid(), 0)\n"
+        "    parent = 'signalled'\n"
+        "except OSError as err:\n"
+        "    parent = type(err).__name__\n"
+        "print(limits, caps, others, parent, os.getuid() != 0)")
+    limits = {name: list(pair) for name, pair in sandbox.rlimits(sandbox.Limits(time_limit=30)).items()}
+    assert text == f"{limits} ['0000000000000000'] [1] PermissionError True", (
+        f"a kernel {'forked' if fork == '1' else 'started from scratch'} printed {text!r}; expected its limits "
+        f"{limits}, no capability, one other process (pid 1, its parent) it may not signal, and not root")
