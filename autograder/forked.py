@@ -4,9 +4,10 @@ A kernel started from scratch spends about 0.3 CPU seconds importing ipykernel a
 a notebook needs two kernels (its own and its audit's). So the grader keeps, per kernel
 environment, a zygote (autograder/zygote.py) that imported them once, and each sandbox is made
 by bubblewrap as before (the same mounts, namespaces, user id and control group) around a
-holder process that only waits (sandbox.command's ``ready``); the zygote then forks the kernel into the holder's namespaces
-and control group, where it drops to the sandbox's user id (autograder/zygote.py says how).
-The kernel manager handles the forked kernel through ``ForkedKernel``, which looks to it like
+holder process that only waits (sandbox.command's ``ready``); the zygote then forks the kernel
+into the holder's namespaces and control group, where it drops to the sandbox's user id
+(autograder/zygote.py says how). The kernel manager handles the forked kernel through
+``ForkedKernel`` (the kernel's first process, whose end is the kernel's), which looks to it like
 the process it started.
 """
 import atexit

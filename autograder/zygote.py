@@ -8,7 +8,8 @@ any kernel imports. nnref is imported by each kernel in its sandbox, where the a
 find the copy with the references withheld.
 
 One request per line on stdin (JSON; EOF: the grader is gone, so is the zygote), one line back
-on stdout per request: {"pid": the kernel's pid on the machine} or {"error": why}. Per request:
+on stdout per request: {"pid": the machine's pid of the kernel's first process, below} or
+{"error": why}. Killing that process ends the kernel's PID namespace, the kernel with it. Per request:
 
 - a child (outside the sandbox, root) makes a PID namespace for the kernel, forks its first
   process, answers with that pid, waits for it and writes its exit status (128 + the signal
