@@ -124,8 +124,11 @@ class GradingClient(NotebookClient):
         if MIME in data or GUARDED_MIME in data:
             kind = MIME if MIME in data else GUARDED_MIME
             self._observation_used += len(str(data[kind]))
-            if isinstance(data[kind], dict) and self._observation_used <= self.observation_bytes:
-                (self.observed if kind == MIME else self.guarded).setdefault(cell_index, []).append(data[kind])
+            # a cell's observations come as a list (nnref.observations.send); one alone as itself
+            payloads = data[kind] if isinstance(data[kind], list) else [data[kind]]
+            if self._observation_used <= self.observation_bytes:
+                (self.observed if kind == MIME else self.guarded).setdefault(cell_index, []).extend(
+                    p for p in payloads if isinstance(p, dict))
             return None
         if msg["msg_type"] == "error":
             content["evalue"] = content["evalue"][:MAX_MESSAGE]

@@ -3,8 +3,9 @@
 ``nncourse grade`` runs every notebook with ``NNCOURSE_OBSERVE`` set in the kernel's
 environment: ``student`` for a submission, ``reference`` for the clean run of the source that
 supplies the expected values. The checks of ``nnref.checks`` then decide nothing in the
-kernel: each one publishes an observation (a display message of type ``MIME``) and the
-grader compares, outside the kernel (autograder/observations.py).
+kernel: each one reports an observation, a cell's observations are published together when
+it ends (a display message of type ``MIME``, a list of them), and the grader compares, outside
+the kernel (autograder/observations.py).
 
 Values travel as JSON and as numpy's ``.npy`` bytes (base64) read back with
 ``allow_pickle=False``: nothing that runs code when it is read.
@@ -31,12 +32,33 @@ def mode():
 
 def report(kind, got, expected=None, shallow=False, **declared):
     """Publish one observation; ``declared`` (what, cause, tolerances) only in the reference run;
-    ``shallow``: arrays by their dtype and shape only (a structure check needs no more)."""
-    from IPython.display import display
+    ``shallow``: arrays by their dtype and shape only (a structure check needs no more). In a
+    kernel, a cell's observations go out together when the cell ends, however it ends (``send``)."""
     payload = {"kind": kind, "got": encode(got, shallow=shallow), "expected": encode(expected, shallow=shallow)}
     if mode() == "reference":
         payload.update(declared=declared)
-    display({MIME: payload}, raw=True)
+    _PENDING.append(payload)
+    from IPython import get_ipython
+    shell = get_ipython()
+    if shell is None:  # no cell to wait for
+        send()
+    elif send not in shell.events.callbacks["post_execute"]:
+        shell.events.register("post_execute", send)
+
+
+_PENDING = []  # the running cell's observations, not sent yet
+
+
+def send():
+    """Publish the observations reported since the last call as one message (a list of them):
+    a test cell's dozens of checks cost the kernel and the grader one message, not one each.
+    IPython calls it when a cell ends (``post_execute``, even after an error): only a cell that
+    ran to its end is judged, so the observations of a cell stopped midway need not travel."""
+    from IPython.display import display
+    if _PENDING:
+        batch = list(_PENDING)
+        _PENDING.clear()
+        display({MIME: batch}, raw=True)
 
 
 def report_guarded(names):

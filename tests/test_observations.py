@@ -218,3 +218,37 @@ def test_a_cache_entry_two_processes_want_at_once_is_made_once(tmp_path, monkeyp
     assert len(log.read_text().split()) == 1, "both processes made the entry: the lock did not hold"
     monkeypatch.setenv("NNCOURSE_CACHE", str(tmp_path))
     assert found[0] == found[1] == observations.load_cached("k")
+
+
+def test_a_cells_observations_travel_as_one_message_sent_when_the_cell_ends(monkeypatch):
+    """A test cell's checks are dozens of observations: they cost the kernel and the grader one
+    message per cell, sent when the cell ends, even when it ends in an error."""
+    import nbformat
+    from autograder import kernel
+    from nnref.observations import MIME
+
+    messages = []
+    output = kernel.GradingClient.output
+
+    def counted(self, outs, msg, display_id, cell_index):
+        if MIME in msg["content"].get("data", {}):
+            messages.append(cell_index)
+        return output(self, outs, msg, display_id, cell_index)
+
+    monkeypatch.setattr(kernel.GradingClient, "output", counted)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "import numpy as np\nfrom nnref.checks import check_close",
+        "check_close(np.ones(2), None, 'a')\ncheck_close(np.zeros(3), None, 'b')\ncheck_close(1.5, None, 'c')",
+        "print('no check here')",
+        "check_close(2.5, None, 'd')\nraise ValueError('after the check')")])
+    run_kernel = kernel.Kernel(kernel.KernelSpec(time_limit=30, observe="student"))
+    try:
+        run = run_kernel.run(nb)
+    finally:
+        run_kernel.close()
+    assert run.stopped is None, run.stopped
+    assert messages == [1, 3], f"expected one observation message for each cell with checks, got one per {messages}"
+    got = {index: [decode(p["got"]) for p in payloads] for index, payloads in run.observed.items()}
+    assert sorted(got) == [1, 3] and len(got[1]) == 3 and got[3] == [2.5], got
+    assert np.array_equal(got[1][0], np.ones(2)) and np.array_equal(got[1][1], np.zeros(3)) and got[1][2] == 1.5, (
+        f"the cell's observations came back out of order or changed: {got[1]}")
