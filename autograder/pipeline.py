@@ -398,17 +398,18 @@ def score(cell_result, cell, observed, reference, hidden, hidden_lines, known_me
 
 # ----------------------------------------------------------------------------- the audit
 
-_AUDIT_MODULES = {}  # (source's key, audited cells) -> the audit kernel's warm modules, for this process
-
-
 def audit_modules(plan):
-    """The modules the source's audited test cells, and what they need, import (among the plan's)."""
-    key = (plan.key, tuple(sorted(plan.reference["auditable"])))
-    if key not in _AUDIT_MODULES:
-        nb = copy.deepcopy(plan.source_nb)
-        keep_only(nb, plan.own_sources, set(plan.reference["auditable"]))
-        _AUDIT_MODULES[key] = tuple(m for m in imported_modules(nb) if m in plan.warm_modules)
-    return _AUDIT_MODULES[key]
+    """The modules the audit's kernel imports at its start: those of the audited test cells
+    (reference.py computes them with the reference, ``audited_imports``)."""
+    return tuple(plan.reference["audit_modules"])
+
+
+def audited_imports(plan, grade_ids):
+    """The modules that the source's test cells ``grade_ids``, and what they need, import (among
+    the plan's warm modules): an audit of them draws nothing, so no plotting or widget module."""
+    nb = copy.deepcopy(plan.source_nb)
+    keep_only(nb, plan.own_sources, set(grade_ids))
+    return [m for m in imported_modules(nb) if m in plan.warm_modules]
 
 
 def withheld_names(plan):

@@ -111,14 +111,18 @@ def _make(plan, sandbox, blas_threads, source):
         reference = {part: {t.grade_id: (hidden if t.hidden else default)[part][t.grade_id] for t in plan.tests}
                      for part in ("cells", "guarded")}
         # which cells the audit can check is the code's doing, not the inputs': the default's
-        reference.update(key=plan.key, stripping="pending", auditable=default["auditable"])
+        reference.update(key=plan.key, stripping="pending", auditable=default["auditable"],
+                         audit_modules=default["audit_modules"])
         return reference
     reference = _reference_run(plan, job, {t.grade_id for t in plan.tests})
-    reference.update(key=plan.key, stripping="pending", auditable=[])
-    if any(reference["guarded"].values()):
+    guarded = [gid for gid, names in reference["guarded"].items() if names]
+    reference.update(key=plan.key, stripping="pending", auditable=[],
+                     audit_modules=pipeline.audited_imports(plan, guarded))
+    if guarded:
         calibration = pipeline.calibrate(replace(job, plan=replace(plan, reference=reference)))
         reference["auditable"] = [c.grade_id for c in calibration.cells
                                   if c.outcome == "passed" and reference["guarded"].get(c.grade_id)]
+        reference["audit_modules"] = pipeline.audited_imports(plan, reference["auditable"])
     return reference
 
 
