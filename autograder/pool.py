@@ -116,23 +116,26 @@ def _pool(jobs, indices, workers, results, bar):
     # spawn: no kernel machinery (zmq, event loops) inherited from the parent.
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,))
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,)) as pool:
-                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i,
-                                       start_next): i
-                           for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        results[i] = future.result()
-                    except BrokenProcessPool:
-                        raise
-                    except Exception as err:  # the result could not come back (pickling, a grader bug)
-                        results[i] = empty_result(jobs[i].plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {err}"))
-                    bar.update()
+            futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i, start_next): i
+                       for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    results[i] = future.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as err:  # the result could not come back (pickling, a grader bug)
+                    results[i] = empty_result(jobs[i].plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {err}"))
+                bar.update()
             return None
         except BrokenProcessPool:
             started = [i for i in indices if (Path(started_dir) / str(i)).exists() and results[i] is None]
+        finally:
+            # not waited for: the workers close their kernels and end while the class's files are
+            # written (Python waits for them before this process ends)
+            pool.shutdown(wait=False, cancel_futures=True)
     if not started and all(results[i] is None for i in indices):
         raise RuntimeError("grading workers died while starting: a script that calls grade_many "
                            "must run it under `if __name__ == \"__main__\":` (multiprocessing's "

@@ -128,7 +128,7 @@ class Artist:
                 except Exception as err:  # the process itself died: the page was not drawn
                     _not_written(workspace, err)
         finally:
-            self._process.shutdown(cancel_futures=True)
+            self._process.shutdown(wait=False, cancel_futures=True)  # its end is not waited for
 
 
 def write_runs(workspace, assignment, graded, time_limit):

@@ -246,7 +246,11 @@ def test_a_group_counts_the_time_its_process_waits_for_a_busy_core():
         for kind, code in (("loop", loop), ("sleep", sleep)):
             processes.append(subprocess.Popen(groups[kind].command_prefix() + [sys.executable, "-c", code]))
         processes += [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(3)]
-        time.sleep(1.5)  # both started, on a core four loops share
+        # every one on core 0 (Python's start can take seconds on a loaded machine), then a moment more
+        deadline = time.monotonic() + 60
+        while any(os.sched_getaffinity(p.pid) != {0} for p in processes) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
         before = {kind: group.queued_seconds() for kind, group in groups.items()}
         started = time.monotonic()
         time.sleep(1.5)
