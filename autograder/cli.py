@@ -15,7 +15,6 @@ from .grading import DEFAULT_ID_PATTERN, collect, grade_class, shown_url, table
 from .observations import UnfitTestCell, cache_dir
 from .plan import make_plan
 from .reference import ReferenceFailed, prepare
-from .release import check_release, release_notebook, write_release
 from .report import ReportError, grade_rows
 
 DEFAULT_TIME_LIMIT = 600  # CPU seconds, for a notebook that is none of the course's
@@ -33,6 +32,7 @@ def _assignments(course, ids):
 
 
 def cmd_release(args):
+    from .release import check_release, write_release  # nbgrader: imported by the commands that use it
     course = load_course(args.root)
     problems = []
     for a in _assignments(course, args.assignments):
@@ -326,6 +326,7 @@ def _only(course):
 
 def cmd_demo(args):
     from .demo import demo_class
+    from .release import release_notebook
     course = load_course(args.root)
     assignment = course.get(args.assignment) if args.assignment else _assignments(course, None)[0]
     workspace = Path(args.workspace).resolve()

@@ -21,20 +21,20 @@ Stock ``nbgrader generate_feedback`` (formgrader's "Generate Feedback") builds f
 the autograded notebooks; the workspace's nbgrader_config.py gives it ``StripHiddenTests``.
 """
 import copy
-import csv
 import shutil
 from pathlib import Path
 
 from nbconvert.utils.base import NbConvertBase
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests
+from sqlalchemy.exc import SQLAlchemyError
 from traitlets import List
 
 from . import notebooks
-from .errors import GradeError
+from .folders import reset
 from .feedback import OUTCOME_TEXT
-from .gradebook import _exclusive
-from .release import release_notebook
+from .gradebook import _exclusive, gradebook_url, write_gradebook
+from .release import release_files, release_notebook
 
 NOTE = "nncourse_note"  # metadata key of the cells and outputs nncourse writes
 UNREADABLE = "corrupt", "no notebook"
@@ -80,6 +80,25 @@ def write_autograded(path, result, source_nb):
     Path(path).write_text(notebooks.dumps(autograded_notebook(result, source_nb)), encoding="utf-8")
 
 
+def write_all(workspace, course, assignment, graded, source_nb, gradebook=None, roster=None):
+    """Everything formgrader reads of ``graded`` [(Submission, Result)]: each student's autograded
+    notebook, the workspace's course folder and the gradebook (``gradebook``: a database URL,
+    default the workspace's gradebook.db; ``roster``: {student: (first, last)}). Returns None, or
+    why the gradebook could not be written (every file is)."""
+    workspace = Path(workspace)
+    for sub, result in graded:
+        write_autograded(workspace / "autograded" / sub.student / assignment.id / f"{assignment.id}.ipynb", result,
+                         source_nb)
+    course_folder(workspace, course, assignment, gradebook)
+    url = gradebook_url(gradebook or workspace)
+    try:
+        write_gradebook(url, assignment, source_nb, graded)
+        record(url, course, assignment, graded, roster)
+    except (SQLAlchemyError, OSError, RuntimeError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
 def add_sources(workspace, course):
     """Each of the course's assignments' source/ folder in the workspace, where there is none yet
     (an instructor's edits there are kept): formgrader lists the assignments it finds there."""
@@ -90,39 +109,46 @@ def add_sources(workspace, course):
                             ignore=shutil.ignore_patterns(".*", "__pycache__"))
 
 
-ROSTER_IDS = ("student_id", "sis_login_id", "email_address", "username", "login", "id")  # first found wins
+NBGRADER_CONFIG = '''"""nbgrader's settings for this workspace (written by nncourse grade; edit freely, it is kept)."""
+from pathlib import Path
+
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.db_url = {db_url}
+c.ExecutePreprocessor.timeout = {timeout!r}
+# Stock generate_feedback (formgrader's button) reads the autograded notebooks: hidden tests out
+c.GenerateFeedback.preprocessors = {feedback_steps!r}
+# Stock autograde without nbclient's Output widget stand-in, which can hang a widget cell
+from autograder.stock import autograde_steps
+c.Autograde.autograde_preprocessors = autograde_steps()
+'''
+# the workspace's own gradebook, wherever the folder is copied or moved
+WORKSPACE_DB = '"sqlite:///" + str(Path(__file__).resolve().parent / "gradebook.db")'
+FEEDBACK_STEPS = ["nbgrader.preprocessors.GetGrades", "autograder.formgrader.StripHiddenTests",
+                  "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 
 
-def read_roster(path):
-    """{student id: (first name, last name)} from a CSV with a header: the LMS roster that
-    ``nncourse export`` reads (Canvas: SIS Login ID and Student, "Last, First"; Moodle: Email
-    address, First name and Last name) or any CSV with student_id (or id, login, username) and
-    first_name and last_name, or name ("Ada Lovelace")."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            header = {h.strip().lower().replace(" ", "_"): h for h in reader.fieldnames or []}
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise GradeError(f"cannot read the roster {path}: {err}; pass a CSV file with a header") from None
-    id_col = next((header[k] for k in ROSTER_IDS if k in header), None)
-    named = {"first_name", "last_name"} <= header.keys() or "student" in header or "name" in header
-    if id_col is None or not named:
-        raise GradeError(f"the roster {path} needs a header with an id column (student_id, SIS Login ID, Email "
-                         f"address, username, login or id) and names (first_name and last_name, Student as "
-                         f"\"Last, First\", or name); it has: {', '.join(header.values()) or 'no rows'}")
-    roster = {}
-    for row in rows:
-        if "first_name" in header and "last_name" in header:
-            first, last = row[header["first_name"]].strip(), row[header["last_name"]].strip()
-        elif "student" in header:
-            last, _, first = row[header["student"]].partition(",")
-            first, last = first.strip(), last.strip()
-        else:
-            first, _, last = row[header["name"]].strip().rpartition(" ")
-        roster[(row[id_col] or "").strip()] = (first, last)
-    return roster
+def course_folder(workspace, course, assignment, gradebook):
+    """Make the workspace an nbgrader course folder formgrader can open: the assignment's
+    source/ and release/, and an nbgrader_config.py (an existing one is the instructor's)."""
+    files = {"source": {p.relative_to(assignment.source_dir).as_posix(): p.read_bytes()
+                        for p in sorted(assignment.source_dir.rglob("*")) if p.is_file() and not p.is_symlink()},
+             "release": release_files(assignment)}  # generated, as `nncourse release` would
+    for kind, contents in files.items():
+        target = workspace / kind / assignment.id
+        if target.resolve() == (assignment.root / kind / assignment.id).resolve():
+            continue  # the workspace is the course repository itself
+        reset(target)
+        for rel, data in contents.items():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
+    add_sources(workspace, course)
+    config = workspace / "nbgrader_config.py"
+    if not config.exists() and not config.is_symlink():
+        config.write_text(NBGRADER_CONFIG.format(
+            course_id=course.slug, db_url=repr(gradebook_url(gradebook)) if gradebook else WORKSPACE_DB,
+            timeout=int(max(a.time_limit for a in course.assignments)), feedback_steps=FEEDBACK_STEPS),
+            encoding="utf-8")
 
 
 def _name(student, roster):

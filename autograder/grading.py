@@ -21,17 +21,15 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from . import misconceptions, reference, report, term, variants
+from . import misconceptions, recorder, reference, report, term, variants
+from .background import Background
 from .errors import GradeError
 from .feedback import feedback_html
-from .formgrader import add_sources, read_roster, record, write_autograded
-from .gradebook import gradebook_url, write_gradebook
+from .folders import reset
 from .pipeline import Job
 from .pool import default_workers, grade_many
 from .results import empty_result, grader_error
-from .release import release_files
+from .roster import read_roster
 
 DEFAULT_ID_PATTERN = r"^(?P<student>[^_]+)"
 BASE_COLUMNS = ["student_id", "assignment", "status", "reason", "score", "max_score", "run",
@@ -153,14 +151,6 @@ def _check_unique(subs):
     return subs
 
 
-def _reset(folder):
-    if folder.is_symlink():  # removed, never followed
-        folder.unlink()
-    elif folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-
-
 def assignment_files(assignment):
     """The assignment's own files beside its notebook (data a lesson reads): never the source notebook."""
     return [p for p in sorted(assignment.source_dir.rglob("*"))
@@ -180,12 +170,12 @@ def _prepare(workspace, assignment, subs):
         submitted = workspace / "submitted" / sub.student / assignment.id
         graded = workspace / "autograded" / sub.student / assignment.id
         feedback = workspace / "feedback" / sub.student / assignment.id
-        _reset(graded)
-        _reset(feedback)
+        reset(graded)
+        reset(feedback)
         # Graded where nbgrader collected it (the workspace is the course folder): kept as it is.
         in_place = Path(sub.origin).parent.resolve() == submitted.resolve()
         if not in_place:
-            _reset(submitted)
+            reset(submitted)
             if sub.data is not None:
                 (submitted / f"{assignment.id}.ipynb").write_bytes(sub.data)
         for name, data in sub.receipts.items():
@@ -195,48 +185,6 @@ def _prepare(workspace, assignment, subs):
             target = graded / extra.relative_to(assignment.source_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(extra, target)
-
-
-NBGRADER_CONFIG = '''"""nbgrader's settings for this workspace (written by nncourse grade; edit freely, it is kept)."""
-from pathlib import Path
-
-c = get_config()  # noqa: F821
-c.CourseDirectory.course_id = {course_id!r}
-c.CourseDirectory.db_url = {db_url}
-c.ExecutePreprocessor.timeout = {timeout!r}
-# Stock generate_feedback (formgrader's button) reads the autograded notebooks: hidden tests out
-c.GenerateFeedback.preprocessors = {feedback_steps!r}
-# Stock autograde without nbclient's Output widget stand-in, which can hang a widget cell
-from autograder.stock import autograde_steps
-c.Autograde.autograde_preprocessors = autograde_steps()
-'''
-# the workspace's own gradebook, wherever the folder is copied or moved
-WORKSPACE_DB = '"sqlite:///" + str(Path(__file__).resolve().parent / "gradebook.db")'
-FEEDBACK_STEPS = ["nbgrader.preprocessors.GetGrades", "autograder.formgrader.StripHiddenTests",
-                  "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
-
-
-def _course_folder(workspace, course, assignment, gradebook):
-    """Make the workspace an nbgrader course folder formgrader can open: the assignment's
-    source/ and release/, and an nbgrader_config.py (an existing one is the instructor's)."""
-    files = {"source": {p.relative_to(assignment.source_dir).as_posix(): p.read_bytes()
-                        for p in sorted(assignment.source_dir.rglob("*")) if p.is_file() and not p.is_symlink()},
-             "release": release_files(assignment)}  # generated, as `nncourse release` would
-    for kind, contents in files.items():
-        target = workspace / kind / assignment.id
-        if target.resolve() == (assignment.root / kind / assignment.id).resolve():
-            continue  # the workspace is the course repository itself
-        _reset(target)
-        for rel, data in contents.items():
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            (target / rel).write_bytes(data)
-    add_sources(workspace, course)
-    config = workspace / "nbgrader_config.py"
-    if not config.exists() and not config.is_symlink():
-        config.write_text(NBGRADER_CONFIG.format(
-            course_id=course.slug, db_url=repr(gradebook_url(gradebook)) if gradebook else WORKSPACE_DB,
-            timeout=int(max(a.time_limit for a in course.assignments)), feedback_steps=FEEDBACK_STEPS),
-            encoding="utf-8")
 
 
 def grade_class(course, assignment, subs, workspace, workers=None, time_limit=None, progress=True, sandbox=True,
@@ -256,21 +204,20 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     deadline = term.check(course, assignment, subs, workspace, submitted_at)  # bad input stops here
     variant = student_variants(assignment, subs, workspace)  # and a secret too short to keep variants apart
     _prepare(workspace, assignment, subs)
-    with report.Artist() as artist:  # matplotlib imported in a process of its own while the class is graded
+    # matplotlib and nbgrader imported in processes of their own while the class is graded
+    with report.Artist() as artist, Background(recorder.ready) as nbgrader_files:
         results, source_nb = _grade_students(assignment, subs, variant, workspace, time_limit, workers, progress,
                                              sandbox, cluster)
         graded = [(sub, results[sub.student]) for sub in subs]
         term.apply(deadline, graded, workspace)
+        nbgrader_files.submit(recorder.write, workspace, course, assignment, graded, source_nb, gradebook, names)
         for sub, result in graded:
-            _write_student(workspace, assignment, sub.student, result, source_nb)
-        _course_folder(workspace, course, assignment, gradebook)
+            _write_student(workspace, assignment, sub.student, result)
         write_csv(workspace / "grades.csv", course, assignment, graded, SANDBOXED if sandbox else UNSANDBOXED)
         artist.write(workspace, assignment, graded, time_limit)  # drawn there while the gradebook is written
-        try:
-            write_gradebook(gradebook_url(gradebook or workspace), assignment, source_nb, graded)
-            record(gradebook_url(gradebook or workspace), course, assignment, graded, names)
-        except (SQLAlchemyError, OSError, RuntimeError) as err:  # grades.csv and feedback are written
-            print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({type(err).__name__}: {err}); "
+        problem = nbgrader_files.result()
+        if problem:  # grades.csv and feedback are written
+            print(f"warning: {shown_url(gradebook) or workspace / 'gradebook.db'} was not updated ({problem}); "
                   f"grades.csv holds every grade. Close nbgrader tools using it, or delete it, and grade "
                   f"again to rebuild it.", file=sys.stderr)
     return graded
@@ -326,9 +273,8 @@ def student_variants(assignment, subs, workspace):
     return {sub.student: variants.variant_of(key, assignment.id, sub.student, assignment.variants) for sub in subs}
 
 
-def _write_student(workspace, assignment, student, result, source_nb):
-    """The student's autograded notebook, feedback and observed values."""
-    write_autograded(workspace / "autograded" / student / assignment.id / f"{assignment.id}.ipynb", result, source_nb)
+def _write_student(workspace, assignment, student, result):
+    """The student's feedback and observed values (the autograded notebook: formgrader.write_all)."""
     (workspace / "feedback" / student / assignment.id / f"{assignment.id}.html").write_text(
         feedback_html(result, student, assignment.id, assignment.title,
                       term.explain(result.late, assignment.policy) if result.late else ""), encoding="utf-8")

@@ -18,13 +18,12 @@ import io
 import json
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from multiprocessing import get_context
 from pathlib import Path
 
 from . import glossary, notebooks
+from .background import Background
 from . import report_figures as figures
 
 UNGRADABLE = ("no notebook", "corrupt")  # flags of submissions that say nothing about an exercise
@@ -102,33 +101,30 @@ def _not_written(workspace, err):
           f"feedback are. Run `nncourse report --workspace {workspace}` to try again.", file=sys.stderr)
 
 
-class Artist:
+class Artist(Background):
     """After grading, the run times and the report, drawn in a process of its own (``write``):
     entered before the class is graded, the process imports matplotlib while the notebooks run,
-    and it draws the page while the grader writes the gradebook (about a second and half a
-    second of a class of 6 on this course's machine, one after the other before). Leaving the
-    ``with`` block waits for the page."""
+    and it draws the page while the grader writes the rest. Leaving the ``with`` block waits for
+    the page."""
 
-    def __enter__(self):
-        self._process = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
-        self._process.submit(figures.ready)  # the process starts at its first task
-        self._page = None
-        return self
+    def __init__(self):
+        super().__init__(figures.ready)
+        self._workspace = None
 
     def write(self, workspace, assignment, graded, time_limit=None):
         write_runs(workspace, assignment, graded, time_limit or assignment.time_limit)
-        self._page = (workspace, self._process.submit(draw, workspace, assignment))
+        self._workspace = workspace
+        self.submit(draw, workspace, assignment)
 
     def __exit__(self, *failure):
         try:
-            if self._page and not failure[0]:
-                workspace, page = self._page
+            if self.submitted() and not failure[0]:
                 try:
-                    page.result()
+                    self.result()
                 except Exception as err:  # the process itself died: the page was not drawn
-                    _not_written(workspace, err)
+                    _not_written(self._workspace, err)
         finally:
-            self._process.shutdown(wait=False, cancel_futures=True)  # its end is not waited for
+            super().__exit__(*failure)
 
 
 def write_runs(workspace, assignment, graded, time_limit):

@@ -189,7 +189,7 @@ def test_stock_generate_feedback_shows_no_hidden_test(graded, tmp_path):
 
 def test_a_roster_names_students_and_a_bad_one_is_refused_with_the_fix(tmp_path):
     from autograder.errors import GradeError
-    from autograder.formgrader import read_roster
+    from autograder.roster import read_roster
     roster = tmp_path / "roster.csv"
     roster.write_text("Student_ID,First_Name,Last_Name\nada,Ada,Lovelace\n", encoding="utf-8")
     assert read_roster(roster) == {"ada": ("Ada", "Lovelace")}
