@@ -25,7 +25,7 @@ import shutil
 from pathlib import Path
 
 from nbconvert.utils.base import NbConvertBase
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests
 from sqlalchemy.exc import SQLAlchemyError
 from traitlets import List
@@ -167,10 +167,11 @@ def record(url, course, assignment, graded, roster=None):
         for sub, result in graded:
             first, last = _name(sub.student, roster)
             gb.update_or_create_student(sub.student, first_name=first, last_name=last)
+            comments = {comment.name: comment for comment in
+                        gb.find_submission_notebook(assignment.id, assignment.id, sub.student).comments}
             for exercise in result.exercises():
-                try:
-                    comment = gb.find_comment(exercise, assignment.id, assignment.id, sub.student)
-                except MissingEntry:  # a test whose exercise has no solution cell of that name
+                comment = comments.get(exercise)
+                if comment is None:  # a test whose exercise has no solution cell of that name
                     continue
                 comment.auto_comment = "\n".join(f"{c.grade_id}: {verdict(c)}" for c in result.cells
                                                  if c.exercise == exercise)

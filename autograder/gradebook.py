@@ -160,8 +160,9 @@ def _write(url, assignment, source_nb, graded):
             nb_entry = gb.find_submission_notebook(notebook, assignment.id, sub.student)
             nb_entry.flagged = bool(result.flags)
             nb_entry.late_submission_penalty = late.penalty if late else 0.0
+            grades = {grade.name: grade for grade in nb_entry.grades}  # one query, not one per cell
             for cell in result.cells:
-                grade = gb.find_grade(cell.grade_id, notebook, assignment.id, sub.student)
+                grade = grades[cell.grade_id]
                 grade.auto_score = cell.points
                 # stock semantics (SaveAutoGrades): an auto-graded cell needs no manual grade;
                 # a flagged submission is for a person to look at, cell by cell
