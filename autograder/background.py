@@ -1,4 +1,5 @@
 """Work after grading, done in a process of its own that imports what it needs while the class is graded."""
+import gc
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -6,7 +7,7 @@ from multiprocessing import get_context
 class Background:
     """``with Background(ready) as work``: a process is spawned at once and runs ``ready`` (its
     imports: matplotlib, nbgrader) while the class is graded; ``submit(fn, *args)`` gives it its
-    work, ``result()`` waits for that. Leaving the block does not wait for the process's end."""
+    work, ``result()`` waits for that. Leaving the block waits for the process's end."""
 
     def __init__(self, ready):
         self._ready = ready
@@ -14,7 +15,7 @@ class Background:
 
     def __enter__(self):
         self._process = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
-        self._process.submit(self._ready)  # the process starts with its first task
+        self._process.submit(_warm, self._ready)  # the process starts with its first task
         return self
 
     def submit(self, fn, *args):
@@ -28,4 +29,9 @@ class Background:
         return self._work.result()
 
     def __exit__(self, *failure):
-        self._process.shutdown(wait=False, cancel_futures=True)
+        self._process.shutdown(cancel_futures=True)
+
+
+def _warm(ready):
+    ready()
+    gc.freeze()  # its imports, skipped by its collections and at its end (which the grader waits for)

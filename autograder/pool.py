@@ -12,6 +12,7 @@ is contained:
   machine, not the notebook) is graded again alone before anything is flagged;
 - anything else that fails for one job is that job's flagged row ("grader error").
 """
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -116,26 +117,23 @@ def _pool(jobs, indices, workers, results, bar):
     # spawn: no kernel machinery (zmq, event loops) inherited from the parent.
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,))
         try:
-            futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i, start_next): i
-                       for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except BrokenProcessPool:
-                    raise
-                except Exception as err:  # the result could not come back (pickling, a grader bug)
-                    results[i] = empty_result(jobs[i].plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {err}"))
-                bar.update()
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,)) as pool:
+                futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i,
+                                       start_next): i
+                           for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        results[i] = future.result()
+                    except BrokenProcessPool:
+                        raise
+                    except Exception as err:  # the result could not come back (pickling, a grader bug)
+                        results[i] = empty_result(jobs[i].plan.tests, (GRADER_ERROR, f"{type(err).__name__}: {err}"))
+                    bar.update()
             return None
         except BrokenProcessPool:
             started = [i for i in indices if (Path(started_dir) / str(i)).exists() and results[i] is None]
-        finally:
-            # not waited for: the workers close their kernels and end while the class's files are
-            # written (Python waits for them before this process ends)
-            pool.shutdown(wait=False, cancel_futures=True)
     if not started and all(results[i] is None for i in indices):
         raise RuntimeError("grading workers died while starting: a script that calls grade_many "
                            "must run it under `if __name__ == \"__main__\":` (multiprocessing's "
@@ -163,6 +161,9 @@ _SPARE = []  # the kernels started ahead for the next job: its notebook's, and i
 def _install(plans):
     _PLANS.update(plans)
     Finalize(None, _close_spare, exitpriority=10)
+    # what the worker imported and was given lasts as long as it does: frozen, Python's
+    # collections (during the class, and its teardown at the end, which the grader waits for) skip it
+    gc.freeze()
 
 
 def _close_spare():
@@ -184,8 +185,9 @@ def _kernels_for(job, start_next):
             spare.spec = spec  # its variant: set before the notebook's first cell
         kernels.append(spare)
     _close_spare()
+    own = kernels[0] or Kernel(specs[0])  # before the spares: this notebook waits for it
     _SPARE.extend(Kernel(spec) for spec, wanted in zip(specs, start_next) if wanted)
-    return kernels[0] or Kernel(specs[0]), kernels[1]
+    return own, kernels[1]
 
 
 def _guarded(job, start_next):
