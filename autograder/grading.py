@@ -197,7 +197,7 @@ def grade_class(course, assignment, subs, workspace, workers=None, time_limit=No
     ``gradebook``: nbgrader's database URL (default: gradebook.db in the workspace).
     ``submitted_at``: a CSV of submission times (autograder/submitted.py); the late policy
     (autograder/term.py) is applied once the class's scores are known.
-    ``roster``: a CSV of students' ids and names for the gradebook (autograder/formgrader.py)."""
+    ``roster``: a CSV of students' ids and names for the gradebook (autograder/roster.py)."""
     workspace = Path(workspace)
     names = read_roster(roster) if roster else None
     subs = sorted(subs, key=lambda s: s.student)
