@@ -270,7 +270,7 @@ class Kernel:
             self.error = err
 
     def started(self):
-        """Once the start is over (what it raised beyond OSError and RuntimeError, raised here)."""
+        """Wait until the start is over (what it raised beyond OSError and RuntimeError is raised here)."""
         self._starting.result()
 
     def _launch(self):

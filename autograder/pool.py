@@ -118,7 +118,7 @@ def _pool(jobs, indices, workers, results, bar):
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="nncourse_started_") as started_dir:
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_install, initargs=(plans,)) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(plans,)) as pool:
                 futures = {pool.submit(_in_worker, replace(jobs[i], plan=jobs[i].plan.key), started_dir, i,
                                        start_next): i
                            for i, start_next in zip(indices, ahead([jobs[i] for i in indices], workers))}
@@ -161,8 +161,13 @@ _SPARE = []  # the kernels started ahead for the next job: its notebook's, and i
 def _install(plans):
     _PLANS.update(plans)
     Finalize(None, _close_spare, exitpriority=10)
-    # what the worker imported and was given lasts as long as it does: frozen, Python's
-    # collections (during the class, and its teardown at the end, which the grader waits for) skip it
+
+
+def _start_worker(plans):
+    """A worker process's start. What it imported and was given lasts as long as it does: frozen,
+    Python's collections (during the class, and its teardown at the end, which the grader waits
+    for) skip it. Not in the grader's own process (one worker), which may live on."""
+    _install(plans)
     gc.freeze()
 
 
