@@ -7,12 +7,10 @@ stopped it, its CPU seconds, the checks' observations per cell, and the problems
 kernel's messages. Nothing a kernel sends can raise out of ``run``: a message that is not a
 valid Jupyter message is dropped and noted, a grader error stops the run with its reason.
 """
-import functools
 import os
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from queue import Empty
@@ -235,23 +233,8 @@ def _start_arguments(modules):
     return arguments
 
 
-@functools.lru_cache(maxsize=None)
-def _launcher():
-    """The thread that starts this process's kernels (one thread: one event loop, reused)."""
-    # What a start imports the first time (jupyter_client's look-up of the kernel: IPython's paths,
-    # ipykernel's spec), imported here first: modules imported by two threads at once can reach one
-    # of them half-made (grading imports IPython's input transformer while kernels start).
-    import IPython.paths  # noqa: F401
-    import ipykernel.kernelspec  # noqa: F401
-    return ThreadPoolExecutor(1, thread_name_prefix="nncourse-kernel-start")
-
-
 class Kernel:
-    """A kernel started for ``spec``; ``run`` executes one notebook in it, ``close`` ends it.
-
-    It is started in the background: making its sandbox and forking it into it take about 50 ms
-    of waiting for bubblewrap, which the grader spends on the notebook at hand instead. Every
-    method waits for the start to be over."""
+    """A kernel started for ``spec``; ``run`` executes one notebook in it, ``close`` ends it."""
 
     def __init__(self, spec):
         self.spec = spec
@@ -261,17 +244,10 @@ class Kernel:
         self.cell = None  # the index of the cell running now
         self.stop_before = None  # no cell from this index on is run (set by another thread)
         self.launched = time.monotonic()
-        self._starting = _launcher().submit(self._start)
-
-    def _start(self):
         try:
             self._launch()
         except (OSError, RuntimeError) as err:
             self.error = err
-
-    def started(self):
-        """Wait until the start is over (what it raised beyond OSError and RuntimeError is raised here)."""
-        self._starting.result()
 
     def _launch(self):
         """Start the kernel's process; it boots (and imports the warm modules) on its own."""
@@ -297,7 +273,6 @@ class Kernel:
         """A client of this kernel for ``nb``, the kernel started again (a new one) if it died
         before it answered: two kernels racing for a resource is the machine's fault, not the
         student's. The last error after START_ATTEMPTS."""
-        self.started()
         for attempt in range(START_ATTEMPTS):
             if self.error is None:
                 client = GradingClient(nb, km=self.km, kernel_name=KERNEL, allow_errors=True, record_timing=False,
@@ -353,7 +328,6 @@ class Kernel:
 
     def cpu_seconds(self):
         """CPU seconds used so far by the kernel and everything it started (None if unknown)."""
-        self.started()
         group = self.box and self.box.group
         if group:
             return group.cpu_seconds()
@@ -363,13 +337,11 @@ class Kernel:
     def queued_seconds(self):
         """Seconds the kernel's processes were ready to run while others held the cores (0 without
         a control group, where no watch reads it)."""
-        self.started()
         group = self.box and self.box.group
         return group.queued_seconds() if group else 0.0
 
     def kill(self):
         """Stop the kernel and everything it started now (safe from any thread)."""
-        self.started()
         if self.box and self.box.group:
             self.box.group.kill()
             return
@@ -383,13 +355,11 @@ class Kernel:
         self.kill()
 
     def exit_status(self):
-        self.started()
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         return process.poll() if process is not None else None
 
     def close(self):
         began = time.monotonic()
-        self.started()
         self.kill()  # the sandbox at once: jupyter_client's shutdown then finds it ended instead of polling
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         if self.box and self.box.group and process is not None:

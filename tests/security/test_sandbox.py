@@ -380,8 +380,6 @@ def test_kernels_forked_from_one_zygote_are_apart():
         "print(len(mine), others, hidden, caps, os.getuid() != 0, np.random.rand())\n")
     kernels = [Kernel(KernelSpec(30)) for _ in range(2)]
     try:
-        for kernel in kernels:
-            kernel.started()
         assert all(k.km.forks and k.km.holder is not None for k in kernels), (
             "the kernels were started from scratch: the fork server was not used (root with control groups "
             "forks them; NNCOURSE_FORK_KERNELS=0 turns it off)")
