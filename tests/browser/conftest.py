@@ -49,8 +49,20 @@ def lab_root(tmp_path):
     return root
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
 @pytest.fixture
-def lab(lab_root, tmp_path):
-    server = Lab(lab_root, tmp_path / "jupyterlab.log")
+def lab(lab_root, tmp_path, request):
+    """A JupyterLab server; where the test failed, the end of the server's log is printed with
+    it (a kernel that died or restarted says so there)."""
+    log = tmp_path / "jupyterlab.log"
+    server = Lab(lab_root, log)
     yield server
     server.close()
+    if getattr(request.node, "failed_call", False):
+        print("JupyterLab's log, its last 80 lines:\n" + "\n".join(log.read_text().splitlines()[-80:]))

@@ -231,7 +231,15 @@ def wait_changed(root, before, what):
             root.page.wait_for_timeout(400)
             return widget_fingerprint(root)
         root.page.wait_for_timeout(200)
-    raise AssertionError(f"the widget's output did not change after {what}")
+    raise AssertionError(f"the widget's output did not change after {what}; {page_state(root.page)}")
+
+
+def page_state(page):
+    """What the page says of itself where a widget stopped answering: the status bar (the
+    kernel's state) and any dialog JupyterLab put up (a kernel that died and restarted)."""
+    status = " | ".join(t.strip() for t in page.locator(".jp-StatusBar-Widget").all_inner_texts() if t.strip())
+    dialogs = [d.strip() for d in page.locator(".jp-Dialog").all_inner_texts()]
+    return f"status bar: {status!r}; dialogs: {dialogs!r}"
 
 
 def press_slider_key(slider, key, times=1):
