@@ -28,3 +28,14 @@ def e2e_class(tmp_path_factory, worker_id):
     from fixtures.e2e_class import graded_once
     base = tmp_path_factory.getbasetemp()
     return graded_once((base if worker_id == "master" else base.parent) / "e2e_class")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What a test that passed when run again said when it failed (tests/browser/conftest.py
+    runs a failed browser test once more): the failure and its output, so it is seen."""
+    for report in terminalreporter.stats.get("rerun", []):
+        terminalreporter.write_sep("_", f"{report.nodeid}: the run that failed before the rerun")
+        terminalreporter.write_line(report.longreprtext)
+        for title, text in report.sections:
+            terminalreporter.write_sep("-", title)
+            terminalreporter.write_line(text)

@@ -75,6 +75,9 @@ class Lab:
         page restores its workspace's saved layout, the other page's notebook included."""
         return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}"
 
+    def log_tail(self, lines):
+        return "\n".join(Path(self._log.name).read_text(errors="replace").splitlines()[-lines:])
+
     def close(self):
         self.proc.terminate()
         try:
