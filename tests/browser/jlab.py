@@ -98,7 +98,7 @@ def copy_notebook(src, lab_root, folder=""):
 
 
 RUN_TIMEOUT = int(os.environ.get("NNREF_BROWSER_RUN_TIMEOUT", 300))  # seconds for one Run All
-CHANGE_TIMEOUT = 60  # seconds for a widget's output to follow one interaction (30 s ran out once on a loaded machine)
+CHANGE_TIMEOUT = 60  # seconds for a widget's output to follow one interaction (30 s, then 60 s, ran out once each under load: conftest.py)
 
 # Console messages JupyterLab itself prints in a sandbox without network or extensions; none
 # comes from a widget.
