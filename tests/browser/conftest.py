@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(items):
     """A browser test that fails runs once more (pytest-rerunfailures; the summary counts it as
     a rerun, and the failed run's output is printed). Beside the grading tests on two busy
     cores, a lesson's page once showed a JupyterLab dialog over its menu, and lesson 06's widget
-    twice did not follow a dropdown within a minute; each passed alone, every time, and the
+    did not follow a dropdown within 30 s, then within a minute; each passed alone, every time, and the
     widget followed dropdowns changed faster than a student can. A widget that is broken fails
     both runs."""
     for item in items:
